@@ -1,0 +1,43 @@
+"""thresher: clean, accountable text from raw crawled web records.
+
+The public API: documents and their ledger, steps, recipes, readers and the runner.
+"""
+
+from thresher.document import Document, Edit, Rejection, ledger_diff
+from thresher.errors import ConfigError, InputError, OutputError, ThresherError
+from thresher.readers import Quarantined, parse_record, read_file
+from thresher.recipe import Recipe, ReaderOptions, WriterOptions, builtin_recipes
+from thresher.run import Summary, run
+from thresher.steps import KEEP, STEPS, Drop, Filter, Keep, Repair, Step, StepStats, Verdict
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "KEEP",
+    "STEPS",
+    "ConfigError",
+    "Document",
+    "Drop",
+    "Edit",
+    "Filter",
+    "InputError",
+    "Keep",
+    "OutputError",
+    "Quarantined",
+    "ReaderOptions",
+    "Recipe",
+    "Rejection",
+    "Repair",
+    "Step",
+    "StepStats",
+    "Summary",
+    "ThresherError",
+    "Verdict",
+    "WriterOptions",
+    "__version__",
+    "builtin_recipes",
+    "ledger_diff",
+    "parse_record",
+    "read_file",
+    "run",
+]

@@ -1,0 +1,166 @@
+"""The `thresher` command: parses arguments and calls the public API, nothing more."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+import thresher
+from thresher import Recipe, ThresherError
+from thresher.readers import InputFile, Quarantined, format_of
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Crawled text made safe for a terminal: control characters shown as escapes."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def _recipe(config: str | None, name: str | None) -> Recipe:
+    if config and name:
+        raise click.UsageError("give --config or --recipe, not both")
+    if config:
+        return Recipe.load(config)
+    return Recipe.named(name or "default")
+
+
+_recipe_options = [
+    click.option("--config", "-c", type=click.Path(dir_okay=False), help="A recipe file (YAML)."),
+    click.option("--recipe", "-r", "recipe_name", help="A built-in recipe by name."),
+]
+
+
+def recipe_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(_recipe_options):
+        func = option(func)
+    return func
+
+
+@click.group()
+@click.version_option(thresher.__version__)
+def main() -> None:
+    """Clean, deduplicate and account for crawled web text."""
+
+
+@main.command("run")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--output", "-o", required=True, type=click.Path(file_okay=False),
+              help="The run folder: kept/, rejected/, quarantine.jsonl, summary.json.")
+@recipe_options
+@click.option("--workers", "-w", default=1, show_default=True, type=click.IntRange(1),
+              help="Worker processes; the output is the same for any number.")
+@click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
+@click.option("--progress/--no-progress", default=None,
+              help="Show a progress bar (default: when stderr is a terminal).")
+def run_command(
+    inputs: tuple[str, ...], output: str, config: str | None, recipe_name: str | None,
+    workers: int, force: bool, progress: bool | None,
+) -> None:
+    """Clean INPUTS (files or folders) into the run folder OUTPUT."""
+    with _errors_as_exit():
+        recipe = _recipe(config, recipe_name)
+        show = sys.stderr.isatty() if progress is None else progress
+        with _progress_bar(show) as update:
+            summary = thresher.run(list(inputs), output, recipe, workers=workers, force=force,
+                                   progress=update)
+    _print_summary(summary.to_dict(), output)
+
+
+@contextmanager
+def _progress_bar(show: bool) -> Iterator[Callable[[int, int], None] | None]:
+    if not show:
+        yield None
+        return
+    columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress("units", *columns, transient=True) as bar:
+        task = bar.add_task("units", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _print_summary(summary: dict[str, Any], output: str) -> None:
+    click.echo(
+        f"in {summary['in']} = kept {summary['kept']} + rejected {summary['rejected']}"
+        f" + quarantined {summary['quarantined']}"
+        f"  ({'balanced' if summary['balanced'] else 'NOT BALANCED'}; salvaged {summary['salvaged']})"
+    )
+    for reason, count in summary["reasons"].items():
+        click.echo(f"  rejected {printable(reason)}: {count}")
+    if summary["skipped_files"]:
+        click.echo(f"  skipped {len(summary['skipped_files'])} files of unknown format")
+    click.echo(f"output: {output} (summary.json, kept/, rejected/, quarantine.jsonl)")
+
+
+@main.command("clean")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@recipe_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per record.")
+def clean_command(file: str, config: str | None, recipe_name: str | None, as_json: bool) -> None:
+    """Clean the record(s) in FILE and print the text with its ledger."""
+    with _errors_as_exit():
+        recipe = _recipe(config, recipe_name)
+        path = Path(file)
+        fmt = format_of(path)
+        if fmt is None:
+            raise thresher.InputError(f"{file}: unknown format")
+        item = InputFile(path.name, path, fmt)
+        options = recipe.reader
+        for record in thresher.read_file(item, options.text_field, options.id_field):
+            if isinstance(record, Quarantined):
+                _show_quarantined(record, as_json)
+            else:
+                _show_document(recipe.clean(record), as_json)
+
+
+def _show_quarantined(record: Quarantined, as_json: bool) -> None:
+    if as_json:
+        click.echo(orjson.dumps({"status": "quarantined", **record.to_dict()}).decode())
+    else:
+        click.echo(f"quarantined {record.source} at {record.position}: {printable(record.error)}")
+
+
+def _show_document(doc: thresher.Document, as_json: bool) -> None:
+    if as_json:
+        click.echo(orjson.dumps(doc.to_dict()).decode())
+        return
+    verdict = doc.status if doc.rejection is None else f"rejected ({doc.rejection.reason})"
+    click.echo(f"# {printable(doc.id)}: {verdict}")
+    for key, value in doc.metadata.items():
+        click.echo(f"# {key}: {printable(str(value))}")
+    click.echo(printable(doc.text))
+    if doc.ledger:
+        click.echo("\n# ledger")
+        click.echo(printable(thresher.ledger_diff(doc)))
+
+
+@main.command("recipe")
+@click.argument("name", default="default")
+@click.option("--list", "list_all", is_flag=True, help="List the built-in recipes.")
+def recipe_command(name: str, list_all: bool) -> None:
+    """Print a built-in recipe (default: the default recipe) as an editable config file."""
+    with _errors_as_exit():
+        if list_all:
+            click.echo("\n".join(thresher.builtin_recipes()))
+            return
+        click.echo(Recipe.named(name).dumps(), nl=False)
+
+
+@contextmanager
+def _errors_as_exit() -> Iterator[None]:
+    try:
+        yield
+    except ThresherError as exc:
+        click.echo(f"thresher: error: {exc}", err=True)
+        sys.exit(2)

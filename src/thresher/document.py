@@ -1,0 +1,139 @@
+"""The record that flows through a run: `Document`, its ledger of `Edit`s, and its verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+# Metadata keys with a meaning to thresher. Readers and steps use these names, never literals.
+URL: Final = "url"
+DATE: Final = "date"
+HTTP_STATUS: Final = "http_status"
+TITLE: Final = "title"
+SOURCE: Final = "source"
+POSITION: Final = "position"
+SALVAGED: Final = "salvaged"
+
+KEPT: Final = "kept"
+REJECTED: Final = "rejected"
+
+Status = Literal["kept", "rejected"]
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One change a step made: lines `first_line..last_line` (0-based, inclusive) and the
+    character span `start..end` of the text *as it was before that step*, replaced by
+    `replacement` (empty for a removal)."""
+
+    step: str
+    reason: str
+    first_line: int
+    last_line: int
+    start: int
+    end: int
+    removed: str
+    replacement: str = ""
+
+    @property
+    def action(self) -> str:
+        return "replace" if self.replacement else "remove"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "reason": self.reason,
+            "action": self.action,
+            "first_line": self.first_line,
+            "last_line": self.last_line,
+            "start": self.start,
+            "end": self.end,
+            "removed": self.removed,
+            "replacement": self.replacement,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Edit:
+        return cls(
+            step=str(data["step"]),
+            reason=str(data["reason"]),
+            first_line=int(data["first_line"]),
+            last_line=int(data["last_line"]),
+            start=int(data["start"]),
+            end=int(data["end"]),
+            removed=str(data["removed"]),
+            replacement=str(data.get("replacement", "")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """Why a document left the kept stream: the step that decided and its reason category."""
+
+    step: str
+    reason: str
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class Document:
+    """A record in flight. `id` is stable across runs; `ledger` lists every edit in order."""
+
+    id: str
+    text: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+    ledger: list[Edit] = field(default_factory=list)
+    rejection: Rejection | None = None
+
+    @property
+    def status(self) -> Status:
+        return REJECTED if self.rejection is not None else KEPT
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "status": self.status}
+        if self.rejection is not None:
+            out["reason"] = self.rejection.reason
+            out["rejected_by"] = self.rejection.step
+            if self.rejection.detail:
+                out["detail"] = self.rejection.detail
+        out["text"] = self.text
+        out["metadata"] = self.metadata
+        out["ledger"] = [edit.to_dict() for edit in self.ledger]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Document:
+        rejection = None
+        if data.get("status") == REJECTED:
+            rejection = Rejection(
+                step=str(data.get("rejected_by", "")),
+                reason=str(data.get("reason", "")),
+                detail=str(data.get("detail", "")),
+            )
+        return cls(
+            id=str(data["id"]),
+            text=str(data["text"]),
+            metadata=dict(data.get("metadata") or {}),
+            ledger=[Edit.from_dict(e) for e in data.get("ledger") or ()],
+            rejection=rejection,
+        )
+
+
+def ledger_diff(doc: Document) -> str:
+    """The ledger as a readable diff: one hunk per edit, `-` lines removed, `+` lines added."""
+    hunks: list[str] = []
+    for edit in doc.ledger:
+        lines = (
+            f"@@ {edit.step} [{edit.reason}] lines {edit.first_line}-{edit.last_line}"
+            f" chars {edit.start}-{edit.end} @@"
+        )
+        hunks.append(lines)
+        hunks.extend(_prefixed("-", edit.removed))
+        if edit.replacement:
+            hunks.extend(_prefixed("+", edit.replacement))
+    return "\n".join(hunks)
+
+
+def _prefixed(sign: str, text: str) -> Iterable[str]:
+    return (sign + line for line in text.split("\n"))

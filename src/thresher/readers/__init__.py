@@ -1,0 +1,79 @@
+"""Readers: one module per format; `read_file` picks by file name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from thresher.document import Document
+from thresher.errors import InputError
+from thresher.readers.base import Quarantined
+from thresher.readers.jsonl import read_jsonl_file
+from thresher.readers.parquet import read_parquet_file
+from thresher.readers.record import parse_record, read_record_file
+
+FORMATS = {
+    ".txt": "record",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".jsonl.gz": "jsonl",
+    ".ndjson.gz": "jsonl",
+    ".jsonl.zst": "jsonl",
+    ".ndjson.zst": "jsonl",
+    ".parquet": "parquet",
+}
+
+
+@dataclass(frozen=True, order=True)
+class InputFile:
+    """An input file and its stable source name (the path from the input argument's parent)."""
+
+    source: str
+    path: Path
+    format: str
+
+
+def format_of(path: Path) -> str | None:
+    name = path.name.lower()
+    for suffix, fmt in FORMATS.items():
+        if name.endswith(suffix):
+            return fmt
+    return None
+
+
+def discover(inputs: list[str]) -> tuple[list[InputFile], list[str]]:
+    """The readable files under `inputs`, sorted by source name, and the files skipped."""
+    found: list[InputFile] = []
+    skipped: list[str] = []
+    for arg in inputs:
+        root = Path(arg)
+        if root.is_file():
+            fmt = format_of(root)
+            if fmt is None:
+                raise InputError(f"{arg}: unknown format; known suffixes: {', '.join(FORMATS)}")
+            found.append(InputFile(root.name, root, fmt))
+        elif root.is_dir():
+            for path in sorted(p for p in root.rglob("*") if p.is_file()):
+                source = path.relative_to(root.parent).as_posix()
+                fmt = format_of(path)
+                if fmt is None:
+                    skipped.append(source)
+                else:
+                    found.append(InputFile(source, path, fmt))
+        else:
+            raise InputError(f"{arg}: no such file or folder")
+    return sorted(found), skipped
+
+
+def read_file(
+    item: InputFile, text_field: str = "text", id_field: str = "id"
+) -> Iterator[Document | Quarantined]:
+    if item.format == "record":
+        return read_record_file(item.path, item.source)
+    if item.format == "jsonl":
+        return read_jsonl_file(item.path, item.source, text_field, id_field)
+    return read_parquet_file(item.path, item.source, text_field, id_field)
+
+
+__all__ = ["InputFile", "Quarantined", "discover", "format_of", "parse_record", "read_file"]

@@ -1,0 +1,81 @@
+"""JSON Lines, plain, gzip or zstd compressed. A line that is not a JSON object with a text
+field is quarantined; a compressed stream that breaks off quarantines the rest of the file."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+import zstandard
+
+from thresher.document import POSITION, SOURCE, Document
+from thresher.readers.base import Quarantined, record_id
+
+_STREAM_ERRORS = (OSError, EOFError, zlib.error, zstandard.ZstdError)
+
+
+@contextmanager
+def open_binary(path: Path) -> Iterator[IO[bytes]]:
+    """Open a file for reading, decompressing by its suffix (.gz, .zst)."""
+    with path.open("rb") as raw:
+        if path.name.endswith(".gz"):
+            with gzip.GzipFile(fileobj=raw) as stream:
+                yield stream
+        elif path.name.endswith(".zst"):
+            reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+            with io.BufferedReader(reader) as stream:
+                yield stream
+        else:
+            yield raw
+
+
+def read_jsonl_file(
+    path: Path, source: str, text_field: str, id_field: str
+) -> Iterator[Document | Quarantined]:
+    line_no = 0
+    try:
+        with open_binary(path) as stream:
+            for line_no, line in enumerate(stream, start=1):
+                if line.strip():
+                    yield _parse_line(line, source, line_no, text_field, id_field)
+    except _STREAM_ERRORS as exc:
+        yield Quarantined(source, f"after line {line_no}", f"unreadable stream: {exc}")
+
+
+def _parse_line(
+    line: bytes, source: str, line_no: int, text_field: str, id_field: str
+) -> Document | Quarantined:
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        return Quarantined(source, f"line {line_no}", f"malformed JSON: {exc}")
+    if not isinstance(record, dict):
+        return Quarantined(source, f"line {line_no}", "not a JSON object")
+    return document_from_record(record, source, line_no, text_field, id_field)
+
+
+def document_from_record(
+    record: dict[str, Any], source: str, position: int, text_field: str, id_field: str
+) -> Document | Quarantined:
+    """A document from a flat record (a JSON object, a Parquet row): the text field, an optional
+    id field, and everything else as metadata (a nested `metadata` object is merged in)."""
+    text = record.pop(text_field, None)
+    if not isinstance(text, str):
+        found = "missing" if text is None else f"a {type(text).__name__}"
+        return Quarantined(source, f"record {position}", f"field {text_field!r} is {found}")
+    given_id = record.pop(id_field, None) if id_field else None
+    nested = record.pop("metadata", None)
+    metadata: dict[str, Any] = dict(nested) if isinstance(nested, dict) else {}
+    if nested is not None and not isinstance(nested, dict):
+        metadata["metadata"] = nested
+    metadata.update(record)
+    # The reader's own provenance wins over a same-named field of the record.
+    metadata[SOURCE], metadata[POSITION] = source, position
+    doc_id = str(given_id) if given_id not in (None, "") else record_id(source, position)
+    return Document(id=doc_id, text=text, metadata=metadata)

@@ -1,0 +1,28 @@
+"""Parquet files, read in record batches; rows without a text are quarantined."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from thresher.document import Document
+from thresher.readers.base import Quarantined
+from thresher.readers.jsonl import document_from_record
+
+BATCH_ROWS = 1024
+
+
+def read_parquet_file(
+    path: Path, source: str, text_field: str, id_field: str
+) -> Iterator[Document | Quarantined]:
+    row = 0
+    try:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS):
+            for record in batch.to_pylist():
+                yield document_from_record(record, source, row, text_field, id_field)
+                row += 1
+    except (OSError, pa.ArrowException) as exc:
+        yield Quarantined(source, f"row {row}", f"unreadable Parquet: {exc}")

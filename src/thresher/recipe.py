@@ -1,0 +1,168 @@
+"""Recipes: which reader options, steps and writer a run uses. Loaded from and dumped to YAML
+(round-trip exact), validated once, before any record is read."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import thresher.filters
+import thresher.repair  # noqa: F401  (importing registers the steps)
+from thresher.document import Document
+from thresher.errors import ConfigError
+from thresher.steps import STEPS, Step, StepStats
+
+FORMAT_VERSION = 1
+WRITER_FORMATS = ("jsonl", "parquet")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReaderOptions:
+    """How records are read. `text_field`/`id_field` name the JSONL and Parquet columns; with
+    no id field (or an empty one) ids come from the source file and the record's position."""
+
+    text_field: str = "text"
+    id_field: str = "id"
+
+
+@dataclass(frozen=True, kw_only=True)
+class WriterOptions:
+    """How results are written: `jsonl` or `parquet`, one shard per unit of work."""
+
+    format: str = "jsonl"
+
+    def __post_init__(self) -> None:
+        if self.format not in WRITER_FORMATS:
+            raise ConfigError(
+                f"writer: format must be one of {', '.join(WRITER_FORMATS)}, got {self.format!r}"
+            )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Recipe:
+    """An ordered list of steps with the reader and writer options around them."""
+
+    steps: tuple[Step, ...]
+    reader: ReaderOptions = field(default_factory=ReaderOptions)
+    writer: WriterOptions = field(default_factory=WriterOptions)
+
+    def apply(
+        self, docs: Iterable[Document], stats: Mapping[str, StepStats] | None = None
+    ) -> Iterator[Document]:
+        """Chain the steps lazily over `docs`; `stats`, keyed by step name, collects counts."""
+        stream: Iterable[Document] = docs
+        for step in self.steps:
+            stream = step(stream, None if stats is None else stats[step.name])
+        return iter(stream)
+
+    def new_stats(self) -> dict[str, StepStats]:
+        return {step.name: StepStats(step.name) for step in self.steps}
+
+    def clean(self, doc: Document) -> Document:
+        """Run one document through every step and return it (kept or rejected)."""
+        return next(self.apply([doc]))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": FORMAT_VERSION,
+            "reader": dataclasses.asdict(self.reader),
+            "writer": dataclasses.asdict(self.writer),
+            "steps": [{"step": step.name, **step.params()} for step in self.steps],
+        }
+
+    def dumps(self) -> str:
+        header = "# thresher recipe: edit the parameters, reorder or drop steps.\n"
+        return header + yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Recipe:
+        if not isinstance(data, Mapping):
+            raise ConfigError("recipe: expected a mapping at the top level")
+        unknown = set(data) - {"version", "reader", "writer", "steps"}
+        if unknown:
+            raise ConfigError(f"recipe: unknown keys {sorted(unknown)}")
+        if data.get("version", FORMAT_VERSION) != FORMAT_VERSION:
+            raise ConfigError(f"recipe: version {data['version']!r} is not {FORMAT_VERSION}")
+        steps = data.get("steps")
+        if not isinstance(steps, list) or not steps:
+            raise ConfigError("recipe: 'steps' must be a non-empty list")
+        return cls(
+            steps=tuple(_build_step(entry, n) for n, entry in enumerate(steps)),
+            reader=_build_options(ReaderOptions, data.get("reader") or {}, "reader"),
+            writer=_build_options(WriterOptions, data.get("writer") or {}, "writer"),
+        )
+
+    @classmethod
+    def loads(cls, text: str) -> Recipe:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"recipe: not valid YAML: {exc}") from exc
+        return cls.from_dict(data)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Recipe:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"recipe {path}: cannot read it: {exc}") from exc
+        return cls.loads(text)
+
+    @classmethod
+    def named(cls, name: str) -> Recipe:
+        """A built-in recipe by name (`thresher recipe --list` shows them)."""
+        if name not in builtin_recipes():
+            raise ConfigError(
+                f"no built-in recipe {name!r}; built-in: {', '.join(builtin_recipes())}"
+            )
+        text = resources.files("thresher.recipes").joinpath(f"{name}.yaml").read_text("utf-8")
+        return cls.loads(text)
+
+    @classmethod
+    def default(cls) -> Recipe:
+        return cls.named("default")
+
+
+def builtin_recipes() -> list[str]:
+    folder = resources.files("thresher.recipes")
+    return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def _build_step(entry: Any, position: int) -> Step:
+    where = f"recipe step {position + 1}"
+    if not isinstance(entry, Mapping) or "step" not in entry:
+        raise ConfigError(f"{where}: expected a mapping with a 'step' key, got {entry!r}")
+    params = dict(entry)
+    name = params.pop("step")
+    cls = STEPS.get(name)
+    if cls is None:
+        raise ConfigError(f"{where}: unknown step {name!r}; known steps: {', '.join(sorted(STEPS))}")
+    _check_params(cls, params, f"{where} ({name})")
+    return cls(**params)
+
+
+def _build_options(cls: type[Any], params: Any, where: str) -> Any:
+    if not isinstance(params, Mapping):
+        raise ConfigError(f"recipe {where}: expected a mapping, got {params!r}")
+    _check_params(cls, dict(params), f"recipe {where}")
+    return cls(**params)
+
+
+def _check_params(cls: type[Any], params: dict[str, Any], where: str) -> None:
+    defaults = {f.name: f.default for f in dataclasses.fields(cls)}
+    for key, value in params.items():
+        if key not in defaults:
+            raise ConfigError(f"{where}: unknown parameter {key!r}; known: {', '.join(defaults)}")
+        expected = type(defaults[key])
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            continue
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise ConfigError(
+                f"{where}: parameter {key!r} must be {expected.__name__}, got {value!r}"
+            )

@@ -1,0 +1,89 @@
+"""Repeated paragraphs: a line that repeats an earlier one is removed, the first stays.
+
+Lines are compared on a key that folds case, punctuation, whitespace and digits and drops a
+trailing "read more" link, so a copy with a changed date or a teaser suffix matches. Longer
+lines also match when their word sets are nearly the same (a word or two edited); candidates
+come from an index on their first and last words, so the cost stays linear in the lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from thresher.document import Document
+from thresher.edits import remove_lines
+from thresher.steps import Drop, Repair, register, require
+
+REASON = "repeated-paragraph"
+
+_NON_WORD = re.compile(r"[\W_]+")
+_DIGITS = re.compile(r"\d+")
+_MORE_SUFFIX = re.compile(
+    r"(?: |^)(?:read more|read the full (?:story|article)|continue reading|more|weiterlesen|"
+    r"lire la suite|leer más|leia mais|leggi (?:tutto|di più)|читать далее|続きを読む|阅读更多)$"
+)
+_ANCHOR_WORDS = 4
+
+
+def line_key(line: str) -> str:
+    """The comparison key of a line: casefolded words, digits as 0, no trailing "read more"."""
+    key = _NON_WORD.sub(" ", _DIGITS.sub("0", line.casefold())).strip()
+    return _MORE_SUFFIX.sub("", key)
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class RepeatedParagraphs(Repair):
+    """Remove lines that repeat an earlier line of the same document.
+
+    Parameters:
+        min_chars: shorter keys are never treated as repeats ("Yes." in a dialogue).
+        near_min_words: lines with at least this many words are also matched approximately.
+        near_jaccard: word-set Jaccard similarity at which two long lines are the same.
+    """
+
+    name = "repeated-paragraph"
+    min_chars: int = 20
+    near_min_words: int = 8
+    near_jaccard: float = 0.8
+
+    def __post_init__(self) -> None:
+        require(self.min_chars >= 1, self.name, "min_chars", ">= 1", self.min_chars)
+        require(self.near_min_words >= _ANCHOR_WORDS, self.name, "near_min_words",
+                f">= {_ANCHOR_WORDS}", self.near_min_words)
+        require(0.0 < self.near_jaccard <= 1.0, self.name, "near_jaccard", "in (0, 1]",
+                self.near_jaccard)
+
+    def repair(self, doc: Document) -> Document | Drop:
+        seen: set[str] = set()
+        anchors: dict[tuple[str, ...], list[frozenset[str]]] = {}
+        repeats: dict[int, str] = {}
+        for i, line in enumerate(doc.text.split("\n")):
+            key = line_key(line)
+            if len(key) < self.min_chars:
+                continue
+            if key in seen:
+                repeats[i] = REASON
+                continue
+            seen.add(key)
+            words = key.split()
+            if len(words) < self.near_min_words:
+                continue
+            if self._near_repeat(words, anchors):
+                repeats[i] = REASON
+        remove_lines(doc, self.name, repeats)
+        return doc
+
+    def _near_repeat(
+        self, words: list[str], anchors: dict[tuple[str, ...], list[frozenset[str]]]
+    ) -> bool:
+        bag = frozenset(words)
+        keys = (tuple(words[:_ANCHOR_WORDS]), ("$", *words[-_ANCHOR_WORDS:]))
+        for key in keys:
+            for earlier in anchors.get(key, ()):
+                if len(bag & earlier) >= self.near_jaccard * len(bag | earlier):
+                    return True
+        for key in keys:
+            anchors.setdefault(key, []).append(bag)
+        return False

@@ -1,0 +1,106 @@
+"""Unicode and whitespace normalisation: mojibake repaired with ftfy, odd spaces and control
+characters cleaned, runs of blank lines collapsed. Curly quotes, dashes, full-width forms and
+ligatures are left as the author wrote them."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import ftfy
+from ftfy.badness import is_bad
+
+from thresher.document import Document
+from thresher.edits import LineChange, rewrite_lines
+from thresher.steps import Drop, Repair, register, require
+
+REASON = "unicode"
+WHITESPACE_REASON = "whitespace"
+
+# Anything a clean line never holds: leading/trailing or doubled horizontal space, odd spaces,
+# carriage returns, C0/C1 controls other than tab and newline. One scan decides the fast path.
+_SUSPECT = re.compile(
+    r"^[ \t]|[ \t]$|[ \t]{2}|[\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00a0\u2000-\u200b\u202f\u205f\ufeff]|\n\n\n|\A\n|\n\Z",
+    re.MULTILINE,
+)
+_ODD_SPACE = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f]")
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\ufeff]")
+_SPACES = re.compile(r" {2,}")
+
+_FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    uncurl_quotes=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    normalization=None,
+    explain=False,
+)
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class NormalizeText(Repair):
+    """Repair mojibake and normalise whitespace line by line; each changed line is one edit.
+
+    Parameters:
+        fix_mojibake: repair text decoded with the wrong charset (ftfy).
+        normalization: Unicode normal form applied to changed lines ("NFC", "NFKC" or "").
+        max_blank_lines: longest run of blank lines kept between paragraphs.
+    """
+
+    name = "normalize"
+    fix_mojibake: bool = True
+    normalization: str = "NFC"
+    max_blank_lines: int = 1
+
+    def __post_init__(self) -> None:
+        require(self.normalization in ("NFC", "NFKC", ""), self.name, "normalization",
+                "one of 'NFC', 'NFKC', ''", self.normalization)
+        require(self.max_blank_lines >= 0, self.name, "max_blank_lines", ">= 0",
+                self.max_blank_lines)
+
+    def repair(self, doc: Document) -> Document | Drop:
+        text = doc.text
+        mojibake = self.fix_mojibake and not text.isascii() and is_bad(text)
+        unnormal = bool(self.normalization) and not unicodedata.is_normalized(
+            self.normalization, text  # type: ignore[arg-type]
+        )
+        if not (mojibake or unnormal or _SUSPECT.search(text)):
+            return doc
+        rewrite_lines(doc, self.name, self._changes(text.split("\n"), mojibake))
+        return doc
+
+    def _changes(self, lines: list[str], mojibake: bool) -> dict[int, LineChange]:
+        changes: dict[int, LineChange] = {}
+        blank_run = self.max_blank_lines  # the start counts as a blank: no leading blank lines
+        last_text = -1
+        for i, line in enumerate(lines):
+            fixed = self._fix_line(line, mojibake)
+            if not fixed:
+                blank_run += 1
+                if blank_run > self.max_blank_lines:
+                    changes[i] = (WHITESPACE_REASON, None)
+                    continue
+            else:
+                blank_run = 0
+                last_text = i
+            if fixed != line:
+                reason = WHITESPACE_REASON if _only_space_differs(line, fixed) else REASON
+                changes[i] = (reason, fixed)
+        for i in range(last_text + 1, len(lines)):
+            changes[i] = (WHITESPACE_REASON, None)
+        return changes
+
+    def _fix_line(self, line: str, mojibake: bool) -> str:
+        if mojibake and not line.isascii():
+            line = ftfy.fix_text(line, _FTFY_CONFIG)
+        line = _INVISIBLE.sub("", _ODD_SPACE.sub(" ", line))
+        line = _SPACES.sub(" ", line.strip(" "))
+        if self.normalization:
+            line = unicodedata.normalize(self.normalization, line)  # type: ignore[arg-type]
+        return line
+
+
+def _only_space_differs(before: str, after: str) -> bool:
+    return "".join(before.split()) == "".join(after.split())

@@ -1,0 +1,141 @@
+"""The local engine: units run in this process (`workers=1`) or in a pool of processes; each
+unit writes its own shards, and results merge in unit order, so the output is byte-identical
+for any number of workers."""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import orjson
+
+from thresher.document import SALVAGED, Document
+from thresher.errors import OutputError
+from thresher.readers import Quarantined, discover, read_file
+from thresher.recipe import Recipe
+from thresher.run.accounting import Summary, UnitResult
+from thresher.run.plan import Unit, plan_units
+from thresher.writers import shard_writer, write_jsonl
+
+KEPT_DIR = "kept"
+REJECTED_DIR = "rejected"
+SUMMARY = "summary.json"
+QUARANTINE = "quarantine.jsonl"
+RECIPE = "recipe.yaml"
+TIMING = "timing.json"
+
+Progress = Callable[[int, int], None]  # (units done, units in all)
+
+
+def run(
+    inputs: list[str],
+    output: str | Path,
+    recipe: Recipe | None = None,
+    *,
+    workers: int = 1,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> Summary:
+    """Read `inputs` (files or folders), apply `recipe`, write kept, rejected, quarantine and
+    the summary under `output`, and return the summary."""
+    recipe = recipe or Recipe.default()
+    out = _prepare_output(Path(output), force)
+    files, skipped = discover(inputs)
+    units = plan_units(files)
+    started = time.perf_counter()
+    summary = Summary(skipped_files=skipped)
+    quarantine: list[dict[str, object]] = []
+    for result in _execute(units, recipe, out, workers, progress):
+        summary.add(result)
+        quarantine.extend(result.quarantine)
+    seconds = time.perf_counter() - started
+    write_jsonl(out / QUARANTINE, quarantine)
+    (out / SUMMARY).write_bytes(orjson.dumps(summary.to_dict(), option=orjson.OPT_INDENT_2))
+    (out / RECIPE).write_text(recipe.dumps(), encoding="utf-8")
+    _write_timing(out, summary, seconds, workers)
+    return summary
+
+
+def _prepare_output(out: Path, force: bool) -> Path:
+    if out.exists() and any(out.iterdir()):
+        if not force:
+            raise OutputError(
+                f"{out}: the output folder is not empty; pass --force to replace it"
+            )
+        shutil.rmtree(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot create the output folder: {exc}") from exc
+    return out
+
+
+def _execute(
+    units: list[Unit], recipe: Recipe, out: Path, workers: int, progress: Progress | None
+) -> Iterator[UnitResult]:
+    """Unit results in unit order, whatever order the workers finish in."""
+    if workers <= 1 or len(units) <= 1:
+        for done, unit in enumerate(units, start=1):
+            yield process_unit(unit, recipe, out)
+            if progress:
+                progress(done, len(units))
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(process_unit, unit, recipe, out) for unit in units]
+        for done, _ in enumerate(as_completed(futures), start=1):
+            if progress:
+                progress(done, len(units))
+        for future in futures:
+            yield future.result()
+
+
+def process_unit(unit: Unit, recipe: Recipe, out: Path) -> UnitResult:
+    """Read, clean and write one unit; return its accounting."""
+    started = time.perf_counter()
+    result = UnitResult(unit.index, steps=recipe.new_stats())
+    kept = shard_writer(recipe.writer.format, out / KEPT_DIR / unit.name)
+    rejected = shard_writer(recipe.writer.format, out / REJECTED_DIR / unit.name)
+    for doc in recipe.apply(_read_unit(unit, recipe, result), result.steps):
+        counts = result.counts(str(doc.metadata.get("source", "")))
+        if doc.rejection is None:
+            counts.kept += 1
+            counts.salvaged += bool(doc.metadata.get(SALVAGED))
+            kept.write(doc)
+        else:
+            counts.rejected += 1
+            result.reasons[doc.rejection.reason] += 1
+            rejected.write(doc)
+    kept.close()
+    rejected.close()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _read_unit(unit: Unit, recipe: Recipe, result: UnitResult) -> Iterator[Document]:
+    """The unit's documents; quarantine entries are counted and set aside on the way."""
+    options = recipe.reader
+    for item in unit.files:
+        result.counts(item.source)
+        for record in read_file(item, options.text_field, options.id_field):
+            result.records_in[item.source] += 1
+            if isinstance(record, Quarantined):
+                result.counts(item.source).quarantined += 1
+                result.quarantine.append(record.to_dict())
+            else:
+                yield record
+
+
+def _write_timing(out: Path, summary: Summary, seconds: float, workers: int) -> None:
+    records = sum(summary.records_in.values())
+    timing = {
+        "workers": workers,
+        "seconds": round(seconds, 3),
+        "docs_per_second": round(records / seconds, 1) if seconds else None,
+        "steps_seconds": {name: round(s.seconds, 3) for name, s in summary.steps.items()},
+    }
+    (out / TIMING).write_bytes(orjson.dumps(timing, option=orjson.OPT_INDENT_2))

@@ -1,0 +1,140 @@
+"""Base classes of document steps, their verdicts, their statistics and the step registry.
+
+A step is a frozen, keyword-only dataclass: its fields are its parameters, so it has a readable
+`repr`, pickles for worker processes and round-trips through a recipe file. Calling a step on
+an iterable of documents returns a lazy iterator. Rejected documents flow on untouched, so the
+runner routes every document from one stream and the accounting never guesses.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from time import perf_counter
+from typing import Any, ClassVar, TypeVar
+
+from thresher.document import Document, Rejection
+from thresher.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Keep:
+    """A filter's verdict to keep the document."""
+
+
+@dataclass(frozen=True, slots=True)
+class Drop:
+    """A verdict to reject the document, with its reason category and a readable detail."""
+
+    reason: str
+    detail: str = ""
+
+
+KEEP = Keep()
+Verdict = Keep | Drop
+
+
+@dataclass(slots=True)
+class StepStats:
+    """Counts of one step. Integer counters merge exactly across workers; `seconds` is timing
+    and kept apart from the deterministic part."""
+
+    step: str
+    docs: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    edits: Counter[str] = field(default_factory=Counter)
+    chars_removed: int = 0
+    seconds: float = 0.0
+
+    def merge(self, other: StepStats) -> None:
+        self.docs += other.docs
+        self.rejected.update(other.rejected)
+        self.edits.update(other.edits)
+        self.chars_removed += other.chars_removed
+        self.seconds += other.seconds
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "docs": self.docs,
+            "rejected": dict(sorted(self.rejected.items())),
+            "edits": dict(sorted(self.edits.items())),
+            "chars_removed": self.chars_removed,
+        }
+
+
+class Step:
+    """A lazy transformation of a stream of documents. Subclasses set `name` and implement
+    `process`; the base class skips rejected documents, counts and times."""
+
+    name: ClassVar[str] = ""
+
+    def __call__(
+        self, docs: Iterable[Document], stats: StepStats | None = None
+    ) -> Iterator[Document]:
+        stats = stats if stats is not None else StepStats(self.name)
+        for doc in docs:
+            if doc.rejection is None:
+                started = perf_counter()
+                self._apply(doc, stats)
+                stats.seconds += perf_counter() - started
+            yield doc
+
+    def _apply(self, doc: Document, stats: StepStats) -> None:
+        stats.docs += 1
+        edits_before = len(doc.ledger)
+        verdict = self.process(doc)
+        for edit in doc.ledger[edits_before:]:
+            stats.edits[edit.reason] += 1
+            stats.chars_removed += edit.end - edit.start - len(edit.replacement)
+        if isinstance(verdict, Drop):
+            doc.rejection = Rejection(self.name, verdict.reason, verdict.detail)
+            stats.rejected[verdict.reason] += 1
+
+    def process(self, doc: Document) -> Verdict:
+        raise NotImplementedError
+
+    def params(self) -> dict[str, Any]:
+        """The constructor arguments, unchanged, in declaration order."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+
+
+class Repair(Step):
+    """A step that edits the document in place (recording each edit in its ledger) and may
+    reject it when nothing worth keeping remains."""
+
+    def repair(self, doc: Document) -> Document | Drop:
+        raise NotImplementedError
+
+    def process(self, doc: Document) -> Verdict:
+        result = self.repair(doc)
+        return result if isinstance(result, Drop) else KEEP
+
+
+class Filter(Step):
+    """A step that decides keep or drop from the document without changing it."""
+
+    def verdict(self, doc: Document) -> Verdict:
+        raise NotImplementedError
+
+    def process(self, doc: Document) -> Verdict:
+        return self.verdict(doc)
+
+
+STEPS: dict[str, type[Step]] = {}
+S = TypeVar("S", bound=type[Step])
+
+
+def register(cls: S) -> S:
+    """Class decorator: make a step available to recipes under its `name`."""
+    if not cls.name or cls.name in STEPS:
+        raise ValueError(f"step class {cls.__name__} needs a unique name, got {cls.name!r}")
+    STEPS[cls.name] = cls
+    return cls
+
+
+def require(ok: bool, step: str, param: str, expected: str, value: object) -> None:
+    """Uniform parameter validation, called from each step's `__post_init__`."""
+    if not ok:
+        raise ConfigError(f"step {step!r}: parameter {param!r} must be {expected}, got {value!r}")
