@@ -6,7 +6,7 @@ The public API: documents and their ledger, steps, recipes, readers and the runn
 from thresher.document import Document, Edit, Rejection, ledger_diff
 from thresher.errors import ConfigError, InputError, OutputError, ThresherError
 from thresher.readers import Quarantined, parse_record, read_file
-from thresher.recipe import Recipe, ReaderOptions, WriterOptions, builtin_recipes
+from thresher.recipe import ReaderOptions, Recipe, WriterOptions, builtin_recipes
 from thresher.run import Summary, run
 from thresher.steps import KEEP, STEPS, Drop, Filter, Keep, Repair, Step, StepStats, Verdict
 

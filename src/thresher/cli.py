@@ -53,25 +53,45 @@ def main() -> None:
 
 @main.command("run")
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("--output", "-o", required=True, type=click.Path(file_okay=False),
-              help="The run folder: kept/, rejected/, quarantine.jsonl, summary.json.")
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="The run folder: kept/, rejected/, quarantine.jsonl, summary.json.",
+)
 @recipe_options
-@click.option("--workers", "-w", default=1, show_default=True, type=click.IntRange(1),
-              help="Worker processes; the output is the same for any number.")
+@click.option(
+    "--workers",
+    "-w",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Worker processes; the output is the same for any number.",
+)
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
-@click.option("--progress/--no-progress", default=None,
-              help="Show a progress bar (default: when stderr is a terminal).")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar (default: when stderr is a terminal).",
+)
 def run_command(
-    inputs: tuple[str, ...], output: str, config: str | None, recipe_name: str | None,
-    workers: int, force: bool, progress: bool | None,
+    inputs: tuple[str, ...],
+    output: str,
+    config: str | None,
+    recipe_name: str | None,
+    workers: int,
+    force: bool,
+    progress: bool | None,
 ) -> None:
     """Clean INPUTS (files or folders) into the run folder OUTPUT."""
     with _errors_as_exit():
         recipe = _recipe(config, recipe_name)
         show = sys.stderr.isatty() if progress is None else progress
         with _progress_bar(show) as update:
-            summary = thresher.run(list(inputs), output, recipe, workers=workers, force=force,
-                                   progress=update)
+            summary = thresher.run(
+                list(inputs), output, recipe, workers=workers, force=force, progress=update
+            )
     _print_summary(summary.to_dict(), output)
 
 
@@ -94,7 +114,8 @@ def _print_summary(summary: dict[str, Any], output: str) -> None:
     click.echo(
         f"in {summary['in']} = kept {summary['kept']} + rejected {summary['rejected']}"
         f" + quarantined {summary['quarantined']}"
-        f"  ({'balanced' if summary['balanced'] else 'NOT BALANCED'}; salvaged {summary['salvaged']})"
+        f"  ({'balanced' if summary['balanced'] else 'NOT BALANCED'};"
+        f" salvaged {summary['salvaged']})"
     )
     for reason, count in summary["reasons"].items():
         click.echo(f"  rejected {printable(reason)}: {count}")

@@ -142,7 +142,9 @@ def _build_step(entry: Any, position: int) -> Step:
     name = params.pop("step")
     cls = STEPS.get(name)
     if cls is None:
-        raise ConfigError(f"{where}: unknown step {name!r}; known steps: {', '.join(sorted(STEPS))}")
+        raise ConfigError(
+            f"{where}: unknown step {name!r}; known steps: {', '.join(sorted(STEPS))}"
+        )
     _check_params(cls, params, f"{where} ({name})")
     return cls(**params)
 

@@ -26,13 +26,49 @@ def open_binary(path: Path) -> Iterator[IO[bytes]]:
     with path.open("rb") as raw:
         if path.name.endswith(".gz"):
             with gzip.GzipFile(fileobj=raw) as stream:
-                yield stream
+                yield stream  # type: ignore[misc]
         elif path.name.endswith(".zst"):
-            reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-            with io.BufferedReader(reader) as stream:
-                yield stream
+            yield io.BufferedReader(_ZstdStream(raw))
         else:
             yield raw
+
+
+class _ZstdStream(io.RawIOBase):
+    """Decompresses zstd frames one after another and raises on a frame that breaks off,
+    which zstandard's own stream reader reports as a quiet end of file."""
+
+    CHUNK = 1 << 16
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._decompressor = zstandard.ZstdDecompressor().decompressobj()
+        self._pending = b""
+        self._started = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            chunk = self._raw.read(self.CHUNK)
+            if not chunk:
+                if self._started and not self._decompressor.eof:
+                    raise zstandard.ZstdError("zstd frame is truncated")
+                return 0
+            self._started = True
+            self._pending = self._feed(chunk)
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+    def _feed(self, chunk: bytes) -> bytes:
+        out = self._decompressor.decompress(chunk)
+        while self._decompressor.eof and self._decompressor.unused_data:
+            rest = self._decompressor.unused_data
+            self._decompressor = zstandard.ZstdDecompressor().decompressobj()
+            out += self._decompressor.decompress(rest)
+        return out
 
 
 def read_jsonl_file(

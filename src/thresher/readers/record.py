@@ -15,7 +15,7 @@ _HEADER = re.compile(r"[ \t]*date[ \t]+(\d{4}-\d{2}-\d{2})[ \t]+(\d{3})[ \t]*\r?
 
 def parse_record(text: str, source: str, position: int = 0) -> Document:
     """A document from one record's text; a text without the header is all body."""
-    header, newline, body = text.partition("\n")
+    header, _, body = text.partition("\n")
     metadata: dict[str, object] = {SOURCE: source, POSITION: position}
     match = _HEADER.fullmatch(header)
     if match:

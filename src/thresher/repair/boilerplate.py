@@ -22,8 +22,10 @@ _DISCLAIMER_HEADING = re.compile(
     re.IGNORECASE,
 )
 _COMMENT_WORD = r"(?:comments?|kommentare?|commentaires?|comentarios?|commenti|комментарии)"
-_NO_COMMENT = r"(?:no comments?(?: yet)?|keine kommentare|aucun commentaire|sin comentarios|" \
+_NO_COMMENT = (
+    r"(?:no comments?(?: yet)?|keine kommentare|aucun commentaire|sin comentarios|"
     r"nessun commento|нет комментариев|\d+ comments?|comments? (?:are )?(?:off|closed))"
+)
 _SHARE_TARGET = (
     r"(?:facebook|twitter|x|linkedin|whatsapp|e-?mail|pinterest|reddit|telegram|print|"
     r"copy link|messenger|flipboard)"
@@ -87,8 +89,7 @@ class Boilerplate(Repair):
     max_line_chars: int = 300
 
     def __post_init__(self) -> None:
-        require(self.max_line_chars >= 1, self.name, "max_line_chars", ">= 1",
-                self.max_line_chars)
+        require(self.max_line_chars >= 1, self.name, "max_line_chars", ">= 1", self.max_line_chars)
 
     def repair(self, doc: Document) -> Document | Drop:
         lines = doc.text.split("\n")

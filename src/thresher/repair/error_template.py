@@ -97,8 +97,9 @@ class ErrorTemplate(Repair):
     def __post_init__(self) -> None:
         for param in ("max_line_chars", "min_body_words", "min_paragraph_words"):
             value = getattr(self, param)
-            require(isinstance(value, int) and value >= 0, self.name, param,
-                    "an integer >= 0", value)
+            require(
+                isinstance(value, int) and value >= 0, self.name, param, "an integer >= 0", value
+            )
 
     def repair(self, doc: Document) -> Document | Drop:
         lines = doc.text.split("\n")

@@ -50,10 +50,20 @@ class RepeatedParagraphs(Repair):
 
     def __post_init__(self) -> None:
         require(self.min_chars >= 1, self.name, "min_chars", ">= 1", self.min_chars)
-        require(self.near_min_words >= _ANCHOR_WORDS, self.name, "near_min_words",
-                f">= {_ANCHOR_WORDS}", self.near_min_words)
-        require(0.0 < self.near_jaccard <= 1.0, self.name, "near_jaccard", "in (0, 1]",
-                self.near_jaccard)
+        require(
+            self.near_min_words >= _ANCHOR_WORDS,
+            self.name,
+            "near_min_words",
+            f">= {_ANCHOR_WORDS}",
+            self.near_min_words,
+        )
+        require(
+            0.0 < self.near_jaccard <= 1.0,
+            self.name,
+            "near_jaccard",
+            "in (0, 1]",
+            self.near_jaccard,
+        )
 
     def repair(self, doc: Document) -> Document | Drop:
         seen: set[str] = set()

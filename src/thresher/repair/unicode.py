@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Literal
 
 import ftfy
 from ftfy.badness import is_bad
@@ -21,7 +22,8 @@ WHITESPACE_REASON = "whitespace"
 # Anything a clean line never holds: leading/trailing or doubled horizontal space, odd spaces,
 # carriage returns, C0/C1 controls other than tab and newline. One scan decides the fast path.
 _SUSPECT = re.compile(
-    r"^[ \t]|[ \t]$|[ \t]{2}|[\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00a0\u2000-\u200b\u202f\u205f\ufeff]|\n\n\n|\A\n|\n\Z",
+    r"^[ \t]|[ \t]$|[ \t]{2}|\n\n\n|\A\n|\n\Z|"
+    r"[\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00a0\u2000-\u200b\u202f\u205f\ufeff]",
     re.MULTILINE,
 )
 _ODD_SPACE = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f]")
@@ -55,21 +57,29 @@ class NormalizeText(Repair):
     max_blank_lines: int = 1
 
     def __post_init__(self) -> None:
-        require(self.normalization in ("NFC", "NFKC", ""), self.name, "normalization",
-                "one of 'NFC', 'NFKC', ''", self.normalization)
-        require(self.max_blank_lines >= 0, self.name, "max_blank_lines", ">= 0",
-                self.max_blank_lines)
+        require(
+            self.normalization in ("NFC", "NFKC", ""),
+            self.name,
+            "normalization",
+            "one of 'NFC', 'NFKC', ''",
+            self.normalization,
+        )
+        require(
+            self.max_blank_lines >= 0, self.name, "max_blank_lines", ">= 0", self.max_blank_lines
+        )
 
     def repair(self, doc: Document) -> Document | Drop:
         text = doc.text
         mojibake = self.fix_mojibake and not text.isascii() and is_bad(text)
-        unnormal = bool(self.normalization) and not unicodedata.is_normalized(
-            self.normalization, text  # type: ignore[arg-type]
-        )
+        unnormal = bool(self.normalization) and not unicodedata.is_normalized(self._form, text)
         if not (mojibake or unnormal or _SUSPECT.search(text)):
             return doc
         rewrite_lines(doc, self.name, self._changes(text.split("\n"), mojibake))
         return doc
+
+    @property
+    def _form(self) -> Literal["NFC", "NFKC"]:
+        return "NFKC" if self.normalization == "NFKC" else "NFC"
 
     def _changes(self, lines: list[str], mojibake: bool) -> dict[int, LineChange]:
         changes: dict[int, LineChange] = {}
@@ -98,7 +108,7 @@ class NormalizeText(Repair):
         line = _INVISIBLE.sub("", _ODD_SPACE.sub(" ", line))
         line = _SPACES.sub(" ", line.strip(" "))
         if self.normalization:
-            line = unicodedata.normalize(self.normalization, line)  # type: ignore[arg-type]
+            line = unicodedata.normalize(self._form, line)
         return line
 
 

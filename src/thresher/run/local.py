@@ -63,9 +63,7 @@ def run(
 def _prepare_output(out: Path, force: bool) -> Path:
     if out.exists() and any(out.iterdir()):
         if not force:
-            raise OutputError(
-                f"{out}: the output folder is not empty; pass --force to replace it"
-            )
+            raise OutputError(f"{out}: the output folder is not empty; pass --force to replace it")
         shutil.rmtree(out)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -84,7 +84,9 @@ class ParquetShardWriter(ShardWriter):
 
     def _dump(self, path: Path) -> None:
         columns = ("id", "status", "reason", "rejected_by", "detail", "text", "metadata", "ledger")
-        table = pa.table({c: pa.array([r.get(c) for r in self._rows], pa.string()) for c in columns})
+        table = pa.table(
+            {c: pa.array([r.get(c) for r in self._rows], pa.string()) for c in columns}
+        )
         pq.write_table(table, path)
 
 

@@ -1,0 +1,284 @@
+"""Each repair step on varied examples: what it removes, and what it must leave alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from thresher import Document
+from thresher.repair import Boilerplate, ErrorTemplate, NormalizeText, RepeatedParagraphs, Title
+from thresher.repair.boilerplate import is_furniture
+from thresher.repair.repetition import line_key
+
+PARA = (
+    "The regional water board announced on Thursday that reservoir levels had recovered to "
+    "their long-term average after the wettest autumn in twenty years, easing restrictions."
+)
+PARA2 = (
+    "Farmers in the valley welcomed the news but warned that the irrigation channels still "
+    "needed repairs before the spring planting season could begin in earnest next month."
+)
+
+
+def doc(text: str, **metadata: object) -> Document:
+    return Document(id="t", text=text, metadata=dict(metadata))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Comments",
+        "No comments",
+        "CommentsNo comment",
+        "3 Comments",
+        "Comments (12)",
+        "Leave a Reply",
+        "Leave a Reply Cancel reply",
+        "Post a comment",
+        "Be the first to comment",
+        "Share this article",
+        "Share on Facebook",
+        "Share: Facebook | Twitter | Email",
+        "Subscribe to our newsletter for the latest updates",
+        "Follow us on Instagram",
+        "This website uses cookies to improve your experience.",
+        "We use cookies on our site.",
+        "Accept all cookies",
+        "Wir verwenden Cookies, um unsere Website zu verbessern.",
+        "Home > News > World",
+        "Home » Sports » Football",
+        "Startseite › Politik › Inland",
+        "Skip to main content",
+        "Back to top",
+        "Advertisement",
+        "© 2024 Example Media. All rights reserved.",
+        "Copyright 2023 Northwind Press",
+        "All rights reserved.",
+        "Kommentare",
+        "Partager",
+        "The views expressed in this article are the author's own.",
+    ],
+)
+def test_furniture_lines(line: str) -> None:
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        PARA,
+        "Regulators said the company's website uses cookies to track visitors without consent.",
+        "Copyright law is changing fast in the age of generative models.",
+        "The comments section of the report drew sharp criticism from unions.",
+        "Home prices rose again in March, the third monthly increase in a row.",
+        "Share prices fell sharply after the announcement.",
+        "Menu prices at the cafe have doubled since 2020.",
+        "We're sorry to announce that the festival is cancelled this year.",
+    ],
+)
+def test_article_lines_are_not_furniture(line: str) -> None:
+    assert not is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Legal Disclaimer:",
+        "Disclaimer",
+        "DISCLAIMER:",
+        "Haftungsausschluss:",
+        "Aviso legal:",
+        "免责声明：",
+    ],
+)
+def test_disclaimer_heading_goes_with_its_paragraph(heading: str) -> None:
+    d = doc(
+        f"{PARA}\n{heading}\nThe publisher accepts no liability for the content above.\n{PARA2}"
+    )
+    Boilerplate()([d]).__next__()
+    assert d.text == f"{PARA}\n{PARA2}"
+    assert [e.reason for e in d.ledger] == ["boilerplate"]
+    assert d.ledger[0].first_line == 1 and d.ledger[0].last_line == 2
+
+
+def test_disclaimer_paragraph_in_a_blank_line_separated_text() -> None:
+    text = (
+        f"{PARA}\n\nDisclaimer:\n\nThis content is provided for information only.\n"
+        f"It is not advice.\n\n{PARA2}"
+    )
+    d = doc(text)
+    next(Boilerplate()([d]))
+    assert d.text == f"{PARA}\n\n{PARA2}"
+
+
+@pytest.mark.parametrize(
+    ("template", "status"),
+    [
+        ("404 Not Found", 404),
+        ("Error 404\nPage not found", 404),
+        ("Oops!\nThe page you are looking for has been removed.", 410),
+        ("500 Internal Server Error", 500),
+        ("Service Unavailable", 503),
+        ("403 Forbidden\nYou don't have permission to access this resource.", 403),
+        ("Seite nicht gefunden\nDie angeforderte Seite existiert nicht.", 404),
+        ("Page introuvable\nDésolé, la page que vous cherchez n'existe pas.", 404),
+        ("Página no encontrada\nLo sentimos, la página que buscas no existe.", 404),
+        ("Página não encontrada", 404),
+        ("Pagina non trovata", 404),
+        ("Страница не найдена", 404),
+        ("页面不存在", 404),
+        ("ページが見つかりません", 404),
+        ("Sorry!!\nError! We're sorry, but the page you were looking for doesn't exist.", 200),
+    ],
+)
+def test_error_template_around_an_article_is_removed_and_salvaged(
+    template: str, status: int
+) -> None:
+    d = doc(f"{template}\n{PARA}\n{PARA2}", http_status=status)
+    next(ErrorTemplate()([d]))
+    assert d.rejection is None
+    assert d.text == f"{PARA}\n{PARA2}"
+    assert d.metadata["salvaged"] is True
+    assert {e.reason for e in d.ledger} == {"error-template"}
+
+
+def test_error_template_at_the_end_is_removed() -> None:
+    d = doc(f"{PARA}\n{PARA2}\nOops!\n404 - Page not found\nGo back to the homepage")
+    next(ErrorTemplate()([d]))
+    assert d.text == f"{PARA}\n{PARA2}"
+    assert d.metadata["salvaged"] is True
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("Page not found\nSorry, the page you requested could not be found.\nGo to homepage", 200),
+        ("404 Not Found", 404),
+        ("Error 500\nInternal Server Error", 500),
+        ("Just a few words of text here.", 403),
+        ("Страница не найдена\nИзвините", 404),
+    ],
+)
+def test_error_pages_with_nothing_substantial_are_rejected(text: str, status: int) -> None:
+    d = doc(text, http_status=status)
+    next(ErrorTemplate()([d]))
+    assert d.rejection is not None
+    assert d.rejection.reason == "error-page"
+    assert d.ledger == []
+
+
+def test_error_status_with_a_real_body_and_no_template_is_salvaged_untouched() -> None:
+    d = doc(f"{PARA}\n{PARA2}", http_status=403)
+    next(ErrorTemplate()([d]))
+    assert d.rejection is None
+    assert d.text == f"{PARA}\n{PARA2}"
+    assert d.ledger == []
+    assert d.metadata["salvaged"] is True
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "Sorry!!",
+        "We're sorry to announce that the festival is cancelled this year.",
+        "Error rates in the new census are higher than expected",
+        "Access Denied: how a small town lost its only bank",
+    ],
+)
+def test_lines_that_only_look_like_errors_stay(first: str) -> None:
+    d = doc(f"{first}\n{PARA}\n{PARA2}", http_status=200)
+    next(ErrorTemplate()([d]))
+    assert d.text == f"{first}\n{PARA}\n{PARA2}"
+    assert d.metadata["salvaged"] is False
+
+
+@pytest.mark.parametrize(
+    ("copy", "why"),
+    [
+        (PARA, "exact"),
+        (PARA.upper(), "case"),
+        (PARA.replace(",", "").replace(" ", "  "), "punctuation and spacing"),
+        (PARA + " Read more", "trailing read more"),
+        (PARA + " Continue reading…", "trailing continue reading"),
+        (PARA.replace("twenty", "thirty"), "one word changed"),
+        (PARA.replace("Thursday", "Friday").replace("wettest", "driest"), "two words changed"),
+    ],
+)
+def test_repeats_are_removed_and_the_first_stays(copy: str, why: str) -> None:
+    d = doc(f"{PARA}\n{PARA2}\n{copy}")
+    next(RepeatedParagraphs()([d]))
+    assert d.text == f"{PARA}\n{PARA2}", why
+    assert [(e.reason, e.first_line) for e in d.ledger] == [("repeated-paragraph", 2)]
+
+
+def test_changed_date_counts_as_a_repeat() -> None:
+    a = "Posted on 12 March 2024 by the editorial team of the county gazette"
+    b = "Posted on 19 March 2025 by the editorial team of the county gazette"
+    assert line_key(a) == line_key(b)
+
+
+def test_short_repeats_and_distinct_paragraphs_stay() -> None:
+    text = f"Yes.\n{PARA}\nYes.\n{PARA2}\nNo."
+    d = doc(text)
+    next(RepeatedParagraphs()([d]))
+    assert d.text == text
+    assert d.ledger == []
+
+
+def test_whole_article_printed_twice() -> None:
+    d = doc(f"Headline here\n{PARA}\n{PARA2}\n{PARA}\n{PARA2}")
+    next(RepeatedParagraphs()([d]))
+    assert d.text == f"Headline here\n{PARA}\n{PARA2}"
+    assert [(e.first_line, e.last_line) for e in d.ledger] == [(3, 4)]
+
+
+def test_mojibake_is_repaired_line_by_line() -> None:
+    d = doc("Le cafÃ© est fermÃ© aujourd'hui.\nDie StraÃŸe ist gesperrt.\nClean line.")
+    next(NormalizeText()([d]))
+    assert d.text == "Le café est fermé aujourd'hui.\nDie Straße ist gesperrt.\nClean line."
+    assert [(e.reason, e.first_line) for e in d.ledger] == [("unicode", 0), ("unicode", 1)]
+
+
+def test_whitespace_is_normalised_and_recorded() -> None:
+    d = doc("\n\n  Title  here \t\nbody\u00a0text\r\n\n\n\nend  ")
+    next(NormalizeText()([d]))
+    assert d.text == "Title here\nbody text\n\nend"
+    assert {e.reason for e in d.ledger} == {"whitespace"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“Curly quotes” — and dashes… stay.",
+        "全角の文字と日本語のテキスト。",
+        "Ｆｕｌｌ width stays",
+        "ﬁne ligature",
+        "Привет, мир!\n\nВторой абзац.",
+    ],
+)
+def test_clean_unicode_is_left_alone(text: str) -> None:
+    d = doc(text)
+    next(NormalizeText()([d]))
+    assert d.text == text
+    assert d.ledger == []
+
+
+@pytest.mark.parametrize(
+    ("first", "title"),
+    [
+        ("Lighthouse keepers return to the coast", "Lighthouse keepers return to the coast"),
+        ("Is the reservoir finally full again?", "Is the reservoir finally full again?"),
+        (PARA, None),
+        ("A sentence that ends with a period.", None),
+    ],
+)
+def test_title_from_a_headline_like_first_line(first: str, title: str | None) -> None:
+    d = doc(f"{first}\n{PARA2}")
+    next(Title()([d]))
+    assert d.metadata.get("title") == title
+    assert d.text.startswith(first)
+
+
+def test_existing_title_is_kept() -> None:
+    d = doc(f"Some headline\n{PARA}", title="Given title")
+    next(Title()([d]))
+    assert d.metadata["title"] == "Given title"

@@ -1,0 +1,142 @@
+"""End-to-end runs: the accounting equation, quarantine entries, determinism across workers."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import orjson
+import pyarrow.parquet as pq
+import pytest
+
+import thresher
+from thresher import OutputError, Recipe, WriterOptions
+
+ARTICLE = (
+    "The city council approved the new budget on Tuesday evening after a debate that lasted "
+    "more than four hours, with most members agreeing that road repairs had waited too long."
+)
+
+
+def record(status: int, body: str) -> str:
+    return f" date 2025-03-0{status % 9 + 1} {status}\n{body}"
+
+
+def write_corpus(root: Path) -> Path:
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(record(200, f"Council passes budget\n{ARTICLE}\n{ARTICLE}"))
+    (corpus / "b.txt").write_text(
+        record(404, "404 Not Found\nThe page you requested does not exist.")
+    )
+    (corpus / "c.txt").write_bytes(b" date 2025-01-01 200\nbroken \xff bytes")
+    lines = [
+        orjson.dumps({"id": f"j{i}", "text": f"Headline {i}\n{ARTICLE} Item {i}."})
+        for i in range(30)
+    ]
+    lines.insert(5, b'{"text": "unterminated')
+    lines.insert(9, b'{"text": "bad \xff utf8"}')
+    (corpus / "d.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    packed = gzip.compress(b"\n".join(lines) + b"\n")
+    (corpus / "e.jsonl.gz").write_bytes(packed[: len(packed) * 2 // 3])
+    (corpus / "notes.md").write_text("not a record")
+    return corpus
+
+
+def read_jsonl(path: Path) -> list[dict[str, object]]:
+    return [orjson.loads(line) for line in path.read_bytes().splitlines()]
+
+
+def test_accounting_balances_per_file_and_in_total(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    summary = thresher.run([str(write_corpus(tmp_path))], out)
+    data = orjson.loads((out / "summary.json").read_bytes())
+    assert data == summary.to_dict()
+    assert data["balanced"] is True
+    assert data["in"] == data["kept"] + data["rejected"] + data["quarantined"]
+    for counts in data["files"].values():
+        assert counts["in"] == counts["kept"] + counts["rejected"] + counts["quarantined"]
+    files = data["files"]
+    assert files["corpus/a.txt"] == {
+        "in": 1,
+        "kept": 1,
+        "rejected": 0,
+        "quarantined": 0,
+        "salvaged": 0,
+    }
+    assert files["corpus/b.txt"]["rejected"] == 1
+    assert files["corpus/c.txt"]["quarantined"] == 1
+    assert files["corpus/d.jsonl"] == {
+        "in": 32,
+        "kept": 30,
+        "rejected": 0,
+        "quarantined": 2,
+        "salvaged": 0,
+    }
+    assert files["corpus/e.jsonl.gz"]["quarantined"] >= 1
+    assert data["reasons"] == {"error-page": 1}
+    assert data["skipped_files"] == ["corpus/notes.md"]
+
+    kept = [r for p in sorted((out / "kept").iterdir()) for r in read_jsonl(p)]
+    rejected = [r for p in sorted((out / "rejected").iterdir()) for r in read_jsonl(p)]
+    quarantine = read_jsonl(out / "quarantine.jsonl")
+    assert len(kept) == data["kept"]
+    assert len(rejected) == data["rejected"]
+    assert len(quarantine) == data["quarantined"]
+    assert rejected[0]["reason"] == "error-page"
+    assert {q["source"] for q in quarantine} == {
+        "corpus/c.txt",
+        "corpus/d.jsonl",
+        "corpus/e.jsonl.gz",
+    }
+    assert all(q["position"] and q["error"] for q in quarantine)
+    a = next(r for r in kept if r["id"] == "corpus/a.txt:0")
+    assert a["text"] == f"Council passes budget\n{ARTICLE}"
+    assert a["ledger"][0]["reason"] == "repeated-paragraph"
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    skip = {"timing.json"}
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name not in skip
+    }
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_one_and_two_workers_give_byte_identical_output(tmp_path: Path, fmt: str) -> None:
+    corpus = write_corpus(tmp_path)
+    for i in range(40):  # enough one-record files for several units of work
+        (corpus / f"many-{i:03d}.txt").write_text(record(200, f"Story {i}\n{ARTICLE}"))
+    recipe = Recipe(steps=Recipe.default().steps, writer=WriterOptions(format=fmt))
+    from thresher.run import plan
+
+    original = plan.RECORD_FILES_PER_UNIT
+    plan.RECORD_FILES_PER_UNIT = 7
+    try:
+        thresher.run([str(corpus)], tmp_path / "w1", recipe, workers=1)
+        thresher.run([str(corpus)], tmp_path / "w2", recipe, workers=2)
+    finally:
+        plan.RECORD_FILES_PER_UNIT = original
+    one, two = snapshot(tmp_path / "w1"), snapshot(tmp_path / "w2")
+    assert len([name for name in one if name.startswith("kept/")]) > 3
+    assert one == two
+
+
+def test_parquet_output_keeps_reason_and_ledger(tmp_path: Path) -> None:
+    recipe = Recipe(steps=Recipe.default().steps, writer=WriterOptions(format="parquet"))
+    thresher.run([str(write_corpus(tmp_path))], tmp_path / "out", recipe)
+    (shard,) = (tmp_path / "out" / "rejected").iterdir()
+    rows = pq.read_table(shard).to_pylist()
+    assert rows[0]["reason"] == "error-page"
+    assert orjson.loads(rows[0]["metadata"])["http_status"] == 404
+
+
+def test_non_empty_output_needs_force(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path)
+    thresher.run([str(corpus)], tmp_path / "out")
+    with pytest.raises(OutputError, match="--force"):
+        thresher.run([str(corpus)], tmp_path / "out")
+    summary = thresher.run([str(corpus)], tmp_path / "out", force=True)
+    assert summary.balanced
