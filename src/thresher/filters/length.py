@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from thresher.document import Document
 from thresher.steps import KEEP, Drop, Filter, Verdict, register, require
+from thresher.text import count_words, has_at_least_words
 
 REASON = "too-short"
 
@@ -13,7 +14,7 @@ REASON = "too-short"
 @register
 @dataclass(frozen=True, kw_only=True)
 class MinWords(Filter):
-    """Reject documents with fewer than `min_words` whitespace-separated words.
+    """Reject documents with fewer than `min_words` words (a CJK character counts as one).
 
     Parameters:
         min_words: the fewest words a kept document has.
@@ -26,7 +27,6 @@ class MinWords(Filter):
         require(self.min_words >= 0, self.name, "min_words", ">= 0", self.min_words)
 
     def verdict(self, doc: Document) -> Verdict:
-        words = len(doc.text.split())
-        if words < self.min_words:
-            return Drop(REASON, f"{words} words, fewer than {self.min_words}")
-        return KEEP
+        if has_at_least_words(doc.text, self.min_words):
+            return KEEP
+        return Drop(REASON, f"{count_words(doc.text)} words, fewer than {self.min_words}")

@@ -72,6 +72,10 @@ _ANYWHERE = re.compile(
     r"\baccept (?:all )?cookies\b|\bcookie (?:policy|settings|preferences)\b",
     re.IGNORECASE,
 )
+# Substrings without which `_ANYWHERE` or a crumb cannot match: cheap tests that spare most lines
+# the regex.
+_ANYWHERE_HINTS = ("reserved", "warranty", "reflect", "cookie")
+_CRUMB_HINTS = (">", "»", "›")
 _CRUMB_SEPARATOR = re.compile(r"\s+[>»›]\s+")
 
 
@@ -115,9 +119,13 @@ def is_furniture(line: str) -> bool:
     return bool(
         _WHOLE_LINE.match(line)
         or _LINE_START.match(line)
-        or _ANYWHERE.search(line)
-        or _is_crumb(line)
+        or (_has_any(line.lower(), _ANYWHERE_HINTS) and _ANYWHERE.search(line))
+        or (_has_any(line, _CRUMB_HINTS) and _is_crumb(line))
     )
+
+
+def _has_any(line: str, needles: tuple[str, ...]) -> bool:
+    return any(needle in line for needle in needles)
 
 
 def _is_crumb(line: str) -> bool:

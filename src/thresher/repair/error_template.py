@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from thresher.document import HTTP_STATUS, SALVAGED, Document
 from thresher.edits import remove_lines
 from thresher.steps import Drop, Repair, register, require
+from thresher.text import count_words
 
 REASON = "error-template"
 REJECT_REASON = "error-page"
@@ -146,7 +147,7 @@ class ErrorTemplate(Repair):
     def _substantial(self, lines: Iterable[str]) -> bool:
         words = longest = 0
         for line in lines:
-            count = len(line.split())
+            count = count_words(line)
             words += count
             longest = max(longest, count)
         return words >= self.min_body_words and longest >= self.min_paragraph_words

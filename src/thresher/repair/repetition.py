@@ -17,8 +17,9 @@ from thresher.steps import Drop, Repair, register, require
 
 REASON = "repeated-paragraph"
 
-_NON_WORD = re.compile(r"[\W_]+")
-_DIGITS = re.compile(r"\d+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_MORE_ENDINGS = ("more", "reading", "story", "article", "weiterlesen", "suite", "más", "mais",
+                 "tutto", "più", "далее", "続きを読む", "阅读更多")
 _MORE_SUFFIX = re.compile(
     r"(?: |^)(?:read more|read the full (?:story|article)|continue reading|more|weiterlesen|"
     r"lire la suite|leer más|leia mais|leggi (?:tutto|di più)|читать далее|続きを読む|阅读更多)$"
@@ -27,9 +28,10 @@ _ANCHOR_WORDS = 4
 
 
 def line_key(line: str) -> str:
-    """The comparison key of a line: casefolded words, digits as 0, no trailing "read more"."""
-    key = _NON_WORD.sub(" ", _DIGITS.sub("0", line.casefold())).strip()
-    return _MORE_SUFFIX.sub("", key)
+    """The comparison key of a line: its casefolded runs of letters (punctuation, spacing and
+    digits dropped), without a trailing "read more"."""
+    key = " ".join(_LETTERS.findall(line)).casefold()
+    return _MORE_SUFFIX.sub("", key) if key.endswith(_MORE_ENDINGS) else key
 
 
 @register

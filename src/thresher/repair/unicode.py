@@ -19,16 +19,24 @@ from thresher.steps import Drop, Repair, register, require
 REASON = "unicode"
 WHITESPACE_REASON = "whitespace"
 
-# Anything a clean line never holds: leading/trailing or doubled horizontal space, odd spaces,
-# carriage returns, C0/C1 controls other than tab and newline. One scan decides the fast path.
-_SUSPECT = re.compile(
-    r"^[ \t]|[ \t]$|[ \t]{2}|\n\n\n|\A\n|\n\Z|"
-    r"[\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00a0\u2000-\u200b\u202f\u205f\ufeff]",
-    re.MULTILINE,
+# Anything a clean text never holds: carriage returns, C0/C1 controls other than tab and
+# newline, odd spaces; with `_SPACING`, the substrings of misplaced spacing. Together they decide
+# the fast path without a per-line look.
+_SUSPECT_CHAR = re.compile(
+    r"[\r\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00a0\u2000-\u200b\u202f\u205f\ufeff]"
 )
+_SPACING = ("  ", " \n", "\n ", "\n\n\n")
 _ODD_SPACE = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f]")
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\ufeff]")
 _SPACES = re.compile(r" {2,}")
+
+# UTF-8 read as Latin-1 or Windows-1252 leaves a lead byte (Â…ô) before a continuation byte
+# (U+0080…U+00BF, or the characters cp1252 maps those bytes to). ftfy's own badness test is
+# far slower, so it runs only on text this cheap scan flags.
+_MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
 
 _FTFY_CONFIG = ftfy.TextFixerConfig(
     unescape_html=False,
@@ -70,9 +78,14 @@ class NormalizeText(Repair):
 
     def repair(self, doc: Document) -> Document | Drop:
         text = doc.text
-        mojibake = self.fix_mojibake and not text.isascii() and is_bad(text)
+        mojibake = (
+            self.fix_mojibake
+            and not text.isascii()
+            and _MOJIBAKE_HINT.search(text) is not None
+            and is_bad(text)
+        )
         unnormal = bool(self.normalization) and not unicodedata.is_normalized(self._form, text)
-        if not (mojibake or unnormal or _SUSPECT.search(text)):
+        if not (mojibake or unnormal or _misspaced(text) or _SUSPECT_CHAR.search(text)):
             return doc
         rewrite_lines(doc, self.name, self._changes(text.split("\n"), mojibake))
         return doc
@@ -110,6 +123,14 @@ class NormalizeText(Repair):
         if self.normalization:
             line = unicodedata.normalize(self._form, line)
         return line
+
+
+def _misspaced(text: str) -> bool:
+    return (
+        text.startswith((" ", "\n"))
+        or text.endswith((" ", "\n"))
+        or any(bad in text for bad in _SPACING)
+    )
 
 
 def _only_space_differs(before: str, after: str) -> bool:
