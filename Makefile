@@ -17,12 +17,12 @@ demo: $(STAMP)
 	@echo "demo output: out/demo (kept/, rejected/, quarantine.jsonl, summary.json)"
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 clean:
