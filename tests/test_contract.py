@@ -116,3 +116,30 @@ def test_stats_merge_exactly() -> None:
         "edits": {"y": 1, "z": 3},
         "chars_removed": 5,
     }
+
+
+def test_a_step_that_raises_rejects_the_document_and_restores_it() -> None:
+    from dataclasses import dataclass
+
+    from thresher import Repair
+    from thresher.document import Edit
+    from thresher.steps import STEP_ERROR
+
+    @dataclass(frozen=True, kw_only=True)
+    class Exploding(Repair):
+        name = "exploding"
+
+        def repair(self, doc: Document) -> Document:
+            doc.ledger.append(Edit(self.name, "x", 0, 0, 0, 1, "A"))
+            doc.text = "half-edited"
+            if "boom" in doc.id:
+                raise ValueError("cannot cope")
+            return doc
+
+    stats = StepStats("exploding")
+    docs = [Document(id="boom", text=SAMPLE), Document(id="fine", text=SAMPLE)]
+    boom, fine = list(Exploding()(docs, stats))
+    assert boom.rejection == Rejection("exploding", STEP_ERROR, "ValueError: cannot cope")
+    assert (boom.text, boom.ledger) == (SAMPLE, [])
+    assert fine.rejection is None and fine.text == "half-edited"
+    assert stats.rejected == {STEP_ERROR: 1}

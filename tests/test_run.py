@@ -140,3 +140,36 @@ def test_non_empty_output_needs_force(tmp_path: Path) -> None:
         thresher.run([str(corpus)], tmp_path / "out")
     summary = thresher.run([str(corpus)], tmp_path / "out", force=True)
     assert summary.balanced
+
+
+def test_a_reader_that_fails_midway_quarantines_the_rest_and_the_run_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collections.abc import Iterator
+
+    from thresher.run import local
+
+    real = local.read_file
+
+    def flaky(item: object, *args: str) -> Iterator[object]:
+        for n, record in enumerate(real(item, *args)):  # type: ignore[arg-type]
+            if n == 3 and str(getattr(item, "source", "")).endswith("d.jsonl"):
+                raise RuntimeError("disk hiccup")
+            yield record
+
+    monkeypatch.setattr(local, "read_file", flaky)
+    summary = thresher.run([str(write_corpus(tmp_path))], tmp_path / "out")
+    data = summary.to_dict()
+    assert data["balanced"] is True
+    assert data["files"]["corpus/d.jsonl"] == {
+        "in": 4,
+        "kept": 3,
+        "rejected": 0,
+        "quarantined": 1,
+        "salvaged": 0,
+    }
+    assert data["files"]["corpus/e.jsonl.gz"]["kept"] > 0
+    quarantine = read_jsonl(tmp_path / "out" / "quarantine.jsonl")
+    entry = next(q for q in quarantine if q["source"] == "corpus/d.jsonl")
+    assert entry["position"] == "after record 3"
+    assert "RuntimeError: disk hiccup" in str(entry["error"])

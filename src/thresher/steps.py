@@ -33,6 +33,7 @@ class Drop:
 
 
 KEEP = Keep()
+STEP_ERROR = "step-error"  # the reason of a document on which a step raised
 Verdict = Keep | Drop
 
 
@@ -83,8 +84,13 @@ class Step:
 
     def _apply(self, doc: Document, stats: StepStats) -> None:
         stats.docs += 1
-        edits_before = len(doc.ledger)
-        verdict = self.process(doc)
+        edits_before, text_before = len(doc.ledger), doc.text
+        try:
+            verdict = self.process(doc)
+        except Exception as exc:  # a bad record never stops a run: it is rejected, with why
+            del doc.ledger[edits_before:]
+            doc.text = text_before
+            verdict = Drop(STEP_ERROR, f"{type(exc).__name__}: {exc}")
         for edit in doc.ledger[edits_before:]:
             stats.edits[edit.reason] += 1
             stats.chars_removed += edit.end - edit.start - len(edit.replacement)

@@ -18,8 +18,21 @@ from thresher.steps import Drop, Repair, register, require
 REASON = "repeated-paragraph"
 
 _LETTERS = re.compile(r"[^\W\d_]+")
-_MORE_ENDINGS = ("more", "reading", "story", "article", "weiterlesen", "suite", "más", "mais",
-                 "tutto", "più", "далее", "続きを読む", "阅读更多")
+_MORE_ENDINGS = (
+    "more",
+    "reading",
+    "story",
+    "article",
+    "weiterlesen",
+    "suite",
+    "más",
+    "mais",
+    "tutto",
+    "più",
+    "далее",
+    "続きを読む",
+    "阅读更多",
+)
 _MORE_SUFFIX = re.compile(
     r"(?: |^)(?:read more|read the full (?:story|article)|continue reading|more|weiterlesen|"
     r"lire la suite|leer más|leia mais|leggi (?:tutto|di più)|читать далее|続きを読む|阅读更多)$"

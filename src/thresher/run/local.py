@@ -119,13 +119,27 @@ def _read_unit(unit: Unit, recipe: Recipe, result: UnitResult) -> Iterator[Docum
     options = recipe.reader
     for item in unit.files:
         result.counts(item.source)
-        for record in read_file(item, options.text_field, options.id_field):
-            result.records_in[item.source] += 1
-            if isinstance(record, Quarantined):
-                result.counts(item.source).quarantined += 1
-                result.quarantine.append(record.to_dict())
-            else:
-                yield record
+        read = 0
+        try:
+            for record in read_file(item, options.text_field, options.id_field):
+                read += 1
+                yield from _route_read(record, item.source, result)
+        except Exception as exc:  # a reader's unforeseen failure costs the rest of that file only
+            error = f"reader failed: {type(exc).__name__}: {exc}"
+            yield from _route_read(
+                Quarantined(item.source, f"after record {read}", error), item.source, result
+            )
+
+
+def _route_read(
+    record: Document | Quarantined, source: str, result: UnitResult
+) -> Iterator[Document]:
+    result.records_in[source] += 1
+    if isinstance(record, Quarantined):
+        result.counts(source).quarantined += 1
+        result.quarantine.append(record.to_dict())
+    else:
+        yield record
 
 
 def _write_timing(out: Path, summary: Summary, seconds: float, workers: int) -> None:
