@@ -282,3 +282,34 @@ def test_existing_title_is_kept() -> None:
     d = doc(f"Some headline\n{PARA}", title="Given title")
     next(Title()([d]))
     assert d.metadata["title"] == "Given title"
+
+
+def test_consent_buttons_go_with_their_notice() -> None:
+    notice = "We use essential cookies to make our site work, and others with your consent."
+    d = doc(f"Cookie settings\n{notice}\nAccept\nReject\n{PARA}\nOK, said the mayor, we agree.")
+    next(Boilerplate()([d]))
+    assert d.text == f"{PARA}\nOK, said the mayor, we agree."
+
+
+def test_a_short_heading_goes_with_the_furniture_paragraph_below_it() -> None:
+    legal = (
+        "Northwind provides this information “as is” without warranty of any kind and accepts "
+        "no responsibility for the accuracy or completeness of the content of this article."
+    )
+    d = doc(f"{PARA}\nTerms of use\n{legal}\n{PARA2}")
+    next(Boilerplate()([d]))
+    assert d.text == f"{PARA}\n{PARA2}"
+
+
+def test_menus_go_and_table_rows_stay() -> None:
+    table = "Year | Physics | Chemistry | Medicine\n1901 | Röntgen | van 't Hoff | von Behring"
+    d = doc(f"Contact us | About us | Advertise | Careers\n{PARA}\n{table}\nLength 7 / 177mm | Red")
+    next(Boilerplate()([d]))
+    assert d.text == f"{PARA}\n{table}\nLength 7 / 177mm | Red"
+
+
+def test_numbers_are_content_in_short_lines_but_fold_in_paragraphs() -> None:
+    assert line_key("Item 12: blue kettle") != line_key("Item 13: blue kettle")
+    assert line_key("Updated on 3 May 2024 by the night desk of the paper") == line_key(
+        "Updated on 4 May 2024 by the night desk of the paper"
+    )

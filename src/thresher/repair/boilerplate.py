@@ -1,6 +1,7 @@
 """Page furniture: legal disclaimers (with the paragraph they head), copyright lines,
-comment-widget residue, cookie and consent notices, share and subscribe prompts, navigation
-crumbs. General patterns over short lines, in several languages; never a rule for one site."""
+comment-widget residue, cookie and consent notices (with their buttons), share and subscribe
+prompts, navigation menus and crumbs. General patterns over bounded lines, in several
+languages; never a rule for one site."""
 
 from __future__ import annotations
 
@@ -22,31 +23,33 @@ _DISCLAIMER_HEADING = re.compile(
     re.IGNORECASE,
 )
 _COMMENT_WORD = r"(?:comments?|kommentare?|commentaires?|comentarios?|commenti|комментарии)"
-_NO_COMMENT = (
-    r"(?:no comments?(?: yet)?|keine kommentare|aucun commentaire|sin comentarios|"
-    r"nessun commento|нет комментариев|\d+ comments?|comments? (?:are )?(?:off|closed))"
-)
 _SHARE_TARGET = (
     r"(?:facebook|twitter|x|linkedin|whatsapp|e-?mail|pinterest|reddit|telegram|print|"
     r"copy link|messenger|flipboard)"
 )
-# Lines that are furniture as a whole (give or take punctuation).
-_WHOLE_LINE = re.compile(
-    rf"^[\W_]{{0,3}}(?:"
-    rf"{_COMMENT_WORD}[\s:]*(?:\(\d+\)|\d+|{_NO_COMMENT})?|{_NO_COMMENT}|"
-    r"leave a (?:reply|comment)(?: cancel reply)?|post a comment|add (?:a )?comment|"
-    r"write a comment|be the first to comment|you must be logged in to post a comment|"
-    r"log in to (?:comment|reply)|(?:show|view|load) (?:all )?comments|reply|"
-    rf"share(?: this(?: article| post| story| page)?)?(?: on)?(?:[\s:|,/-]+{_SHARE_TARGET})*|"
-    rf"{_SHARE_TARGET}(?:[\s:|,/-]+{_SHARE_TARGET})*|"
-    r"tweet(?: this)?|pin it|email this|print(?: this)?(?: article| page)?|"
-    r"like us on facebook|subscribe(?: now)?|teilen|partager|compartir|condividi|поделиться|"
+# Phrases that are furniture on their own. A line made of one to four of them, joined by
+# punctuation or nothing ("CommentsNo comment", "No comments yet. Be the first to comment!"),
+# is furniture.
+_PHRASE = (
+    rf"{_COMMENT_WORD}(?:\s*\(\d+\))?|\d+ {_COMMENT_WORD}|no comments?(?: yet)?|"
+    r"keine kommentare|aucun commentaire|sin comentarios|nessun commento|нет комментариев|"
+    r"comments? (?:are )?(?:off|closed)|leave a (?:reply|comment)|cancel reply|post a comment|"
+    r"add (?:a )?comment|write a comment|be the first to comment|join the discussion|"
+    r"you must be logged in to post a comment|log in to (?:comment|reply)|"
+    r"(?:show|view|load) (?:all )?comments|reply|"
+    rf"share(?: this(?: article| post| story| page)?)?(?: on)?|{_SHARE_TARGET}|"
+    r"tweet(?: this)?|pin it|email this|print(?: this)?(?: article| page)?|like us on facebook|"
+    r"subscribe(?: now)?|teilen|partager|compartir|condividi|поделиться|"
     r"skip to (?:main )?content|skip to navigation|back to top|go to top|scroll to top|"
-    r"jump to (?:navigation|content)|toggle navigation|main menu|menu|advertisement|"
+    r"jump to (?:navigation|content)|toggle navigation|main menu|menu|search|advertisement|"
     r"advertising|sponsored(?: content)?|related (?:articles|posts|stories|news)|read more|"
     r"previous (?:article|post)|next (?:article|post)|you may also like|most popular|"
-    r"trending now|recommended for you|all rights reserved"
-    r")[\W_]{0,3}$",
+    r"trending now|recommended for you|all rights reserved|sign in|log ?in|log ?out|"
+    r"register|sign up|my account|terms of (?:use|service)|terms and conditions|"
+    r"privacy policy|cookie policy|contact us|about us"
+)
+_WHOLE_LINE = re.compile(
+    rf"^[\W_]{{0,3}}(?:{_PHRASE})(?:[\W_]{{0,3}}(?:{_PHRASE})){{0,3}}[\W_]{{0,3}}$",
     re.IGNORECASE,
 )
 # Lines that open with furniture and say nothing else worth keeping.
@@ -55,28 +58,72 @@ _LINE_START = re.compile(
     r"(?:copyright\s*)?(?:©|\(c\))|copyright\s*\d{4}|"
     r"(?:disclaimer|haftungsausschluss|aviso legal|avertissement)\s*:|"
     r"the (?:views|opinions)(?: and opinions)? expressed (?:in|here|herein|on|by)|"
-    r"(?:this (?:web)?site|we|our (?:web)?site) (?:uses?|use) cookies|"
-    r"by (?:continuing to (?:use|browse)|using) (?:this|our) (?:web)?site|"
-    r"(?:wir verwenden|diese website verwendet) cookies|nous utilisons des cookies|"
-    r"(?:utilizamos|usamos) cookies|utilizziamo (?:i )?cookie|мы используем (?:файлы )?cookie|"
+    r"this press release (?:was|is) (?:distributed|issued|published|provided) by|"
     r"(?:subscribe|sign up) (?:to|for) (?:our|the) (?:free )?(?:daily |weekly )?newsletter|"
-    r"follow us on\b|click here to subscribe|"
+    r"(?:like|enjoy(?:ed)?|love)(?:d)? (?:this|the) (?:story|article|post)\?|"
+    r"follow us\b|click here to subscribe|related\s*:|you are here\s*:|breadcrumbs?\s*:|"
+    r"(?:main )?menu\s*:|"
+    r"your email address will not be published|"
     r"(?:home|start|inicio|accueil|startseite|главная|首页)\s*(?:[>»›|/]|->)"
     r")",
     re.IGNORECASE,
 )
-# Furniture anywhere in a short line.
-_ANYWHERE = re.compile(
-    r"all rights reserved|without (?:any )?warranty of any kind|"
-    r"do(?:es)? not necessarily reflect the (?:views|opinions?)|"
-    r"\baccept (?:all )?cookies\b|\bcookie (?:policy|settings|preferences)\b",
+# A consent notice; the short buttons beside it ("Accept", "Reject") go with it.
+_CONSENT = re.compile(
+    r"^[\W_]{0,3}(?:(?:we|this (?:web)?site|our (?:web)?site|ce site|diese (?:web)?seite|"
+    r"questo sito|este sitio)(?: and our partners)? (?:uses?|utilise|verwendet|utilizza|utiliza)"
+    r" (?:\w+ ){0,2}cookies|by (?:continuing to (?:use|browse)|using) (?:this|our) (?:web)?site|"
+    r"(?:wir verwenden|diese website verwendet) cookies|nous utilisons des cookies|"
+    r"(?:utilizamos|usamos) cookies|utilizziamo (?:i )?cookie|мы используем (?:файлы )?cookie)|"
+    r"\baccept (?:all )?cookies\b|\bcookie (?:settings|preferences|consent)\b",
     re.IGNORECASE,
 )
-# Substrings without which `_ANYWHERE` or a crumb cannot match: cheap tests that spare most lines
-# the regex.
-_ANYWHERE_HINTS = ("reserved", "warranty", "reflect", "cookie")
-_CRUMB_HINTS = (">", "»", "›")
+_CONSENT_BUTTON = re.compile(
+    r"^[\W_]{0,3}(?:accept(?: all)?|reject(?: all)?|decline|deny|allow(?: all)?|ok(?:ay)?|"
+    r"got it|i agree|agree|i accept|manage (?:preferences|settings|cookies|options)|"
+    r"customi[sz]e|settings|more options|einverstanden|akzeptieren|alle akzeptieren|ablehnen|"
+    r"j['’]accepte|accepter|tout accepter|refuser|aceptar|rechazar|accetto|accetta|rifiuta|"
+    r"aceitar|recusar|принять|согласен)[\W_]{0,3}$",
+    re.IGNORECASE,
+)
+# Legal furniture anywhere in a line, however long: these phrases do not occur in articles.
+_LEGAL = re.compile(
+    r"all rights reserved|without (?:any )?warranty of any kind|"
+    r"do(?:es)? not necessarily reflect the (?:views|opinions?)|"
+    r"(?:receive|earn)s? (?:a )?(?:small )?commission (?:for|on|from) (?:purchases|sales|"
+    r"qualifying)|without (?:the )?(?:express )?prior written (?:permission|consent)|"
+    r"disclaims? (?:all|any) liability|alle rechte vorbehalten|tous droits réservés|"
+    r"todos los derechos reservados|tutti i diritti riservati|все права защищены",
+    re.IGNORECASE,
+)
+_LEGAL_HINTS = (
+    "reserved",
+    "warranty",
+    "reflect",
+    "commission",
+    "prior written",
+    "liability",
+    "vorbehalten",
+    "réservés",
+    "reservados",
+    "riservati",
+    "защищены",
+)
+# Furniture anywhere in a short line.
+_SHORT_ANYWHERE = re.compile(
+    r"delivered (?:straight |directly )?to your inbox|more stories from|"
+    r"\bcookie (?:policy|settings|preferences)\b",
+    re.IGNORECASE,
+)
+_SHORT_HINTS = ("inbox", "stories from", "cookie")
+_SHORT_CHARS = 200
 _CRUMB_SEPARATOR = re.compile(r"\s+[>»›]\s+")
+_MENU_SEPARATOR = re.compile(r"\s*\|\s*|\s+/\s+")
+_CRUMB_HINTS = (">", "»", "›")
+_MENU_HINTS = ("|", " / ")
+_MENU_ITEM_WORDS = 4
+_HEADING_WORDS = 4
+_PARAGRAPH_WORDS = 15
 
 
 @register
@@ -85,8 +132,9 @@ class Boilerplate(Repair):
     """Remove lines of page furniture, and each legal disclaimer with the paragraph it heads.
 
     Parameters:
-        max_line_chars: longer lines are never furniture (an article paragraph that discusses
-            cookies keeps its place); a disclaimer's body paragraph is exempt.
+        max_line_chars: longer lines are furniture only by a legal phrase ("all rights
+            reserved", "without warranty of any kind") or as a disclaimer's body paragraph, so
+            an article paragraph that discusses cookies keeps its place.
     """
 
     name = "boilerplate"
@@ -96,31 +144,43 @@ class Boilerplate(Repair):
         require(self.max_line_chars >= 1, self.name, "max_line_chars", ">= 1", self.max_line_chars)
 
     def repair(self, doc: Document) -> Document | Drop:
-        lines = doc.text.split("\n")
-        furniture: dict[int, str] = {}
+        lines = [line.strip() for line in doc.text.split("\n")]
+        furniture: set[int] = set()
         i = 0
         while i < len(lines):
-            line = lines[i].strip()
-            if line and len(line) <= self.max_line_chars:
-                if _DISCLAIMER_HEADING.match(line):
-                    for j in range(i, _paragraph_end(lines, i + 1)):
-                        furniture[j] = REASON
-                    i = max(furniture) + 1
-                    continue
-                if is_furniture(line):
-                    furniture[i] = REASON
+            line = lines[i]
+            if line and len(line) <= self.max_line_chars and _DISCLAIMER_HEADING.match(line):
+                end = _paragraph_end(lines, i + 1)
+                furniture.update(range(i, end))
+                i = end
+                continue
+            if line and (self._is_furniture(line) or _is_text_menu(lines, i)):
+                furniture.add(i)
             i += 1
-        remove_lines(doc, self.name, furniture)
+        _extend_to_consent_buttons(lines, furniture)
+        _extend_to_headings(lines, furniture)
+        remove_lines(doc, self.name, dict.fromkeys(sorted(furniture), REASON))
         return doc
+
+    def _is_furniture(self, line: str) -> bool:
+        if _has_any(line.lower(), _LEGAL_HINTS) and _LEGAL.search(line):
+            return True
+        return len(line) <= self.max_line_chars and is_furniture(line)
 
 
 def is_furniture(line: str) -> bool:
-    """Whether a stripped, short line is page furniture."""
+    """Whether a stripped line of at most `max_line_chars` is page furniture on its own."""
     return bool(
         _WHOLE_LINE.match(line)
         or _LINE_START.match(line)
-        or (_has_any(line.lower(), _ANYWHERE_HINTS) and _ANYWHERE.search(line))
-        or (_has_any(line, _CRUMB_HINTS) and _is_crumb(line))
+        or _CONSENT.search(line)
+        or (_has_any(line.lower(), _LEGAL_HINTS) and _LEGAL.search(line))
+        or (
+            len(line) <= _SHORT_CHARS
+            and _has_any(line.lower(), _SHORT_HINTS)
+            and _SHORT_ANYWHERE.search(line)
+        )
+        or (_has_any(line, _CRUMB_HINTS) and _is_menu(line, _CRUMB_SEPARATOR))
     )
 
 
@@ -128,22 +188,63 @@ def _has_any(line: str, needles: tuple[str, ...]) -> bool:
     return any(needle in line for needle in needles)
 
 
-def _is_crumb(line: str) -> bool:
-    parts = _CRUMB_SEPARATOR.split(line)
-    return len(parts) >= 3 and all(0 < len(part.split()) <= 5 for part in parts)
+def _is_menu(line: str, separator: re.Pattern[str]) -> bool:
+    """A crumb or menu: three or more items of a few words between separators."""
+    parts = separator.split(line)
+    return len(parts) >= 3 and all(0 < len(part.split()) <= _MENU_ITEM_WORDS for part in parts)
+
+
+def _is_text_menu(lines: list[str], i: int) -> bool:
+    """A menu of words between pipes or slashes ("About | Contact | Careers"). A table row has
+    the same shape, so numbers in the items, or a neighbour line with as many pipes, rule it
+    out."""
+    line = lines[i]
+    if not _has_any(line, _MENU_HINTS) or any(ch.isdigit() for ch in line):
+        return False
+    pipes = line.count("|")
+    neighbours = (lines[j] for j in (i - 1, i + 1) if 0 <= j < len(lines))
+    if pipes and any(other.count("|") == pipes for other in neighbours):
+        return False
+    return _is_menu(line.strip("|").strip(), _MENU_SEPARATOR)
+
+
+def _extend_to_consent_buttons(lines: list[str], furniture: set[int]) -> None:
+    """Buttons ("Accept", "Reject", "Got it!") directly around a consent notice."""
+    for i in [i for i in sorted(furniture) if _CONSENT.search(lines[i])]:
+        for step in (1, -1):
+            j = i + step
+            while 0 <= j < len(lines) and _CONSENT_BUTTON.match(lines[j]):
+                furniture.add(j)
+                j += step
+
+
+def _extend_to_headings(lines: list[str], furniture: set[int]) -> None:
+    """A short heading ("Terms of use", "Important information") right above a removed
+    paragraph of furniture is that paragraph's heading."""
+    for i in sorted(furniture):
+        if len(lines[i].split()) < _PARAGRAPH_WORDS:
+            continue
+        j = i - 1
+        while j >= 0 and not lines[j]:
+            j -= 1
+        if j >= 0 and j not in furniture and _is_heading(lines[j]):
+            furniture.add(j)
+
+
+def _is_heading(line: str) -> bool:
+    return 0 < len(line.split()) <= _HEADING_WORDS and not line.endswith((".", "!", "?"))
 
 
 def _paragraph_end(lines: list[str], start: int) -> int:
     """End (exclusive) of the paragraph that begins at or after `start`: the next line when
     paragraphs are one a line, up to the next blank line when blank lines separate them."""
-    while start < len(lines) and not lines[start].strip():
+    while start < len(lines) and not lines[start]:
         start += 1
     if start >= len(lines):
         return start
-    blank_separated = any(not line.strip() for line in lines)
-    if not blank_separated:
+    if all(lines):
         return start + 1
     end = start
-    while end < len(lines) and lines[end].strip():
+    while end < len(lines) and lines[end]:
         end += 1
     return end

@@ -17,11 +17,15 @@ from dataclasses import dataclass
 
 from thresher.document import HTTP_STATUS, SALVAGED, Document
 from thresher.edits import remove_lines
+from thresher.repair.boilerplate import is_furniture
 from thresher.steps import Drop, Repair, register, require
 from thresher.text import count_words
 
 REASON = "error-template"
 REJECT_REASON = "error-page"
+# Page chrome that may stand between an edge and the template: a menu, "Search", "Got it!".
+_CHROME_WORDS = 6
+_CHROME_CHARS = 60
 
 _CODES = r"(?:4\d\d|5\d\d)"
 # Status phrases that are an error page only when they are the whole line (give or take an
@@ -31,6 +35,8 @@ _STATUS_PHRASES = (
     r"permission denied|unauthori[sz]ed|gone|internal server error|server error|bad gateway|"
     r"service (?:temporarily )?unavailable|gateway time-?out|too many requests|bad request|"
     r"page (?:is )?(?:unavailable|not available)|"
+    r"error interno del servidor|erro interno do servidor|errore interno del server|"
+    r"erreur interne du serveur|interner serverfehler|внутренняя ошибка сервера|"
     r"seite nicht gefunden|zugriff verweigert|nicht gefunden|"
     r"page (?:non trouvée|introuvable)|accès (?:refusé|interdit)|"
     r"página no encontrada|acceso denegado|"
@@ -50,7 +56,13 @@ _WHOLE_LINE = re.compile(
 # Sentences that only an error page says, wherever they stand in a short line. Each names the
 # page (or file, URL) within a bounded distance, so "the virus does not exist" is not one.
 _SENTENCE = re.compile(
-    r"the page you (?:were|are|'re|’re) (?:looking|searching) for|"
+    r"(?:page|article|content) you(?: were| are|['’]re)(?: trying to)? "
+    r"(?:looking for|searching for|trying to reach|reach|access|asked for)|"
+    r"\b(?:content|article|story|post|video|link|page)\b[^.!?]{0,60}\b(?:is no longer available|"
+    r"(?:has|have) been (?:re)?moved|(?:has|have) been deleted|may be broken|was removed)|"
+    r"your request (?:was|has been) blocked|nothing (?:was )?found (?:at|on) this "
+    r"(?:location|page|address)|(?:site|website|server|service) is (?:currently )?"
+    r"(?:experiencing technical difficulties|down for maintenance|under maintenance)|"
     r"\b(?:page|file|url|document|resource) (?:you )?requested|requested (?:page|url|resource)|"
     r"\b(?:page|file|url)[^.!?]{0,60}\b(?:(?:can ?not|could ?n['’]?t|could not|was not|"
     r"wasn['’]t) be found|not (?:be )?found|does ?n['’]?t exist|does not exist|"
@@ -64,7 +76,14 @@ _SENTENCE = re.compile(
     r"\bp[áa]gina[^.!?]{0,60}\bnão (?:existe|foi encontrada|está disponível)|"
     r"\bpagina[^.!?]{0,60}\bnon (?:esiste|è stata trovata|è disponibile)|"
     r"страниц[аы][^.!?]{0,60}(?:не найдена|не существует|удалена)|"
-    r"您访问的页面|页面已删除|お探しのページ|ページは存在しません",
+    r"您访问的页面|页面已删除|お探しのページ|ページは存在しません|"
+    r"pagina niet gevonden|sidan kunde inte hittas|siden blev ikke fundet|siden finnes ikke|"
+    r"sayfa bulunamad|nie znaleziono strony|stránka nenalezena|stránka nebyla nalezena|"
+    r"oldal nem található|pagina nu a fost găsită|сторінку не знайдено|сторінка не знайдена|"
+    r"η σελίδα δεν βρέθηκε|halaman tidak ditemukan|không tìm thấy trang|페이지를 찾을 수 없|"
+    r"الصفحة غير موجودة|הדף לא נמצא|ไม่พบหน้า|"
+    r"(?:permission|autorisation|berechtigung|permisos|permissão|permessi|прав)[^.!?]{0,40}"
+    r"(?:this page|cette page|diese seite|esta página|questa pagina|этой страницы)",
     re.IGNORECASE,
 )
 _WEAK = re.compile(
@@ -73,7 +92,9 @@ _WEAK = re.compile(
     r"申し訳ございません|fehler|erreur|erro|errore|ошибка)[\W_]{0,5}$|"
     r"^(?:please )?(?:go|return|back|take me)(?: back)? to (?:the )?"
     r"(?:home ?page|home|main page|previous page|start page)|"
-    r"^(?:please )?(?:check the (?:url|address)|try (?:searching|again|a search))",
+    r"^(?:please )?(?:check the (?:url|address)|try (?:searching|again|a search))|"
+    r"^(?:something went wrong|we['’]ll be right back|nothing here|please try again later|"
+    r"please refresh the page|(?:request|reference|incident|ray) id\b)",
     re.IGNORECASE,
 )
 
@@ -121,19 +142,22 @@ class ErrorTemplate(Repair):
         return doc
 
     def _edge_block(self, lines: list[str], order: range) -> set[int]:
-        block: set[int] = set()
+        """The template block at one edge: lines up to the last template line, scanning over
+        blank lines and short page chrome ("Search", a menu) but stopping at anything longer;
+        empty unless the block holds a strong line."""
+        seen: list[int] = []
+        last = -1
         strong = False
         for i in order:
             line = lines[i].strip()
-            if not line:
-                block.add(i)
-                continue
-            kind = self._kind(line)
-            if kind is None:
+            kind = self._kind(line) if line else None
+            if kind is not None:
+                strong = strong or kind == "strong"
+                last = len(seen)
+            elif line and not (_is_chrome(line) or is_furniture(line)):
                 break
-            strong = strong or kind == "strong"
-            block.add(i)
-        return block if strong else set()
+            seen.append(i)
+        return set(seen[: last + 1]) if strong else set()
 
     def _kind(self, line: str) -> str | None:
         if len(line) > self.max_line_chars:
@@ -151,6 +175,10 @@ class ErrorTemplate(Repair):
             words += count
             longest = max(longest, count)
         return words >= self.min_body_words and longest >= self.min_paragraph_words
+
+
+def _is_chrome(line: str) -> bool:
+    return len(line) <= _CHROME_CHARS and len(line.split()) <= _CHROME_WORDS
 
 
 def _status(doc: Document) -> int | None:

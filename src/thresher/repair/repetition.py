@@ -1,7 +1,8 @@
 """Repeated paragraphs: a line that repeats an earlier one is removed, the first stays.
 
-Lines are compared on a key that folds case, punctuation, whitespace and digits and drops a
-trailing "read more" link, so a copy with a changed date or a teaser suffix matches. Longer
+Lines are compared on a key that folds case, punctuation and whitespace, and drops a trailing
+"read more" link and, in lines long enough to be paragraphs, digits, so a copy with a changed
+date or a teaser suffix matches. Longer
 lines also match when their word sets are nearly the same (a word or two edited); candidates
 come from an index on their first and last words, so the cost stays linear in the lines.
 """
@@ -18,6 +19,7 @@ from thresher.steps import Drop, Repair, register, require
 REASON = "repeated-paragraph"
 
 _LETTERS = re.compile(r"[^\W\d_]+")
+_TOKENS = re.compile(r"[^\W_]+")
 _MORE_ENDINGS = (
     "more",
     "reading",
@@ -40,10 +42,15 @@ _MORE_SUFFIX = re.compile(
 _ANCHOR_WORDS = 4
 
 
-def line_key(line: str) -> str:
-    """The comparison key of a line: its casefolded runs of letters (punctuation, spacing and
-    digits dropped), without a trailing "read more"."""
-    key = " ".join(_LETTERS.findall(line)).casefold()
+def line_key(line: str, fold_digits_from: int = 8) -> str:
+    """The comparison key of a line: its casefolded words, punctuation and spacing dropped,
+    without a trailing "read more". Lines of `fold_digits_from` words or more drop digits too,
+    so a paragraph with a changed date still matches; in shorter lines ("Item 12", a price) the
+    numbers are the content and stay."""
+    words = _LETTERS.findall(line)
+    if len(words) < fold_digits_from:
+        words = _TOKENS.findall(line)
+    key = " ".join(words).casefold()
     return _MORE_SUFFIX.sub("", key) if key.endswith(_MORE_ENDINGS) else key
 
 
@@ -85,7 +92,7 @@ class RepeatedParagraphs(Repair):
         anchors: dict[tuple[str, ...], list[frozenset[str]]] = {}
         repeats: dict[int, str] = {}
         for i, line in enumerate(doc.text.split("\n")):
-            key = line_key(line)
+            key = line_key(line, self.near_min_words)
             if len(key) < self.min_chars:
                 continue
             if key in seen:
