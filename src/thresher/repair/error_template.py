@@ -51,7 +51,6 @@ _WHOLE_LINE = re.compile(
     rf"^[\W_]{{0,5}}(?:{_ERROR_WORD}[\W_]{{0,3}})?"
     rf"(?:(?:{_CODES}[\W_]{{0,5}})?(?:{_STATUS_PHRASES})|{_CODES})"
     rf"[\W_]{{0,5}}(?:{_CODES}|{_ERROR_WORD})?[\W_]{{0,5}}$",
-    re.IGNORECASE,
 )
 # Sentences that only an error page says, wherever they stand in a short line. Each names the
 # page (or file, URL) within a bounded distance, so "the virus does not exist" is not one.
@@ -84,7 +83,6 @@ _SENTENCE = re.compile(
     r"الصفحة غير موجودة|הדף לא נמצא|ไม่พบหน้า|"
     r"(?:permission|autorisation|berechtigung|permisos|permissão|permessi|прав)[^.!?]{0,40}"
     r"(?:this page|cette page|diese seite|esta página|questa pagina|этой страницы)",
-    re.IGNORECASE,
 )
 _WEAK = re.compile(
     r"^[\W_]{0,5}(?:sorry|oops|whoops|uh[- ]oh|error|we['’]re sorry|we are sorry|hoppla|"
@@ -95,7 +93,6 @@ _WEAK = re.compile(
     r"^(?:please )?(?:check the (?:url|address)|try (?:searching|again|a search))|"
     r"^(?:something went wrong|we['’]ll be right back|nothing here|please try again later|"
     r"please refresh the page|(?:request|reference|incident|ray) id\b)",
-    re.IGNORECASE,
 )
 
 
@@ -162,6 +159,7 @@ class ErrorTemplate(Repair):
     def _kind(self, line: str) -> str | None:
         if len(line) > self.max_line_chars:
             return None
+        line = line.lower()  # the patterns are lowercase: far faster than re.IGNORECASE
         if _WHOLE_LINE.match(line) and any(ch.isalnum() for ch in line):
             return "strong"
         if _SENTENCE.search(line):
