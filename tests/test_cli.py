@@ -37,6 +37,7 @@ def test_run_prints_the_balanced_summary_and_writes_the_run_folder(tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert "in 3 = kept 1 + rejected 1 + quarantined 1  (balanced" in result.output
     assert "rejected too-short: 1" in result.output
+    assert "in/b.jsonl: in 2 = kept 0 + rejected 1 + quarantined 1" in result.output
     summary = orjson.loads((out / "summary.json").read_bytes())
     assert (summary["in"], summary["kept"], summary["rejected"], summary["quarantined"]) == (
         3,

@@ -17,6 +17,7 @@ import thresher
 from thresher import Recipe, ThresherError
 from thresher.readers import InputFile, Quarantined, format_of
 
+_FILES_SHOWN = 20
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -119,6 +120,15 @@ def _print_summary(summary: dict[str, Any], output: str) -> None:
     )
     for reason, count in summary["reasons"].items():
         click.echo(f"  rejected {printable(reason)}: {count}")
+    files = summary["files"]
+    if len(files) <= _FILES_SHOWN:
+        for source, counts in files.items():
+            click.echo(
+                f"  {printable(source)}: in {counts['in']} = kept {counts['kept']}"
+                f" + rejected {counts['rejected']} + quarantined {counts['quarantined']}"
+            )
+    else:
+        click.echo(f"  {len(files)} input files: per-file counts in summary.json")
     if summary["skipped_files"]:
         click.echo(f"  skipped {len(summary['skipped_files'])} files of unknown format")
     click.echo(f"output: {output} (summary.json, kept/, rejected/, quarantine.jsonl)")
