@@ -1,0 +1,71 @@
+"""FineWeb's own rules (Penedo et al. 2024), as datatrove implements them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from thresher.document import Document
+from thresher.quality.analysis import analyse, find_duplicates, is_terminal
+from thresher.quality.gopher import signals_of
+from thresher.steps import KEEP, Drop, Filter, Verdict, register, require
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class FineWebQuality(Filter):
+    """Reject documents with too few lines ending in sentence punctuation, too many short
+    lines, characters in duplicated lines, or too many newlines per word (lists).
+
+    Parameters:
+        line_punct_thr: fewest lines ending in terminal punctuation (Unicode Sentence_Terminal).
+        line_punct_exclude_zero: do not reject when no line at all ends so.
+        short_line_thr: most lines of at most `short_line_length` characters.
+        short_line_length: what counts as a short line.
+        char_duplicates_ratio: most characters in lines that repeat an earlier line.
+        new_line_ratio: most newlines per word.
+    """
+
+    name = "fineweb"
+    line_punct_thr: float = 0.12
+    line_punct_exclude_zero: bool = False
+    short_line_thr: float = 0.67
+    short_line_length: int = 30
+    char_duplicates_ratio: float = 0.01
+    new_line_ratio: float = 0.3
+
+    def __post_init__(self) -> None:
+        for param in ("line_punct_thr", "short_line_thr", "char_duplicates_ratio"):
+            value = getattr(self, param)
+            require(0 <= value <= 1, self.name, param, "in [0, 1]", value)
+        require(
+            self.short_line_length >= 0,
+            self.name,
+            "short_line_length",
+            ">= 0",
+            self.short_line_length,
+        )
+        require(self.new_line_ratio >= 0, self.name, "new_line_ratio", ">= 0", self.new_line_ratio)
+
+    def verdict(self, doc: Document) -> Verdict:
+        text = doc.text
+        lines = [line for line in text.split("\n") if line.strip()]
+        if not lines:
+            return Drop(self.name, "empty")
+        n_words = len(analyse(text).words)
+        signals = signals_of(doc)
+        punct = sum(1 for line in lines if is_terminal(line[-1])) / len(lines)
+        signals["line_punct_ratio"] = punct
+        signals["short_line_ratio"] = sum(
+            1 for line in lines if len(line) <= self.short_line_length
+        ) / len(lines)
+        signals["char_dup_ratio"] = find_duplicates(lines)[1] / len(text.replace("\n", ""))
+        signals["newline_word_ratio"] = text.count("\n") / n_words if n_words else 0.0
+        if punct < self.line_punct_thr and not (punct == 0 and self.line_punct_exclude_zero):
+            return Drop(self.name, "line_punct_ratio")
+        if signals["short_line_ratio"] > self.short_line_thr:
+            return Drop(self.name, "short_line_ratio")
+        if signals["char_dup_ratio"] > self.char_duplicates_ratio:
+            return Drop(self.name, "char_dup_ratio")
+        if signals["newline_word_ratio"] > self.new_line_ratio:
+            return Drop(self.name, "list_ratio")
+        return KEEP

@@ -1,0 +1,253 @@
+"""The Gopher rules (Rae et al. 2021, table A1), with the thresholds FineWeb uses and the word
+split datatrove uses, so that verdicts match rule for rule. Each rule stores its signals in
+`metadata.signals`, then decides; a threshold of 0 turns its check off."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from thresher.document import Document
+from thresher.quality.analysis import (
+    LINE_BREAKS,
+    PARAGRAPH_BREAK,
+    Analysis,
+    analyse,
+    find_duplicates,
+    has_letter,
+    is_symbol_word,
+)
+from thresher.steps import KEEP, Drop, Filter, Verdict, register, require
+
+SIGNALS = "signals"
+STOP_WORDS = ("the", "be", "to", "of", "and", "that", "have", "with")
+
+
+def signals_of(doc: Document) -> dict[str, Any]:
+    """The document's signal dict, created on first use."""
+    signals = doc.metadata.get(SIGNALS)
+    if not isinstance(signals, dict):
+        signals = doc.metadata[SIGNALS] = {}
+    return signals
+
+
+def _frac(part: float, whole: float) -> float:
+    """Exact, never rounded: a verdict near a threshold must not move."""
+    return part / whole if whole else 0.0
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class GopherRepetition(Filter):
+    """Reject documents with too much repeated content: duplicate paragraphs and lines (by count
+    and by characters), the most frequent 2-, 3- and 4-gram's share of the characters, and the
+    characters in repeated 5- to 10-grams. Fractions are of the text's characters.
+
+    Parameters: the threshold of each signal of the same name (0 turns a check off).
+    """
+
+    name = "gopher-repetition"
+    dup_para_frac: float = 0.3
+    dup_para_char_frac: float = 0.2
+    dup_line_frac: float = 0.3
+    dup_line_char_frac: float = 0.2
+    top_2_gram_frac: float = 0.2
+    top_3_gram_frac: float = 0.18
+    top_4_gram_frac: float = 0.16
+    dup_5_gram_frac: float = 0.15
+    dup_6_gram_frac: float = 0.14
+    dup_7_gram_frac: float = 0.13
+    dup_8_gram_frac: float = 0.12
+    dup_9_gram_frac: float = 0.11
+    dup_10_gram_frac: float = 0.10
+
+    def __post_init__(self) -> None:
+        for param, value in self.params().items():
+            require(0 <= value <= 1, self.name, param, "in [0, 1]", value)
+
+    def verdict(self, doc: Document) -> Verdict:
+        if not doc.text:
+            return Drop(self.name, "empty")
+        signals = signals_of(doc)
+        signals.update(repetition_signals(doc.text))
+        for param, threshold in self.params().items():
+            if threshold and signals[param] > threshold:
+                return Drop(self.name, param)
+        return KEEP
+
+
+def repetition_signals(text: str) -> dict[str, float]:
+    paragraphs = PARAGRAPH_BREAK.split(text.strip())
+    para_dups, para_chars = find_duplicates(paragraphs)
+    lines = LINE_BREAKS.split(text)
+    line_dups, line_chars = find_duplicates(lines)
+    analysis = analyse(text)
+    signals = {
+        "dup_para_frac": _frac(para_dups, len(paragraphs)),
+        "dup_para_char_frac": _frac(para_chars, len(text)),
+        "dup_line_frac": _frac(line_dups, len(lines)),
+        "dup_line_char_frac": _frac(line_chars, len(text)),
+    }
+    for n in (2, 3, 4):
+        signals[f"top_{n}_gram_frac"] = _frac(_top_ngram_chars(analysis, n), len(text))
+    repeated = _repeated_ngram_chars(analysis, range(5, 11))
+    for n, chars in repeated.items():
+        signals[f"dup_{n}_gram_frac"] = _frac(chars, len(text))
+    return signals
+
+
+def _top_ngram_chars(analysis: Analysis, n: int) -> int:
+    """Characters of the most frequent n-gram (words joined by spaces) times its count; among
+    equally frequent ones, the one seen first."""
+    hashes = analysis.ngram_hashes(n)
+    if not len(hashes):
+        return 0
+    _, first, counts = np.unique(hashes, return_index=True, return_counts=True)
+    top = counts.max()
+    index = int(first[counts == top].min())
+    return int(analysis.ngram_chars(n, 1)[index]) * int(top)
+
+
+def _repeated_ngram_chars(analysis: Analysis, sizes: range) -> dict[int, int]:
+    """For each n, the characters (words joined without spaces) of n-grams that repeat an
+    earlier one, scanning left to right and jumping past each repeat."""
+    out = dict.fromkeys(sizes, 0)
+    for n in sizes:
+        hashes = analysis.ngram_hashes(n)
+        _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+        later = np.flatnonzero(first[inverse] < np.arange(len(hashes)))
+        if not len(later):
+            break  # no repeated n-gram means no repeated longer one either
+        out[n] = _scan_repeats(
+            hashes.tolist(), analysis.ngram_chars(n, 0).tolist(), n, later.tolist()
+        )
+    return out
+
+
+def _scan_repeats(hashes: list[int], chars: list[int], n: int, later: list[int]) -> int:
+    """The sequential scan, visiting only the positions whose n-gram occurred before (`later`):
+    every other position just joins the seen set."""
+    seen: set[int] = set()
+    repeated = i = 0
+    for position in later:
+        if position < i:
+            continue
+        seen.update(hashes[i:position])
+        if hashes[position] in seen:
+            repeated += chars[position]
+            i = position + n
+        else:
+            seen.add(hashes[position])
+            i = position + 1
+    return repeated
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class GopherQuality(Filter):
+    """Reject documents outside Gopher's quality bounds: word count, mean word length, '#' and
+    ellipsis per word, lines starting with a bullet or ending with an ellipsis, words with a
+    letter, and stop words. Words are counted without pure-punctuation tokens for the length
+    bounds, with them for the ratios, as datatrove does.
+
+    Parameters:
+        min_doc_words, max_doc_words: bounds on words that are not only punctuation.
+        min_avg_word_length, max_avg_word_length: bounds on their mean length.
+        max_symbol_word_ratio: most '#', and most ellipses, per word.
+        max_bullet_lines_ratio, max_ellipsis_lines_ratio: most lines of each kind.
+        min_alpha_words_ratio: fewest words holding a letter.
+        min_stop_words: fewest distinct English stop words present.
+    """
+
+    name = "gopher-quality"
+    min_doc_words: int = 50
+    max_doc_words: int = 100_000
+    min_avg_word_length: float = 3.0
+    max_avg_word_length: float = 10.0
+    max_symbol_word_ratio: float = 0.1
+    max_bullet_lines_ratio: float = 0.9
+    max_ellipsis_lines_ratio: float = 0.3
+    min_alpha_words_ratio: float = 0.8
+    min_stop_words: int = 2
+
+    def __post_init__(self) -> None:
+        for param, value in self.params().items():
+            require(value >= 0, self.name, param, ">= 0", value)
+
+    def verdict(self, doc: Document) -> Verdict:
+        signals = signals_of(doc)
+        signals.update(quality_signals(doc.text))
+        failed = self._first_failure(signals)
+        return KEEP if failed is None else Drop(self.name, failed)
+
+    def _first_failure(self, s: dict[str, Any]) -> str | None:
+        checks = (
+            (self.min_doc_words, s["non_symbol_words"] < self.min_doc_words, "gopher_short_doc"),
+            (self.max_doc_words, s["non_symbol_words"] > self.max_doc_words, "gopher_long_doc"),
+            (
+                self.min_avg_word_length,
+                s["mean_word_length"] < self.min_avg_word_length,
+                "gopher_below_avg_threshold",
+            ),
+            (
+                self.max_avg_word_length,
+                s["mean_word_length"] > self.max_avg_word_length,
+                "gopher_above_avg_threshold",
+            ),
+            (
+                self.max_symbol_word_ratio,
+                s["hash_word_ratio"] > self.max_symbol_word_ratio,
+                "gopher_too_many_hashes",
+            ),
+            (
+                self.max_symbol_word_ratio,
+                s["ellipsis_word_ratio"] > self.max_symbol_word_ratio,
+                "gopher_too_many_ellipsis",
+            ),
+            (
+                self.max_bullet_lines_ratio,
+                s["bullet_lines_ratio"] > self.max_bullet_lines_ratio,
+                "gopher_too_many_bullets",
+            ),
+            (
+                self.max_ellipsis_lines_ratio,
+                s["ellipsis_lines_ratio"] > self.max_ellipsis_lines_ratio,
+                "gopher_too_many_end_ellipsis",
+            ),
+            (
+                self.min_alpha_words_ratio,
+                s["alpha_words_ratio"] < self.min_alpha_words_ratio,
+                "gopher_below_alpha_threshold",
+            ),
+            (
+                self.min_stop_words,
+                s["stop_words"] < self.min_stop_words,
+                "gopher_enough_stop_words",
+            ),
+        )
+        return next((name for threshold, failed, name in checks if threshold and failed), None)
+
+
+def quality_signals(text: str) -> dict[str, Any]:
+    words = analyse(text).words
+    n_words = len(words)
+    content = list(itertools.filterfalse(is_symbol_word, words))
+    lines = text.splitlines() or [""]
+    return {
+        "words": n_words,
+        "non_symbol_words": len(content),
+        "mean_word_length": _frac(sum(map(len, content)), len(content)),
+        "hash_word_ratio": _frac(text.count("#"), n_words),
+        "ellipsis_word_ratio": _frac(text.count("...") + text.count("…"), n_words),
+        "bullet_lines_ratio": _frac(
+            sum(line.lstrip().startswith(("•", "-")) for line in lines), len(lines)
+        ),
+        "ellipsis_lines_ratio": _frac(
+            sum(line.rstrip().endswith(("...", "…")) for line in lines), len(lines)
+        ),
+        "alpha_words_ratio": _frac(sum(map(has_letter, words)), n_words),
+        "stop_words": len(set(STOP_WORDS).intersection(words)),
+    }

@@ -1,0 +1,167 @@
+"""Word and sentence splitting that follows spaCy's English tokenizer and sentencizer.
+
+The published heuristics (Gopher, C4, FineWeb) count words as datatrove does, with spaCy's
+blank English pipeline; matching their verdicts means splitting the same way. thresher ships
+spaCy's rule data (`spacy_en_rules.json`, exported by `tools/gen_spacy_rules.py`) and applies
+it with the algorithm spaCy documents: split on whitespace, then peel prefixes and suffixes,
+stop at special cases and URLs, split what remains on infixes. Each distinct whitespace-separated
+chunk is tokenized once per process and cached, as spaCy does, so most chunks cost one dict
+lookup.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from importlib import resources
+from itertools import chain
+from typing import Any
+
+_RULES: dict[str, Any] = json.loads(
+    resources.files("thresher.quality").joinpath("spacy_en_rules.json").read_text("utf-8")
+)
+_PREFIX = re.compile(_RULES["prefix"]).search
+_SUFFIX = re.compile(_RULES["suffix"]).search
+_INFIX = re.compile(_RULES["infix"]).finditer
+_URL = re.compile(_RULES["url"]).match
+_SPECIAL: dict[str, tuple[str, ...]] = {
+    key: tuple(pieces) for key, pieces in _RULES["special_cases"].items()
+}
+SENTENCE_PUNCT = frozenset(_RULES["sentence_punct"])
+# Special cases that hold affix characters ("):", "g.", "''") are only reachable after the
+# affixes are split; spaCy then merges the pieces back, and so does `_merge_specials`.
+_AFFIX_SPECIAL = {
+    key: pieces
+    for key, pieces in _SPECIAL.items()
+    if _PREFIX(key) or _SUFFIX(key) or any(True for _ in _INFIX(key))
+}
+_AFFIX_SPECIAL_PIECES = 4
+
+_CACHE: dict[str, tuple[str, ...]] = {}
+_CACHE_ENTRIES = 200_000
+_CACHE_CHUNK_CHARS = 64
+
+
+def words(text: str) -> list[str]:
+    """The words of `text` as spaCy's English tokenizer splits them, whitespace dropped."""
+    chunks = text.split()
+    found = list(map(_CACHE.get, chunks))  # the loop runs in C; misses come back as None
+    if None in found:
+        for i, tokens in enumerate(found):
+            if tokens is None:
+                found[i] = _tokenize_cached(chunks[i])
+    return list(chain.from_iterable(found))  # type: ignore[arg-type]
+
+
+def _tokenize_cached(chunk: str) -> tuple[str, ...]:
+    tokens = _tokenize_chunk(chunk)
+    if len(chunk) <= _CACHE_CHUNK_CHARS:
+        if len(_CACHE) >= _CACHE_ENTRIES:
+            _CACHE.clear()
+        _CACHE[chunk] = tokens
+    return tokens
+
+
+def count_sentences(tokens: list[str]) -> int:
+    """Sentences as spaCy's sentencizer finds them: a new one starts at the first token that is
+    not punctuation after a token of sentence-final punctuation."""
+    if not tokens:
+        return 0
+    sentences = 1
+    seen_final = False
+    for token in tokens:
+        if token in SENTENCE_PUNCT:
+            seen_final = True
+        elif seen_final and not is_punct(token):
+            sentences += 1
+            seen_final = False
+    return sentences
+
+
+def is_punct(token: str) -> bool:
+    """spaCy's `is_punct`: every character is Unicode punctuation (category P*)."""
+    return all(unicodedata.category(ch).startswith("P") for ch in token)
+
+
+def _tokenize_chunk(chunk: str) -> tuple[str, ...]:
+    special = _SPECIAL.get(chunk)
+    if special is not None:
+        return special
+    if chunk.isalpha() or chunk.isdigit():
+        return (chunk,)
+    prefixes: list[str] = []
+    suffixes: list[str] = []
+    rest = _split_affixes(chunk, prefixes, suffixes)
+    tokens = (*prefixes, *_attach(rest), *reversed(suffixes))
+    return _merge_specials(tokens) if len(tokens) > 1 else tokens
+
+
+def _merge_specials(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for j in range(min(len(tokens), i + _AFFIX_SPECIAL_PIECES), i + 1, -1):
+            special = _AFFIX_SPECIAL.get("".join(tokens[i:j]))
+            if special is not None:
+                out.extend(special)
+                i = j
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return tuple(out)
+
+
+def _split_affixes(text: str, prefixes: list[str], suffixes: list[str]) -> str:
+    last = -1
+    while text and len(text) != last:
+        if text in _SPECIAL:
+            break
+        last = len(text)
+        pre = _PREFIX(text)
+        pre_len = pre.end() - pre.start() if pre else 0
+        if pre_len and text[pre_len:] in _SPECIAL:
+            prefixes.append(text[:pre_len])
+            return text[pre_len:]
+        suf = _SUFFIX(text[pre_len:])
+        suf_len = suf.end() - suf.start() if suf else 0
+        if suf_len and text[:-suf_len] in _SPECIAL:
+            suffixes.append(text[-suf_len:])
+            return text[:-suf_len]
+        if pre_len and suf_len and pre_len + suf_len <= len(text):
+            prefixes.append(text[:pre_len])
+            suffixes.append(text[-suf_len:])
+            text = text[pre_len:-suf_len]
+        elif pre_len:
+            prefixes.append(text[:pre_len])
+            text = text[pre_len:]
+        elif suf_len:
+            suffixes.append(text[-suf_len:])
+            text = text[:-suf_len]
+        if text in _SPECIAL:
+            break
+    return text
+
+
+def _attach(text: str) -> tuple[str, ...]:
+    if not text:
+        return ()
+    special = _SPECIAL.get(text)
+    if special is not None:
+        return special
+    if _URL(text):
+        return (text,)
+    tokens: list[str] = []
+    start = 0
+    for match in _INFIX(text):
+        if match.start() == 0:  # an infix at the very start is no split point
+            continue
+        if match.start() != start:
+            tokens.append(text[start : match.start()])
+        if match.start() != match.end():
+            tokens.append(text[match.start() : match.end()])
+        start = match.end()
+    if start < len(text):
+        tokens.append(text[start:])
+    return tuple(tokens) if tokens else (text,)

@@ -1,0 +1,196 @@
+"""Quality rules: the word split (checked against spaCy's own output), each rule's signals and
+sub-rules, thresholds from the recipe, C4's line removals in the ledger, and the reference
+record kept by repairing first where the datatrove-equivalent chain drops it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from thresher import Document, Recipe
+from thresher.quality import C4Quality, FineWebQuality, GopherQuality, GopherRepetition
+from thresher.quality.tokens import count_sentences, words
+from thresher.readers import parse_record
+
+# Expected token lists printed by spaCy 3.8.18: `[t.text for t in spacy.blank("en").tokenizer(s)]`.
+SPACY_TOKENS = {
+    "Don't stop: it's 3.14 km away (roughly).": [
+        "Do", "n't", "stop", ":", "it", "'s", "3.14", "km", "away", "(", "roughly", ")", ".",
+    ],
+    "Visit https://example.org/a?b=1 now!": ["Visit", "https://example.org/a?b=1", "now", "!"],
+    "well-known U.S. e.g. 10km $5.00": [
+        "well", "-", "known", "U.S.", "e.g.", "10", "km", "$", "5.00",
+    ],
+    "Hello,world... “quoted” — dash": [
+        "Hello", ",", "world", "...", "“", "quoted", "”", "—", "dash",
+    ],
+    "He said:) fine''": ["He", "said", ":)", "fine", "''"],
+    "C'mon, y'all can't!": ["C'm", "on", ",", "y'", "all", "ca", "n't", "!"],
+    "#tags and @handles: 50% off": ["#", "tags", "and", "@handles", ":", "50", "%", "off"],
+    "A. B. Smith Jr. went to St. Louis.": [
+        "A.", "B.", "Smith", "Jr.", "went", "to", "St.", "Louis", ".",
+    ],
+}  # fmt: skip
+# Sentence counts from spaCy's sentencizer on the same version.
+SPACY_SENTENCES = {
+    "One. Two! Three?": 3,
+    "Dr. Smith arrived. He left.": 2,
+    "No final punctuation here": 1,
+    "Wait... what?! Yes.": 2,
+}
+
+OTHER = (
+    "A second meeting is planned for June, when engineers will present three options for "
+    "the repair. Local fishermen want work to start early; shop owners would rather wait."
+)
+PARA = (
+    "The committee met on Tuesday to discuss the future of the harbour, and most of the "
+    "members agreed that the old pier should be repaired before the summer season begins. "
+    "They also asked the council to publish the costs of the work with the next budget."
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), SPACY_TOKENS.items())
+def test_words_split_as_spacy_does(text: str, expected: list[str]) -> None:
+    assert words(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), SPACY_SENTENCES.items())
+def test_sentences_count_as_spacys_sentencizer(text: str, expected: int) -> None:
+    assert count_sentences(words(text)) == expected
+
+
+def run(step: object, text: str) -> Document:
+    doc = Document(id="q", text=text)
+    next(step([doc]))  # type: ignore[operator]
+    return doc
+
+
+def test_a_clean_article_passes_every_rule_and_carries_its_signals() -> None:
+    text = "\n".join(
+        [
+            PARA,
+            OTHER,
+            "Residents can send their views to the council before the end of May.",
+        ]
+    )
+    doc = Document(id="q", text=text)
+    out = Recipe.named("fineweb-filters").clean(doc)
+    assert out.rejection is None
+    signals = out.metadata["signals"]
+    for key in (
+        "dup_line_frac",
+        "top_2_gram_frac",
+        "dup_5_gram_frac",
+        "non_symbol_words",
+        "stop_words",
+        "c4_sentences",
+        "line_punct_ratio",
+        "newline_word_ratio",
+    ):
+        assert key in signals
+    assert signals["stop_words"] == 7
+    assert signals["c4_sentences"] == 5
+
+
+@pytest.mark.parametrize(
+    ("step", "text", "detail"),
+    [
+        (GopherRepetition(), "", "empty"),
+        (GopherRepetition(), "\n\n".join([PARA, PARA, PARA]), "dup_para_frac"),
+        (GopherRepetition(), "\n".join([PARA, "Line one.", "Line two.", PARA]), "dup_line_char_frac"),
+        (GopherRepetition(), "buy now " * 200, "top_2_gram_frac"),
+        (GopherQuality(), "Too short to count.", "gopher_short_doc"),
+        (GopherQuality(), " ".join(["extraordinarily"] * 60) + " the and", "gopher_above_avg_threshold"),
+        (GopherQuality(), PARA + " #tag" * 30, "gopher_too_many_hashes"),
+        (GopherQuality(), "\n".join(["- item with the and of words"] * 20), "gopher_too_many_bullets"),
+        (GopherQuality(), " ".join(["123 456"] * 40) + " " + PARA, "gopher_below_alpha_threshold"),
+        (GopherQuality(), " ".join(["apple banana cherry"] * 30), "gopher_enough_stop_words"),
+        (C4Quality(), PARA + " Lorem ipsum dolor sit amet.", "lorem_ipsum"),
+        (C4Quality(), PARA + "\nUse the {braces} here now.", "curly_bracket"),
+        (C4Quality(), "One sentence with words here.", "too_few_sentences"),
+        (FineWebQuality(), "\n".join(["no punctuation at the end of this line"] * 10), "line_punct_ratio"),
+        (FineWebQuality(), "\n".join(["Short."] * 10), "short_line_ratio"),
+        (FineWebQuality(), "\n".join([PARA, "Repeated line that is long enough.", PARA[:50] + ".",
+                                     "Repeated line that is long enough."]), "char_dup_ratio"),
+    ],
+)  # fmt: skip
+def test_each_sub_rule_rejects_with_its_name(step: object, text: str, detail: str) -> None:
+    doc = run(step, text)
+    assert doc.rejection is not None
+    assert doc.rejection.reason == step.name  # type: ignore[attr-defined]
+    assert doc.rejection.detail == detail
+
+
+def test_thresholds_come_from_the_recipe() -> None:
+    text = "\n".join([PARA, "Line one.", "Line two.", PARA])
+    assert run(GopherRepetition(), text).rejection is not None
+    assert (
+        run(
+            GopherRepetition(
+                dup_line_char_frac=0.0,
+                dup_line_frac=0.5,
+                dup_5_gram_frac=0.0,
+                dup_6_gram_frac=0.0,
+                dup_7_gram_frac=0.0,
+                dup_8_gram_frac=0.0,
+                dup_9_gram_frac=0.0,
+                dup_10_gram_frac=0.0,
+            ),
+            text,
+        ).rejection
+        is None
+    )
+    loose = Recipe.loads("steps:\n- step: gopher-quality\n  min_doc_words: 2\n")
+    assert loose.clean(Document(id="q", text="Too short to count for the rule.")).rejection is None
+
+
+def test_c4_line_removals_are_repairs_in_the_ledger() -> None:
+    text = "\n".join(
+        [
+            "Menu.",
+            PARA + "[1]",
+            "Enable JavaScript to view the comments on this page.",
+            "We use cookies to improve this site for you.",
+            PARA,
+            "No terminal punctuation in this line",
+            OTHER,
+        ]
+    )
+    doc = run(C4Quality(), text)
+    assert doc.rejection is None
+    assert doc.text == f"{PARA}\n{PARA}\n{OTHER}"
+    reasons = [(e.reason, e.first_line) for e in doc.ledger]
+    assert reasons == [
+        ("c4-too-few-words", 0),
+        ("c4-citation", 1),
+        ("c4-javascript", 2),
+        ("c4-policy", 3),
+        ("c4-no-terminal-punct", 5),
+    ]
+
+
+def test_c4_as_fineweb_configures_it_keeps_headlines() -> None:
+    doc = run(C4Quality(filter_no_terminal_punct=False), f"Harbour pier to reopen\n{PARA}")
+    assert doc.text.startswith("Harbour pier to reopen\n")
+
+
+def test_rejected_by_c4_means_no_line_edits() -> None:
+    doc = run(C4Quality(), "Menu\nOnly one sentence here.")
+    assert doc.rejection is not None
+    assert doc.ledger == []
+
+
+def test_repairing_first_keeps_the_reference_record(seed_path: Path) -> None:
+    raw = seed_path.read_text(encoding="utf-8")
+    peer = Recipe.named("fineweb-filters").clean(parse_record(raw, seed_path.name))
+    assert peer.rejection is not None
+    assert (peer.rejection.reason, peer.rejection.detail) == (
+        "gopher-repetition",
+        "dup_line_char_frac",
+    )
+    ours = Recipe.named("fineweb").clean(parse_record(raw, seed_path.name))
+    assert ours.rejection is None
+    assert ours.metadata["salvaged"] is True
+    assert ours.metadata["signals"]["dup_line_char_frac"] == 0.0
