@@ -2,8 +2,16 @@
 
 from thresher.repair.boilerplate import Boilerplate
 from thresher.repair.error_template import ErrorTemplate
+from thresher.repair.pii import PiiRedaction
 from thresher.repair.repetition import RepeatedParagraphs
 from thresher.repair.title import Title
 from thresher.repair.unicode import NormalizeText
 
-__all__ = ["Boilerplate", "ErrorTemplate", "NormalizeText", "RepeatedParagraphs", "Title"]
+__all__ = [
+    "Boilerplate",
+    "ErrorTemplate",
+    "NormalizeText",
+    "PiiRedaction",
+    "RepeatedParagraphs",
+    "Title",
+]
