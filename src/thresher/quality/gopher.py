@@ -5,7 +5,9 @@ split datatrove uses, so that verdicts match rule for rule. Each rule stores its
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -102,13 +104,12 @@ def repetition_signals(text: str) -> dict[str, float]:
 def _top_ngram_chars(analysis: Analysis, n: int) -> int:
     """Characters of the most frequent n-gram (words joined by spaces) times its count; among
     equally frequent ones, the one seen first."""
-    hashes = analysis.ngram_hashes(n)
-    if not len(hashes):
+    hashes = analysis.ngram_hashes(n).tolist()
+    if not hashes:
         return 0
-    _, first, counts = np.unique(hashes, return_index=True, return_counts=True)
-    top = counts.max()
-    index = int(first[counts == top].min())
-    return int(analysis.ngram_chars(n, 1)[index]) * int(top)
+    counts = Counter(hashes)
+    top, count = max(counts.items(), key=itemgetter(1))  # max keeps the first of equal counts
+    return analysis.ngram_chars(hashes.index(top), n, 1) * count
 
 
 def _repeated_ngram_chars(analysis: Analysis, sizes: range) -> dict[int, int]:
@@ -116,18 +117,24 @@ def _repeated_ngram_chars(analysis: Analysis, sizes: range) -> dict[int, int]:
     earlier one, scanning left to right and jumping past each repeat."""
     out = dict.fromkeys(sizes, 0)
     for n in sizes:
-        hashes = analysis.ngram_hashes(n)
-        _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
-        later = np.flatnonzero(first[inverse] < np.arange(len(hashes)))
-        if not len(later):
+        hashes = analysis.ngram_hashes(n).tolist()
+        later = _later_positions(hashes)
+        if not later:
             break  # no repeated n-gram means no repeated longer one either
-        out[n] = _scan_repeats(
-            hashes.tolist(), analysis.ngram_chars(n, 0).tolist(), n, later.tolist()
-        )
+        out[n] = _scan_repeats(hashes, analysis, n, later)
     return out
 
 
-def _scan_repeats(hashes: list[int], chars: list[int], n: int, later: list[int]) -> int:
+def _later_positions(hashes: list[int]) -> list[int]:
+    """Positions whose value occurred earlier in the list (set, dict and numpy do the loops)."""
+    if len(set(hashes)) == len(hashes):
+        return []
+    first = dict(zip(reversed(hashes), range(len(hashes) - 1, -1, -1), strict=True))
+    firsts = np.fromiter(map(first.__getitem__, hashes), np.int64, len(hashes))
+    return np.flatnonzero(firsts != np.arange(len(hashes))).tolist()  # type: ignore[no-any-return]
+
+
+def _scan_repeats(hashes: list[int], analysis: Analysis, n: int, later: list[int]) -> int:
     """The sequential scan, visiting only the positions whose n-gram occurred before (`later`):
     every other position just joins the seen set."""
     seen: set[int] = set()
@@ -137,7 +144,7 @@ def _scan_repeats(hashes: list[int], chars: list[int], n: int, later: list[int])
             continue
         seen.update(hashes[i:position])
         if hashes[position] in seen:
-            repeated += chars[position]
+            repeated += analysis.ngram_chars(position, n, 0)
             i = position + n
         else:
             seen.add(hashes[position])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import string
 import unicodedata
 from importlib import resources
 from itertools import chain
@@ -37,6 +38,8 @@ _AFFIX_SPECIAL = {
     if _PREFIX(key) or _SUFFIX(key) or any(True for _ in _INFIX(key))
 }
 _AFFIX_SPECIAL_PIECES = 4
+_PLAIN_MARKS = frozenset(',;:!?)"')
+_ASCII_LOWER = frozenset(string.ascii_lowercase)
 
 _CACHE: dict[str, tuple[str, ...]] = {}
 _CACHE_ENTRIES = 200_000
@@ -90,6 +93,24 @@ def _tokenize_chunk(chunk: str) -> tuple[str, ...]:
         return special
     if chunk.isalpha() or chunk.isdigit():
         return (chunk,)
+    fast = _word_and_mark(chunk)
+    if fast is not None:
+        return fast
+    return _tokenize_slow(chunk)
+
+
+def _word_and_mark(chunk: str) -> tuple[str, ...] | None:
+    """The commonest shape, a word and one trailing mark ("said," "end."), without the regexes:
+    the mark is an unconditional suffix, and a period is one after a lowercase letter."""
+    stem, mark = chunk[:-1], chunk[-1]
+    if not stem.isalpha() or not (
+        mark in _PLAIN_MARKS or (mark == "." and stem[-1] in _ASCII_LOWER)
+    ):
+        return None
+    return None if stem in _SPECIAL else (stem, mark)
+
+
+def _tokenize_slow(chunk: str) -> tuple[str, ...]:
     prefixes: list[str] = []
     suffixes: list[str] = []
     rest = _split_affixes(chunk, prefixes, suffixes)
