@@ -131,7 +131,8 @@ def _later_positions(hashes: list[int]) -> list[int]:
         return []
     first = dict(zip(reversed(hashes), range(len(hashes) - 1, -1, -1), strict=True))
     firsts = np.fromiter(map(first.__getitem__, hashes), np.int64, len(hashes))
-    return np.flatnonzero(firsts != np.arange(len(hashes))).tolist()  # type: ignore[no-any-return]
+    later: list[int] = np.flatnonzero(firsts != np.arange(len(hashes))).tolist()
+    return later
 
 
 def _scan_repeats(hashes: list[int], analysis: Analysis, n: int, later: list[int]) -> int:
