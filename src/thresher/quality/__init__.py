@@ -3,5 +3,6 @@
 from thresher.quality.c4 import C4Quality
 from thresher.quality.fineweb import FineWebQuality
 from thresher.quality.gopher import GopherQuality, GopherRepetition
+from thresher.quality.language import LanguageId
 
-__all__ = ["C4Quality", "FineWebQuality", "GopherQuality", "GopherRepetition"]
+__all__ = ["C4Quality", "FineWebQuality", "GopherQuality", "GopherRepetition", "LanguageId"]
