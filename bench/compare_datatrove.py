@@ -494,14 +494,15 @@ def fmt(value: float | None, digits: int = 1) -> str:
 
 def runs_table(runs: list[SideRun]) -> list[str]:
     lines = [
-        "| tool | workers | docs | wall (s) | docs/s | CPU (s) | peak RSS, tree (MiB) "
+        "| tool | workers | docs | wall (s) | docs/s | CPU (s) | docs/CPU-s | peak RSS, tree (MiB) "
         "| peak PSS, tree (MiB) | max RSS, one process (MiB) | processes | load before |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
         lines.append(
             f"| {r.side} | {r.workers} | {r.docs_in:,} | {r.wall_s} | {fmt(r.docs_per_s)} "
-            f"| {r.cpu_s} | {fmt(r.peak_tree_rss_mib)} | {fmt(r.peak_tree_pss_mib)} "
+            f"| {r.cpu_s} | {fmt(r.docs_in / r.cpu_s if r.cpu_s else None)} "
+            f"| {fmt(r.peak_tree_rss_mib)} | {fmt(r.peak_tree_pss_mib)} "
             f"| {fmt(r.max_process_rss_mib)} | {r.max_processes} | {r.busy_before:.0%} |"
         )
     by_side = {r.side: r for r in runs}
@@ -509,7 +510,8 @@ def runs_table(runs: list[SideRun]) -> list[str]:
     if dt and th and dt.docs_per_s and th.docs_per_s:
         lines.append("")
         lines.append(
-            f"thresher / datatrove: speed {th.docs_per_s / dt.docs_per_s:.2f}x; "
+            f"thresher / datatrove: speed {th.docs_per_s / dt.docs_per_s:.2f}x "
+            f"(CPU time per document {dt.cpu_s * th.docs_in / (th.cpu_s * dt.docs_in):.2f}x); "
             f"peak PSS {fmt(th.peak_tree_pss_mib, 0)} vs {fmt(dt.peak_tree_pss_mib, 0)} MiB; "
             f"peak RSS {fmt(th.peak_tree_rss_mib, 0)} vs {fmt(dt.peak_tree_rss_mib, 0)} MiB."
         )
@@ -522,7 +524,7 @@ def comparison_lines(c: dict[str, Any]) -> list[str]:
         f"Documents: {total:,} (datatrove saw {c['datatrove_documents']:,}, "
         f"thresher {c['thresher_documents']:,}). Verdict = the first rule that rejects, else kept.",
         "",
-        f"Overall verdict agreement: **{100 * c['verdict_agreement']:.2f}%**",
+        f"Overall verdict agreement: **{100 * c['verdict_agreement']:.3f}%**",
         "",
         "### Per rule",
         "",
@@ -534,7 +536,7 @@ def comparison_lines(c: dict[str, Any]) -> list[str]:
         lines.append(
             f"| {r['rule']} | {r['datatrove']:,} | {r['thresher']:,} | {r['both']:,} "
             f"| {r['same_sub_reason']:,} | {r['only_datatrove']:,} | {r['only_thresher']:,} "
-            f"| **{100 * r['agreement']:.2f}%** |"
+            f"| **{100 * r['agreement']:.3f}%** |"
         )
     verdicts_dt = [*RULES, KEPT]
     verdicts_th = [*RULES, KEPT]

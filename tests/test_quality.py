@@ -100,7 +100,7 @@ def test_a_clean_article_passes_every_rule_and_carries_its_signals() -> None:
         (GopherRepetition(), "", "empty"),
         (GopherRepetition(), "\n\n".join([PARA, PARA, PARA]), "dup_para_frac"),
         (GopherRepetition(), "\n".join([PARA, "Line one.", "Line two.", PARA]), "dup_line_char_frac"),
-        (GopherRepetition(), "buy now " * 200, "top_2_gram_frac"),
+        (GopherRepetition(), "buy now " * 200, "top_2_gram"),
         (GopherQuality(), "Too short to count.", "gopher_short_doc"),
         (GopherQuality(), " ".join(["extraordinarily"] * 60) + " the and", "gopher_above_avg_threshold"),
         (GopherQuality(), PARA + " #tag" * 30, "gopher_too_many_hashes"),

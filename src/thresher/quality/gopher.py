@@ -77,8 +77,17 @@ class GopherRepetition(Filter):
         signals.update(repetition_signals(doc.text))
         for param, threshold in self.params().items():
             if threshold and signals[param] > threshold:
-                return Drop(self.name, param)
+                return Drop(self.name, _rule_name(param))
         return KEEP
+
+
+def _rule_name(param: str) -> str:
+    """datatrove's name of a sub-rule: `top_2_gram`, `duplicated_5_n_grams`, `dup_line_frac`."""
+    if param.startswith("top_"):
+        return param.removesuffix("_frac")
+    if param.startswith("dup_") and param.endswith("_gram_frac"):
+        return f"duplicated_{param.split('_')[1]}_n_grams"
+    return param
 
 
 def repetition_signals(text: str) -> dict[str, float]:
