@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 from conftest import SHARED
 
-from thresher import ConfigError, Document
+from thresher import Document
 from thresher.quality import LanguageId
 
 SAMPLES = {
@@ -18,6 +17,10 @@ SAMPLES = {
     "ru": "Комитет собрался во вторник, чтобы обсудить будущее гавани и старого причала.",
     "zh": "委员会周二开会，讨论了港口和旧码头的未来。",
 }
+
+
+# The test file is Bokmål; py3langid calls it Norwegian (no), lingua Bokmål (nb).
+_ACCEPTED = {"nb": {"nb", "no"}}
 
 
 @pytest.mark.parametrize(("code", "text"), SAMPLES.items())
@@ -50,12 +53,6 @@ def test_empty_text_is_undetermined() -> None:
     assert (doc.metadata["language"], doc.metadata["language_score"]) == ("und", 0.0)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("lingua") is not None, reason="lingua is installed")
-def test_lingua_without_its_extra_says_how_to_install_it() -> None:
-    with pytest.raises(ConfigError, match=r"thresher\[lingua\]"):
-        LanguageId(model="lingua").identify("Some text here.")
-
-
 def test_bundled_model_accuracy_floor_on_the_lingua_sentences() -> None:
     folder = SHARED / "data" / "langid" / "lingua-sentences"
     if not folder.exists():
@@ -64,7 +61,7 @@ def test_bundled_model_accuracy_floor_on_the_lingua_sentences() -> None:
     right = total = 0
     for path in sorted(Path(folder).glob("??.txt")):
         for sentence in path.read_text(encoding="utf-8").splitlines()[:40]:
-            right += step.identify(sentence)[0] == path.stem.replace("nb", "no")
+            right += step.identify(sentence)[0] in _ACCEPTED.get(path.stem, {path.stem})
             total += 1
     assert total == 75 * 40
-    assert right / total >= 0.90  # py3langid measures 0.92 on all 75,000 (docs/LANGUAGE_ID.md)
+    assert right / total >= 0.93  # the default measures 0.95 on all 75,000 (docs/LANGUAGE_ID.md)

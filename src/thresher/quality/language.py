@@ -8,7 +8,6 @@ from functools import cache
 from typing import Any, Protocol
 
 from thresher.document import Document
-from thresher.errors import ConfigError
 from thresher.steps import KEEP, Drop, Filter, Verdict, register, require
 
 LANGUAGE = "language"
@@ -29,14 +28,16 @@ def _py3langid() -> Any:
 
 @cache
 def _lingua() -> Any:
-    try:
-        from lingua import LanguageDetectorBuilder
-    except ImportError as exc:
-        raise ConfigError(
-            "step 'language': model 'lingua' needs the lingua extra: pip install 'thresher[lingua]'"
-        ) from exc
+    from lingua import LanguageDetectorBuilder
 
     return LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
+
+
+@cache
+def _lingua_codes() -> frozenset[str]:
+    from lingua import Language
+
+    return frozenset(language.iso_code_639_1.name.lower() for language in Language.all())
 
 
 def detect_py3langid(text: str) -> tuple[str, float]:
@@ -59,9 +60,10 @@ class LanguageId(Filter):
     outside `languages` or under `min_score`.
 
     Parameters:
-        model: "py3langid" (fast, bundled), "lingua" (more accurate, far slower; the
-            `thresher[lingua]` extra) or "py3langid+lingua" (lingua only where py3langid
-            scores under `second_opinion_below`).
+        model: "py3langid" (fastest), "lingua" (its low-accuracy mode alone) or
+            "py3langid+lingua" (the default: lingua only where py3langid scores under
+            `second_opinion_below` or names a language lingua does not know); measured in
+            docs/LANGUAGE_ID.md.
         languages: comma-separated ISO 639-1 codes to keep; empty keeps every language.
         min_score: the lowest score kept (0 keeps all).
         max_chars: only this many characters of the text are read: enough to tell a
@@ -70,7 +72,7 @@ class LanguageId(Filter):
     """
 
     name = "language"
-    model: str = "py3langid"
+    model: str = "py3langid+lingua"
     languages: str = ""
     min_score: float = 0.0
     max_chars: int = 2000
@@ -106,7 +108,8 @@ class LanguageId(Filter):
         if self.model == "lingua":
             return detect_lingua(sample)
         language, score = detect_py3langid(sample)
-        if self.model == "py3langid+lingua" and score < self.second_opinion_below:
+        unsure = score < self.second_opinion_below or language not in _lingua_codes()
+        if self.model == "py3langid+lingua" and unsure:
             return detect_lingua(sample)
         return language, score
 
