@@ -33,7 +33,9 @@ def test_run_prints_the_balanced_summary_and_writes_the_run_folder(tmp_path: Pat
     (corpus / "a.txt").write_text(f" date 2024-01-02 200\n{BODY}", encoding="utf-8")
     (corpus / "b.jsonl").write_bytes(b'{"text": "too short"}\nnot json\n')
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["run", str(corpus), "-o", str(out), "--workers", "2"])
+    result = CliRunner().invoke(
+        main, ["run", str(corpus), "-o", str(out), "--workers", "2", "--recipe", "repairs"]
+    )
     assert result.exit_code == 0, result.output
     assert "in 3 = kept 1 + rejected 1 + quarantined 1  (balanced" in result.output
     assert "rejected too-short: 1" in result.output
@@ -45,7 +47,7 @@ def test_run_prints_the_balanced_summary_and_writes_the_run_folder(tmp_path: Pat
         1,
         1,
     )
-    assert Recipe.load(out / "recipe.yaml") == Recipe.default()
+    assert Recipe.load(out / "recipe.yaml") == Recipe.named("repairs")
 
 
 def test_run_with_a_config_file(tmp_path: Path) -> None:
@@ -75,7 +77,7 @@ def test_errors_exit_2_with_a_message(tmp_path: Path) -> None:
 def test_clean_prints_text_and_ledger(tmp_path: Path) -> None:
     path = tmp_path / "r.txt"
     path.write_text(f" date 2024-01-02 404\nPage not found\n{BODY}\n{BODY[40:]}", encoding="utf-8")
-    result = CliRunner().invoke(main, ["clean", str(path)])
+    result = CliRunner().invoke(main, ["clean", str(path), "--recipe", "repairs"])
     assert result.exit_code == 0, result.output
     assert "# r.txt:0: kept" in result.output
     assert "# ledger" in result.output

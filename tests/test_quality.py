@@ -204,3 +204,75 @@ def test_the_word_and_mark_shortcut_agrees_with_the_full_algorithm(word: str, ma
     from thresher.quality.tokens import _tokenize_chunk, _tokenize_slow
 
     assert _tokenize_chunk(word + mark) == _tokenize_slow(word + mark) or (word + mark) in ("Mr.",)
+
+
+BOUNDARY_TEXT = "\n\n".join(
+    [
+        PARA,
+        "- one bullet line with the words...\n- two bullet line...\n#tag #news #more here",
+        OTHER,
+        PARA,
+    ]
+)
+# (step class, threshold parameter, signal it bounds, "max" if larger signals fail, rule name)
+BOUNDARIES = [
+    *[(GopherRepetition, p, p, "max", None) for p in (
+        "dup_para_frac", "dup_para_char_frac", "dup_line_frac", "dup_line_char_frac",
+        "top_2_gram_frac", "top_3_gram_frac", "top_4_gram_frac", "dup_5_gram_frac",
+        "dup_6_gram_frac", "dup_7_gram_frac", "dup_8_gram_frac", "dup_9_gram_frac",
+        "dup_10_gram_frac")],
+    (GopherQuality, "min_doc_words", "non_symbol_words", "min", "gopher_short_doc"),
+    (GopherQuality, "max_doc_words", "non_symbol_words", "max", "gopher_long_doc"),
+    (GopherQuality, "min_avg_word_length", "mean_word_length", "min", "gopher_below_avg_threshold"),
+    (GopherQuality, "max_avg_word_length", "mean_word_length", "max", "gopher_above_avg_threshold"),
+    (GopherQuality, "max_symbol_word_ratio", "hash_word_ratio", "max", "gopher_too_many_hashes"),
+    (GopherQuality, "max_bullet_lines_ratio", "bullet_lines_ratio", "max", "gopher_too_many_bullets"),
+    (GopherQuality, "max_ellipsis_lines_ratio", "ellipsis_lines_ratio", "max", "gopher_too_many_end_ellipsis"),
+    (GopherQuality, "min_alpha_words_ratio", "alpha_words_ratio", "min", "gopher_below_alpha_threshold"),
+    (GopherQuality, "min_stop_words", "stop_words", "min", "gopher_enough_stop_words"),
+    (C4Quality, "min_num_sentences", "c4_sentences", "min", "too_few_sentences"),
+    (FineWebQuality, "line_punct_thr", "line_punct_ratio", "min", "line_punct_ratio"),
+    (FineWebQuality, "short_line_thr", "short_line_ratio", "max", "short_line_ratio"),
+    (FineWebQuality, "char_duplicates_ratio", "char_dup_ratio", "max", "char_dup_ratio"),
+    (FineWebQuality, "new_line_ratio", "newline_word_ratio", "max", "list_ratio"),
+]  # fmt: skip
+OFF = {
+    GopherRepetition: {p: 0.0 for p in GopherRepetition().params() if p != "languages"},
+    GopherQuality: {p: 0 for p in GopherQuality().params() if p != "languages"},
+    C4Quality: {"filter_no_terminal_punct": False, "min_words_per_line": -1},
+    FineWebQuality: {"line_punct_thr": 0.0, "short_line_thr": 1.0, "char_duplicates_ratio": 1.0,
+                     "new_line_ratio": 100.0},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("cls", "param", "signal", "kind", "rule"), BOUNDARIES)
+def test_just_inside_and_just_outside_each_threshold(
+    cls: type, param: str, signal: str, kind: str, rule: str | None
+) -> None:
+    measured = run(cls(**OFF[cls]), BOUNDARY_TEXT).metadata["signals"][signal]
+    assert measured > 0
+    integer = isinstance(cls().params()[param], int)
+    step_out = 1 if integer else 1e-9
+    outside = measured - step_out if kind == "max" else measured + step_out
+    params = {**OFF[cls], param: measured if not integer else int(measured)}
+    inside = run(cls(**params), BOUNDARY_TEXT)
+    assert inside.rejection is None, (param, measured)
+    params[param] = outside if not integer else int(outside)
+    out = run(cls(**params), BOUNDARY_TEXT)
+    assert out.rejection is not None, (param, measured)
+    assert out.rejection.detail == (rule or gopher_rule_name(param))
+
+
+def gopher_rule_name(param: str) -> str:
+    from thresher.quality.gopher import _rule_name
+
+    return _rule_name(param)
+
+
+def test_rules_calibrated_for_english_leave_other_languages_alone() -> None:
+    doc = Document(id="q", text="Too short.", metadata={"language": "de"})
+    next(GopherQuality(languages="en")([doc]))
+    assert doc.rejection is None
+    assert "signals" not in doc.metadata
+    next(GopherQuality()([doc]))
+    assert doc.rejection is not None

@@ -13,13 +13,15 @@ from thresher import Document, Recipe
 from thresher.readers import parse_record
 
 RECORDS = Path(__file__).resolve().parent / "fixtures" / "records"
+# These records test the repairs; the quality chain has its own tests (test_quality.py).
+REPAIRS = Recipe.named("repairs")
 CASES: list[dict[str, Any]] = yaml.safe_load((RECORDS / "expected.yaml").read_text("utf-8"))
 
 
 def clean(name: str) -> tuple[str, Document]:
     raw = (RECORDS / name).read_text(encoding="utf-8")
     body = raw.partition("\n")[2]
-    return body, Recipe.default().clean(parse_record(raw, name))
+    return body, REPAIRS.clean(parse_record(raw, name))
 
 
 def test_there_are_enough_varied_records() -> None:

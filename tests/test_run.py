@@ -12,6 +12,7 @@ import pytest
 import thresher
 from thresher import OutputError, Recipe, WriterOptions
 
+REPAIRS = Recipe.named("repairs")
 ARTICLE = (
     "The city council approved the new budget on Tuesday evening after a debate that lasted "
     "more than four hours, with most members agreeing that road repairs had waited too long."
@@ -49,7 +50,7 @@ def read_jsonl(path: Path) -> list[dict[str, object]]:
 
 def test_accounting_balances_per_file_and_in_total(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    summary = thresher.run([str(write_corpus(tmp_path))], out)
+    summary = thresher.run([str(write_corpus(tmp_path))], out, REPAIRS)
     data = orjson.loads((out / "summary.json").read_bytes())
     assert data == summary.to_dict()
     assert data["balanced"] is True
@@ -104,12 +105,14 @@ def snapshot(out: Path) -> dict[str, bytes]:
     }
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
-def test_one_and_two_workers_give_byte_identical_output(tmp_path: Path, fmt: str) -> None:
+@pytest.mark.parametrize(("name", "fmt"), [("repairs", "jsonl"), ("default", "parquet")])
+def test_one_and_two_workers_give_byte_identical_output(
+    tmp_path: Path, name: str, fmt: str
+) -> None:
     corpus = write_corpus(tmp_path)
     for i in range(40):  # enough one-record files for several units of work
         (corpus / f"many-{i:03d}.txt").write_text(record(200, f"Story {i}\n{ARTICLE}"))
-    recipe = Recipe(steps=Recipe.default().steps, writer=WriterOptions(format=fmt))
+    recipe = Recipe(steps=Recipe.named(name).steps, writer=WriterOptions(format=fmt))
     from thresher.run import plan
 
     original = plan.RECORD_FILES_PER_UNIT
@@ -120,12 +123,12 @@ def test_one_and_two_workers_give_byte_identical_output(tmp_path: Path, fmt: str
     finally:
         plan.RECORD_FILES_PER_UNIT = original
     one, two = snapshot(tmp_path / "w1"), snapshot(tmp_path / "w2")
-    assert len([name for name in one if name.startswith("kept/")]) > 3
+    assert len([path for path in one if path.startswith(("kept/", "rejected/"))]) > 6
     assert one == two
 
 
 def test_parquet_output_keeps_reason_and_ledger(tmp_path: Path) -> None:
-    recipe = Recipe(steps=Recipe.default().steps, writer=WriterOptions(format="parquet"))
+    recipe = Recipe(steps=REPAIRS.steps, writer=WriterOptions(format="parquet"))
     thresher.run([str(write_corpus(tmp_path))], tmp_path / "out", recipe)
     (shard,) = (tmp_path / "out" / "rejected").iterdir()
     rows = pq.read_table(shard).to_pylist()
@@ -158,7 +161,7 @@ def test_a_reader_that_fails_midway_quarantines_the_rest_and_the_run_goes_on(
             yield record
 
     monkeypatch.setattr(local, "read_file", flaky)
-    summary = thresher.run([str(write_corpus(tmp_path))], tmp_path / "out")
+    summary = thresher.run([str(write_corpus(tmp_path))], tmp_path / "out", REPAIRS)
     data = summary.to_dict()
     assert data["balanced"] is True
     assert data["files"]["corpus/d.jsonl"] == {

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from thresher.document import Document
 from thresher.edits import LineChange, rewrite_lines
-from thresher.quality.gopher import signals_of
+from thresher.quality.gopher import out_of_scope, signals_of
 from thresher.quality.tokens import count_sentences, words
 from thresher.steps import Drop, Repair, register
 
@@ -45,6 +45,7 @@ class C4Quality(Repair):
         max_word_length: remove lines with a longer word (-1: no limit).
         filter_lorem_ipsum, filter_curly_bracket: reject documents with those.
         filter_javascript, filter_policy: remove lines with those.
+        languages: the documents judged, as for `gopher-repetition`.
     """
 
     name = "c4"
@@ -57,8 +58,11 @@ class C4Quality(Repair):
     filter_javascript: bool = True
     filter_curly_bracket: bool = True
     filter_policy: bool = True
+    languages: str = ""
 
     def repair(self, doc: Document) -> Document | Drop:
+        if out_of_scope(doc, self.languages):
+            return doc
         changes: dict[int, LineChange] = {}
         sentences = 0
         try:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from thresher.document import Document
 from thresher.quality.analysis import analyse, find_duplicates, is_terminal
-from thresher.quality.gopher import signals_of
+from thresher.quality.gopher import out_of_scope, signals_of
 from thresher.steps import KEEP, Drop, Filter, Verdict, register, require
 
 
@@ -23,6 +23,7 @@ class FineWebQuality(Filter):
         short_line_length: what counts as a short line.
         char_duplicates_ratio: most characters in lines that repeat an earlier line.
         new_line_ratio: most newlines per word.
+        languages: the documents judged, as for `gopher-repetition`.
     """
 
     name = "fineweb"
@@ -32,6 +33,7 @@ class FineWebQuality(Filter):
     short_line_length: int = 30
     char_duplicates_ratio: float = 0.01
     new_line_ratio: float = 0.3
+    languages: str = ""
 
     def __post_init__(self) -> None:
         for param in ("line_punct_thr", "short_line_thr", "char_duplicates_ratio"):
@@ -47,6 +49,8 @@ class FineWebQuality(Filter):
         require(self.new_line_ratio >= 0, self.name, "new_line_ratio", ">= 0", self.new_line_ratio)
 
     def verdict(self, doc: Document) -> Verdict:
+        if out_of_scope(doc, self.languages):
+            return KEEP
         text = doc.text
         lines = [line for line in text.split("\n") if line.strip()]
         if not lines:

@@ -36,6 +36,15 @@ def signals_of(doc: Document) -> dict[str, Any]:
     return signals
 
 
+def out_of_scope(doc: Document, languages: str) -> bool:
+    """Whether a rule calibrated for `languages` (comma-separated ISO codes; empty: all) should
+    leave this document alone, by the `language` step's finding."""
+    if not languages:
+        return False
+    wanted = {code.strip() for code in languages.split(",")}
+    return doc.metadata.get("language") not in wanted
+
+
 def _frac(part: float, whole: float) -> float:
     """Exact, never rounded: a verdict near a threshold must not move."""
     return part / whole if whole else 0.0
@@ -48,7 +57,9 @@ class GopherRepetition(Filter):
     and by characters), the most frequent 2-, 3- and 4-gram's share of the characters, and the
     characters in repeated 5- to 10-grams. Fractions are of the text's characters.
 
-    Parameters: the threshold of each signal of the same name (0 turns a check off).
+    Parameters: the threshold of each signal of the same name (0 turns a check off);
+    `languages`: comma-separated ISO codes of the documents judged (empty: all), by the
+    `language` step's finding, since the thresholds are calibrated for English.
     """
 
     name = "gopher-repetition"
@@ -65,17 +76,23 @@ class GopherRepetition(Filter):
     dup_8_gram_frac: float = 0.12
     dup_9_gram_frac: float = 0.11
     dup_10_gram_frac: float = 0.10
+    languages: str = ""
 
     def __post_init__(self) -> None:
-        for param, value in self.params().items():
+        for param, value in self._thresholds().items():
             require(0 <= value <= 1, self.name, param, "in [0, 1]", value)
 
+    def _thresholds(self) -> dict[str, float]:
+        return {k: v for k, v in self.params().items() if k != "languages"}
+
     def verdict(self, doc: Document) -> Verdict:
+        if out_of_scope(doc, self.languages):
+            return KEEP
         if not doc.text:
             return Drop(self.name, "empty")
         signals = signals_of(doc)
         signals.update(repetition_signals(doc.text))
-        for param, threshold in self.params().items():
+        for param, threshold in self._thresholds().items():
             if threshold and signals[param] > threshold:
                 return Drop(self.name, _rule_name(param))
         return KEEP
@@ -177,6 +194,7 @@ class GopherQuality(Filter):
         max_bullet_lines_ratio, max_ellipsis_lines_ratio: most lines of each kind.
         min_alpha_words_ratio: fewest words holding a letter.
         min_stop_words: fewest distinct English stop words present.
+        languages: the documents judged, as for `gopher-repetition`.
     """
 
     name = "gopher-quality"
@@ -189,12 +207,16 @@ class GopherQuality(Filter):
     max_ellipsis_lines_ratio: float = 0.3
     min_alpha_words_ratio: float = 0.8
     min_stop_words: int = 2
+    languages: str = ""
 
     def __post_init__(self) -> None:
         for param, value in self.params().items():
-            require(value >= 0, self.name, param, ">= 0", value)
+            if param != "languages":
+                require(value >= 0, self.name, param, ">= 0", value)
 
     def verdict(self, doc: Document) -> Verdict:
+        if out_of_scope(doc, self.languages):
+            return KEEP
         signals = signals_of(doc)
         signals.update(quality_signals(doc.text))
         failed = self._first_failure(signals)
