@@ -3,12 +3,24 @@
 The public API: documents and their ledger, steps, recipes, readers and the runner.
 """
 
+from thresher.dedup import DedupIndex
 from thresher.document import Document, Edit, Rejection, ledger_diff
 from thresher.errors import ConfigError, InputError, OutputError, ThresherError
 from thresher.readers import Quarantined, parse_record, read_file
 from thresher.recipe import ReaderOptions, Recipe, WriterOptions, builtin_recipes
 from thresher.run import Summary, run
-from thresher.steps import KEEP, STEPS, Drop, Filter, Keep, Repair, Step, StepStats, Verdict
+from thresher.steps import (
+    KEEP,
+    STEPS,
+    CorpusStep,
+    Drop,
+    Filter,
+    Keep,
+    Repair,
+    Step,
+    StepStats,
+    Verdict,
+)
 
 __version__ = "0.1.0"
 
@@ -16,6 +28,8 @@ __all__ = [
     "KEEP",
     "STEPS",
     "ConfigError",
+    "CorpusStep",
+    "DedupIndex",
     "Document",
     "Drop",
     "Edit",

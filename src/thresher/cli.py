@@ -72,6 +72,12 @@ def main() -> None:
 )
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
 @click.option(
+    "--index",
+    type=click.Path(file_okay=False),
+    help="A dedup index folder: read it (when it exists) and extend it with this run's"
+    " documents. Default: OUTPUT/dedup-index, new each run.",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="Show a progress bar (default: when stderr is a terminal).",
@@ -83,6 +89,7 @@ def run_command(
     recipe_name: str | None,
     workers: int,
     force: bool,
+    index: str | None,
     progress: bool | None,
 ) -> None:
     """Clean INPUTS (files or folders) into the run folder OUTPUT."""
@@ -91,7 +98,13 @@ def run_command(
         show = sys.stderr.isatty() if progress is None else progress
         with _progress_bar(show) as update:
             summary = thresher.run(
-                list(inputs), output, recipe, workers=workers, force=force, progress=update
+                list(inputs),
+                output,
+                recipe,
+                workers=workers,
+                force=force,
+                progress=update,
+                index=index,
             )
     _print_summary(summary.to_dict(), output)
 
@@ -129,9 +142,27 @@ def _print_summary(summary: dict[str, Any], output: str) -> None:
             )
     else:
         click.echo(f"  {len(files)} input files: per-file counts in summary.json")
+    if "dedup" in summary:
+        _print_clusters(summary["dedup"])
     if summary["skipped_files"]:
         click.echo(f"  skipped {len(summary['skipped_files'])} files of unknown format")
     click.echo(f"output: {output} (summary.json, kept/, rejected/, quarantine.jsonl)")
+
+
+def _print_clusters(report: dict[str, Any]) -> None:
+    removed = report["removed"]
+    click.echo(
+        f"dedup: {report['clusters']} clusters; removed {removed['exact-duplicate']} exact and"
+        f" {removed['near-duplicate']} near duplicates"
+        f" ({report['indexed_before']} documents in the index before this run)"
+    )
+    for entry in report["largest_clusters"]:
+        shown = ", ".join(printable(r) for r in entry["removed"])
+        more = entry["removed_count"] - len(entry["removed"])
+        click.echo(
+            f"  cluster {entry['cluster']} ({entry['cluster_size']}): kept"
+            f" {printable(entry['kept'])}; removed {shown}" + (f" and {more} more" if more else "")
+        )
 
 
 @main.command("clean")

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+import thresher.dedup
 import thresher.filters
 import thresher.quality
 import thresher.repair  # noqa: F401  (importing registers the steps)

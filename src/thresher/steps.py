@@ -9,9 +9,11 @@ runner routes every document from one stream and the accounting never guesses.
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from time import perf_counter
 from typing import Any, ClassVar, TypeVar
 
@@ -126,6 +128,46 @@ class Filter(Step):
 
     def process(self, doc: Document) -> Verdict:
         return self.verdict(doc)
+
+
+class CorpusStep(Step):
+    """A step that decides from the whole corpus (deduplication): it cannot judge a document
+    before it has seen all of them. Runners call its halves across processes:
+
+    1. `collect(docs, folder, unit)`: pass unit number `unit`'s documents through, saving their
+       keys in `folder`;
+    2. `decide(folders, state)`: read every unit's keys (and `state`, what earlier runs left),
+       and save each unit's decisions in its folder; returns a summary for the run's report;
+    3. `apply(docs, folder, stats)`: pass the unit's documents through again, applying the
+       decisions (rejecting and annotating);
+    4. `commit(folders, state)`: once the output is written, record this run in `state`.
+
+    Called directly on a stream, it does all four in one process with a temporary folder (for
+    small corpora and tests): it is lazy until the first document is asked for, and then reads
+    the whole stream."""
+
+    def collect(self, docs: Iterable[Document], folder: Path, unit: int = 0) -> Iterator[Document]:
+        raise NotImplementedError
+
+    def decide(self, folders: list[Path], state: Path | None) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def apply(
+        self, docs: Iterable[Document], folder: Path, stats: StepStats | None = None
+    ) -> Iterator[Document]:
+        raise NotImplementedError
+
+    def commit(self, folders: list[Path], state: Path | None) -> None:
+        raise NotImplementedError
+
+    def __call__(
+        self, docs: Iterable[Document], stats: StepStats | None = None
+    ) -> Iterator[Document]:
+        with tempfile.TemporaryDirectory(prefix="thresher-corpus-") as work:
+            folder = Path(work) / "unit"
+            collected = list(self.collect(docs, folder))
+            self.decide([folder], None)
+            yield from self.apply(collected, folder, stats)
 
 
 STEPS: dict[str, type[Step]] = {}

@@ -64,6 +64,7 @@ class Summary:
     reasons: Counter[str] = field(default_factory=Counter)
     steps: dict[str, StepStats] = field(default_factory=dict)
     skipped_files: list[str] = field(default_factory=list)
+    corpus: dict[str, dict[str, Any]] = field(default_factory=dict)  # reports of corpus steps
 
     def add(self, result: UnitResult) -> None:
         self.records_in.update(result.records_in)
@@ -98,4 +99,5 @@ class Summary:
             },
             "skipped_files": self.skipped_files,
             "steps": {name: stats.to_dict() for name, stats in self.steps.items()},
+            **self.corpus,
         }

@@ -5,6 +5,7 @@ for any number of workers."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ from thresher.errors import OutputError
 from thresher.readers import Quarantined, discover, read_file
 from thresher.recipe import Recipe
 from thresher.run.accounting import Summary, UnitResult
-from thresher.run.plan import Unit, plan_units
+from thresher.run.plan import Pass, Unit, plan_passes, plan_units
 from thresher.writers import shard_writer, write_jsonl
 
 KEPT_DIR = "kept"
@@ -27,6 +28,8 @@ SUMMARY = "summary.json"
 QUARANTINE = "quarantine.jsonl"
 RECIPE = "recipe.yaml"
 TIMING = "timing.json"
+INDEX_DIR = "dedup-index"
+WORK_DIR = ".work"
 
 Progress = Callable[[int, int], None]  # (units done, units in all)
 
@@ -39,9 +42,12 @@ def run(
     workers: int = 1,
     force: bool = False,
     progress: Progress | None = None,
+    index: str | Path | None = None,
 ) -> Summary:
     """Read `inputs` (files or folders), apply `recipe`, write kept, rejected, quarantine and
-    the summary under `output`, and return the summary."""
+    the summary under `output`, and return the summary. A recipe with a corpus step (dedup)
+    runs in passes; its index goes to `index` (read first when it exists, then extended), or
+    to `output/dedup-index`."""
     recipe = recipe or Recipe.default()
     out = _prepare_output(Path(output), force)
     files, skipped = discover(inputs)
@@ -49,9 +55,21 @@ def run(
     started = time.perf_counter()
     summary = Summary(skipped_files=skipped)
     quarantine: list[dict[str, object]] = []
-    for result in _execute(units, recipe, out, workers, progress):
-        summary.add(result)
-        quarantine.extend(result.quarantine)
+    passes = plan_passes(recipe)
+    state = Path(index) if index is not None else out / INDEX_DIR
+    work = out / WORK_DIR
+    ticker = _Ticker(progress, len(units) * len(passes))
+    for stage in passes:
+        for result in _execute(units, recipe, out, workers, ticker, stage):
+            summary.add(result)
+            quarantine.extend(result.quarantine)
+        if stage.after is not None:
+            folders = [stage.keys_folder(work, unit) for unit in units]
+            summary.corpus[stage.after.name] = stage.after.decide(folders, state)
+    for stage in passes:
+        if stage.after is not None:
+            stage.after.commit([stage.keys_folder(work, unit) for unit in units], state)
+    shutil.rmtree(work, ignore_errors=True)
     seconds = time.perf_counter() - started
     write_jsonl(out / QUARANTINE, quarantine)
     (out / SUMMARY).write_bytes(orjson.dumps(summary.to_dict(), option=orjson.OPT_INDENT_2))
@@ -72,33 +90,67 @@ def _prepare_output(out: Path, force: bool) -> Path:
     return out
 
 
+class _Ticker:
+    """Progress over all passes: units done so far, of units times passes."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+
+    def tick(self) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total)
+
+
 def _execute(
-    units: list[Unit], recipe: Recipe, out: Path, workers: int, progress: Progress | None
+    units: list[Unit], recipe: Recipe, out: Path, workers: int, ticker: _Ticker, stage: Pass
 ) -> Iterator[UnitResult]:
     """Unit results in unit order, whatever order the workers finish in."""
     if workers <= 1 or len(units) <= 1:
-        for done, unit in enumerate(units, start=1):
-            yield process_unit(unit, recipe, out)
-            if progress:
-                progress(done, len(units))
+        for unit in units:
+            yield process_unit(unit, recipe, out, stage)
+            ticker.tick()
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(process_unit, unit, recipe, out) for unit in units]
-        for done, _ in enumerate(as_completed(futures), start=1):
-            if progress:
-                progress(done, len(units))
+        futures = [pool.submit(process_unit, unit, recipe, out, stage) for unit in units]
+        for _ in as_completed(futures):
+            ticker.tick()
         for future in futures:
             yield future.result()
 
 
-def process_unit(unit: Unit, recipe: Recipe, out: Path) -> UnitResult:
-    """Read, clean and write one unit; return its accounting."""
+def process_unit(unit: Unit, recipe: Recipe, out: Path, stage: Pass | None = None) -> UnitResult:
+    """One pass over one unit: read it (the input, or the previous pass's documents), apply the
+    pass's steps, and write the documents on (the next pass's input, or the final shards)."""
     started = time.perf_counter()
-    result = UnitResult(unit.index, steps=recipe.new_stats())
+    stage = stage or plan_passes(recipe)[0]
+    work = out / WORK_DIR
+    result = UnitResult(unit.index, steps=stage.new_stats())
+    if stage.number == 0:
+        docs: Iterator[Document] = _read_unit(unit, recipe, result)
+    else:
+        docs = _read_documents(stage.documents_file(work, unit, stage.number - 1))
+    if stage.before is not None:
+        folder = stage.keys_folder(work, unit, stage.number - 1)
+        docs = stage.before.apply(docs, folder, result.steps[stage.before.name])
+    for step in stage.steps:
+        docs = step(docs, result.steps[step.name])
+    if stage.after is not None:
+        docs = stage.after.collect(docs, stage.keys_folder(work, unit), unit.index)
+        _write_documents(stage.documents_file(work, unit), docs)
+    else:
+        _write_final(unit, recipe, out, docs, result)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _write_final(
+    unit: Unit, recipe: Recipe, out: Path, docs: Iterator[Document], result: UnitResult
+) -> None:
     kept = shard_writer(recipe.writer.format, out / KEPT_DIR / unit.name)
     rejected = shard_writer(recipe.writer.format, out / REJECTED_DIR / unit.name)
-    for doc in recipe.apply(_read_unit(unit, recipe, result), result.steps):
+    for doc in docs:
         counts = result.counts(str(doc.metadata.get("source", "")))
         if doc.rejection is None:
             counts.kept += 1
@@ -110,8 +162,22 @@ def process_unit(unit: Unit, recipe: Recipe, out: Path) -> UnitResult:
             rejected.write(doc)
     kept.close()
     rejected.close()
-    result.seconds = time.perf_counter() - started
-    return result
+
+
+def _write_documents(path: Path, docs: Iterator[Document]) -> None:
+    """Documents between passes, whole (text, metadata, ledger, verdict), one JSON a line."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("wb") as out:
+        for doc in docs:
+            out.write(orjson.dumps(doc.to_dict()) + b"\n")
+    os.replace(partial, path)
+
+
+def _read_documents(path: Path) -> Iterator[Document]:
+    with path.open("rb") as lines:
+        for line in lines:
+            yield Document.from_dict(orjson.loads(line))
 
 
 def _read_unit(unit: Unit, recipe: Recipe, result: UnitResult) -> Iterator[Document]:

@@ -1,0 +1,162 @@
+"""From keys to clusters: exact-hash groups and LSH band buckets become candidate pairs, pairs
+(optionally verified by their estimated Jaccard) are joined by union-find, and each cluster keeps
+one copy by a policy. Documents are rows of `Keys`, ordered by a hash of their id, so the
+result does not depend on input order or on how many workers computed the keys."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+SIG_DTYPE = np.uint32  # signatures are kept as their low 32 bits: enough to compare
+BUCKET_CAP = 64  # a bucket's members are compared with at most this many representatives
+
+
+@dataclass
+class Keys:
+    """Deduplication keys of many documents, one row each."""
+
+    id_hash: np.ndarray  # uint64, xxh3 of the document id: the order-free tie-break
+    exact: np.ndarray  # uint64 (n, 2): 128-bit hash of the normalised text
+    bands: np.ndarray  # uint64 (n, bands): LSH band keys (0 columns when near dedup is off)
+    signatures: np.ndarray  # uint32 (n, permutations): for verification
+    priority: np.ndarray  # float64: smaller is kept first (the keep policy's value)
+
+    def __len__(self) -> int:
+        return len(self.id_hash)
+
+    @classmethod
+    def concat(cls, parts: Sequence[Keys], bands: int, permutations: int) -> Keys:
+        if not parts:
+            return cls.empty(bands, permutations)
+        return cls(
+            id_hash=np.concatenate([p.id_hash for p in parts]),
+            exact=np.concatenate([p.exact for p in parts]),
+            bands=np.concatenate([p.bands for p in parts]),
+            signatures=np.concatenate([p.signatures for p in parts]),
+            priority=np.concatenate([p.priority for p in parts]),
+        )
+
+    @classmethod
+    def empty(cls, bands: int, permutations: int) -> Keys:
+        return cls(
+            id_hash=np.zeros(0, np.uint64),
+            exact=np.zeros((0, 2), np.uint64),
+            bands=np.zeros((0, bands), np.uint64),
+            signatures=np.zeros((0, permutations), SIG_DTYPE),
+            priority=np.zeros(0, np.float64),
+        )
+
+
+class UnionFind:
+    """Disjoint sets over row numbers; the root of a set is its smallest row."""
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            if ra < rb:
+                self.parent[rb] = ra
+            else:
+                self.parent[ra] = rb
+
+    def roots(self) -> np.ndarray:
+        return np.fromiter((self.find(x) for x in range(len(self.parent))), np.int64)
+
+
+@dataclass
+class Clusters:
+    """`root[i]`: the cluster of row i (a row number); `keeper[i]`: the row kept in it;
+    `size[i]`: its size."""
+
+    root: np.ndarray
+    keeper: np.ndarray
+    size: np.ndarray
+
+
+def cluster(keys: Keys, *, exact: bool, near: bool, verify_threshold: float) -> Clusters:
+    """Clusters of `keys`: rows sharing the exact hash, or (when `near`) an LSH band bucket
+    whose estimated Jaccard reaches `verify_threshold` (0 takes every candidate)."""
+    order = np.lexsort((keys.id_hash,))  # rows in id-hash order: the canonical order
+    rows = UnionFind(len(keys))
+    if exact and len(keys):
+        _join_groups(rows, keys.exact[:, 1], keys.exact[:, 0], order, None, 0.0)
+    if near and len(keys):
+        for band in range(keys.bands.shape[1]):
+            _join_groups(rows, keys.bands[:, band], None, order, keys.signatures, verify_threshold)
+    root = rows.roots()
+    return Clusters(root=root, keeper=_keepers(keys, root), size=np.bincount(root)[root])
+
+
+def _join_groups(
+    rows: UnionFind,
+    low: np.ndarray,
+    high: np.ndarray | None,
+    order: np.ndarray,
+    signatures: np.ndarray | None,
+    threshold: float,
+) -> None:
+    """Union the rows that share a key (`high`, `low`); within a group, rows are taken in
+    canonical order, and with `signatures` each joins the first representative it resembles."""
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    sort_keys = (rank, low) if high is None else (rank, low, high)
+    ordered = np.lexsort(sort_keys)
+    same = low[ordered][1:] == low[ordered][:-1]
+    if high is not None:
+        same &= high[ordered][1:] == high[ordered][:-1]
+    if not same.any():
+        return
+    starts = np.flatnonzero(np.diff(np.concatenate(([0], same.astype(np.int8), [0]))) == 1)
+    ends = np.flatnonzero(np.diff(np.concatenate(([0], same.astype(np.int8), [0]))) == -1)
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        members = ordered[start : end + 1]
+        if signatures is None or threshold <= 0:
+            first = int(members[0])
+            for member in members[1:].tolist():
+                rows.union(first, member)
+        else:
+            _join_verified(rows, members, signatures, threshold)
+
+
+def _join_verified(
+    rows: UnionFind, members: np.ndarray, signatures: np.ndarray, threshold: float
+) -> None:
+    """Greedy: each member joins the first earlier representative whose signature agrees on at
+    least `threshold` of its positions; otherwise it becomes a representative."""
+    representatives: list[int] = []
+    for member in members.tolist():
+        if representatives:
+            reps = np.asarray(representatives[:BUCKET_CAP])
+            agree = (signatures[reps] == signatures[member]).mean(axis=1)
+            match = np.flatnonzero(agree >= threshold)
+            if len(match):
+                rows.union(int(reps[match[0]]), member)
+                continue
+        representatives.append(member)
+
+
+def _keepers(keys: Keys, root: np.ndarray) -> np.ndarray:
+    """Per row, the row its cluster keeps: the smallest priority, then the smallest id hash."""
+    order = np.lexsort((keys.id_hash, keys.priority, root))
+    first = np.ones(len(order), bool)
+    first[1:] = root[order][1:] != root[order][:-1]
+    keeper_of_root = np.zeros(len(root), np.int64)
+    keeper_of_root[root[order][first]] = order[first]
+    keepers: np.ndarray = keeper_of_root[root]
+    return keepers
+
+
+def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    return float((a == b).mean())

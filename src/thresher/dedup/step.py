@@ -1,0 +1,392 @@
+"""The `dedup` step: exact and MinHash-LSH near-duplicate removal over the whole corpus, with
+clusters, provenance and an index that later runs reuse."""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+import xxhash
+
+from thresher.dedup.clusters import SIG_DTYPE, Clusters, Keys, cluster
+from thresher.dedup.index import DedupIndex, load_keys, load_meta, save_keys, save_meta
+from thresher.dedup.minhash import (
+    NORMALIZATION_VERSION,
+    MinHasher,
+    exact_key,
+    lsh_params,
+    shingle_hashes,
+    tokens,
+)
+from thresher.document import DATE, URL, Document, Rejection
+from thresher.steps import CorpusStep, StepStats, register, require
+
+POLICIES = ("earliest", "newest", "longest", "quality", "first")
+EXACT_DUPLICATE = "exact-duplicate"
+NEAR_DUPLICATE = "near-duplicate"
+CLUSTER = "cluster"
+CLUSTER_SIZE = "cluster_size"
+DUPLICATE_OF = "duplicate_of"
+DUPLICATES = "duplicates"
+KEYS_FILE = "keys.npz"
+META_FILE = "meta.jsonl"
+ROWS_FILE = "rows.npy"
+DECISIONS_FILE = "decisions.jsonl"
+REPORT_CLUSTERS = 20
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class Dedup(CorpusStep):
+    """Remove exact and near-duplicate documents, keeping one copy of each cluster.
+
+    Parameters:
+        exact: group documents whose normalised text (case, spacing, punctuation and digits
+            folded) has the same 128-bit hash.
+        near: group documents by MinHash LSH over word `ngram`-shingles.
+        ngram: words per shingle.
+        bands, rows: the LSH shape (FineWeb: 14 x 8); ignored when `threshold` is set.
+        threshold: when above 0, bands and rows are chosen for this Jaccard similarity from
+            the same number of permutations (`bands * rows`).
+        seed: seeds the permutations; an index only compares with the same seed.
+        verify_threshold: a candidate pair joins only when its estimated Jaccard (share of equal
+            signature positions) reaches this; 0 joins every candidate.
+        keep: which copy a cluster keeps: "earliest" (`metadata.date`), "newest", "longest"
+            (text), "quality" (the highest `metadata.signals[quality_signal]`) or "first" (input
+            order). Ties go to the smallest hash of the document id. Documents already in an
+            index are kept over new ones: they were published by an earlier run.
+        quality_signal: the signal `keep: quality` reads.
+        max_listed: at most this many removed copies are listed on the kept document.
+    """
+
+    name = "dedup"
+    exact: bool = True
+    near: bool = True
+    ngram: int = 5
+    bands: int = 14
+    rows: int = 8
+    threshold: float = 0.0
+    seed: int = 1
+    verify_threshold: float = 0.7
+    keep: str = "earliest"
+    quality_signal: str = ""
+    max_listed: int = 100
+    _hasher: MinHasher = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        require(self.exact or self.near, self.name, "exact/near", "true for one of them", False)
+        require(self.ngram >= 1, self.name, "ngram", ">= 1", self.ngram)
+        require(self.bands >= 1, self.name, "bands", ">= 1", self.bands)
+        require(self.rows >= 1, self.name, "rows", ">= 1", self.rows)
+        require(0 <= self.threshold < 1, self.name, "threshold", "in [0, 1)", self.threshold)
+        require(
+            0 <= self.verify_threshold <= 1,
+            self.name,
+            "verify_threshold",
+            "in [0, 1]",
+            self.verify_threshold,
+        )
+        require(
+            self.keep in POLICIES, self.name, "keep", f"one of {', '.join(POLICIES)}", self.keep
+        )
+        require(
+            self.keep != "quality" or bool(self.quality_signal),
+            self.name,
+            "quality_signal",
+            "a signal name when keep is 'quality'",
+            self.quality_signal,
+        )
+        require(self.max_listed >= 0, self.name, "max_listed", ">= 0", self.max_listed)
+        bands, rows = self.lsh_shape
+        object.__setattr__(self, "_hasher", MinHasher(bands=bands, rows=rows, seed=self.seed))
+
+    def params(self) -> dict[str, Any]:
+        return {k: v for k, v in super().params().items() if not k.startswith("_")}
+
+    @property
+    def lsh_shape(self) -> tuple[int, int]:
+        if self.threshold > 0:
+            return lsh_params(self.threshold, self.bands * self.rows)
+        return self.bands, self.rows
+
+    def settings(self) -> dict[str, Any]:
+        """What the keys depend on: an index only mixes with keys made the same way."""
+        bands, rows = self.lsh_shape
+        return {
+            "normalization": NORMALIZATION_VERSION,
+            "ngram": self.ngram,
+            "bands": bands,
+            "rows": rows,
+            "seed": self.seed,
+        }
+
+    # ------------------------------------------------------------------ collect
+
+    def collect(self, docs: Iterable[Document], folder: Path, unit: int = 0) -> Iterator[Document]:
+        folder.mkdir(parents=True, exist_ok=True)
+        rows: list[int] = []
+        ids: list[str] = []
+        urls: list[str] = []
+        exact: list[tuple[int, int]] = []
+        signatures: list[np.ndarray] = []
+        priority: list[float] = []
+        for row, doc in enumerate(docs):
+            if doc.rejection is None:
+                words = tokens(doc.text)
+                rows.append(row)
+                ids.append(doc.id)
+                urls.append(str(doc.metadata.get(URL) or ""))
+                exact.append(exact_key(words))
+                signatures.append(self._signature(words))
+                priority.append(self._priority(doc, unit * 2**32 + row))
+            yield doc
+        keys = self._keys(ids, exact, signatures, priority)
+        np.save(folder / ROWS_FILE, np.asarray(rows, np.int64))
+        save_meta(folder / META_FILE, ids, urls)
+        save_keys(folder / KEYS_FILE, keys)
+
+    def _signature(self, words: list[str]) -> np.ndarray:
+        hasher = self._hasher
+        if not self.near or not words:
+            return np.zeros(hasher.permutations, np.uint64)
+        return hasher.signature(shingle_hashes(words, self.ngram))
+
+    def _keys(
+        self,
+        ids: list[str],
+        exact: list[tuple[int, int]],
+        signatures: list[np.ndarray],
+        priority: list[float],
+    ) -> Keys:
+        hasher = self._hasher
+        if not ids:
+            return Keys.empty(*self._key_shape())
+        full = np.stack(signatures)
+        bands = hasher.band_keys(full) if self.near else np.zeros((len(ids), 0), np.uint64)
+        return Keys(
+            id_hash=np.fromiter((xxhash.xxh3_64_intdigest(i.encode()) for i in ids), np.uint64),
+            exact=np.asarray(exact, np.uint64).reshape(-1, 2),
+            bands=bands,
+            signatures=full.astype(SIG_DTYPE),
+            priority=np.asarray(priority, np.float64),
+        )
+
+    def _priority(self, doc: Document, order: int) -> float:
+        """The keep policy as one number, smallest kept; unknown values sort last."""
+        if self.keep == "longest":
+            return -float(len(doc.text))
+        if self.keep == "first":
+            return float(order)
+        if self.keep == "quality":
+            signals = doc.metadata.get("signals") or {}
+            value = signals.get(self.quality_signal) if isinstance(signals, dict) else None
+            if isinstance(value, int | float) and math.isfinite(value):
+                return -float(value)
+            return math.inf
+        day = _day(doc.metadata.get(DATE))
+        if day is None:
+            return math.inf
+        return float(day) if self.keep == "earliest" else -float(day)
+
+    # ------------------------------------------------------------------ decide
+
+    def decide(self, folders: list[Path], state: Path | None) -> dict[str, Any]:
+        index = DedupIndex(state, self.settings()) if state is not None else None
+        old = list(index.segments()) if index else []
+        parts = [load_keys(path / KEYS_FILE) for path, _ in old]
+        for part in parts:
+            part.priority = np.full(len(part), -math.inf)  # what earlier runs kept stays kept
+        new_keys = [load_keys(folder / KEYS_FILE) for folder in folders]
+        keys = Keys.concat(parts + new_keys, *self._key_shape())
+        found = cluster(
+            keys, exact=self.exact, near=self.near, verify_threshold=self.verify_threshold
+        )
+        sizes = [len(p) for p in parts + new_keys]
+        sources = [path / META_FILE for path, _ in old] + [f / META_FILE for f in folders]
+        names = _names_of(found, sources, sizes)
+        offsets = np.cumsum([0, *sizes]).tolist()
+        first_new = offsets[len(parts)]
+        members = _members(found, names)
+        report = _Report()
+        for n, folder in enumerate(folders):
+            lo, hi = offsets[len(parts) + n], offsets[len(parts) + n + 1]
+            stream_rows = np.load(folder / ROWS_FILE)
+            with (folder / DECISIONS_FILE).open("wb") as out:
+                for row in range(lo, hi):
+                    if found.size[row] > 1:
+                        decision = self._decision(found, keys, names, members, row, first_new)
+                        decision["key"], decision["row"] = row - lo, int(stream_rows[row - lo])
+                        report.add(decision, int(found.root[row]))
+                        out.write(orjson.dumps(decision) + b"\n")
+        return report.to_dict(index.documents if index else 0)
+
+    def _key_shape(self) -> tuple[int, int]:
+        return (self._hasher.bands if self.near else 0), self._hasher.permutations
+
+    def _decision(
+        self,
+        found: Clusters,
+        keys: Keys,
+        names: dict[int, tuple[str, str]],
+        members: dict[int, list[int]],
+        row: int,
+        first_new: int,
+    ) -> dict[str, Any]:
+        keeper = int(found.keeper[row])
+        keeper_id = names[keeper][0]
+        decision: dict[str, Any] = {
+            "id": names[row][0],
+            CLUSTER: _cluster_id(keeper_id),
+            CLUSTER_SIZE: int(found.size[row]),
+        }
+        if keeper == row:
+            removed = [m for m in members[int(found.root[row])] if m != row and m >= first_new]
+            decision["removed_count"] = len(removed)
+            decision[DUPLICATES] = [
+                {"id": names[m][0], "url": names[m][1]} for m in removed[: self.max_listed]
+            ]
+        else:
+            same = bool((keys.exact[row] == keys.exact[keeper]).all())
+            decision[DUPLICATE_OF] = keeper_id
+            decision["reason"] = EXACT_DUPLICATE if same else NEAR_DUPLICATE
+        return decision
+
+    # ------------------------------------------------------------------ apply
+
+    def apply(
+        self, docs: Iterable[Document], folder: Path, stats: StepStats | None = None
+    ) -> Iterator[Document]:
+        stats = stats if stats is not None else StepStats(self.name)
+        decisions = {d["row"]: d for d in _read_decisions(folder / DECISIONS_FILE)}
+        for row, doc in enumerate(docs):
+            if doc.rejection is None:
+                stats.docs += 1
+                decision = decisions.get(row)
+                if decision is not None:
+                    _annotate(doc, decision, stats)
+            yield doc
+
+    def commit(self, folders: list[Path], state: Path | None) -> None:
+        """Add this run's kept documents to the index in `state`."""
+        if state is None:
+            return
+        index = DedupIndex(state, self.settings())
+        ids: list[str] = []
+        urls: list[str] = []
+        parts: list[Keys] = []
+        for folder in folders:
+            keys = load_keys(folder / KEYS_FILE)
+            unit_ids, unit_urls = load_meta(folder / META_FILE)
+            keep = np.ones(len(unit_ids), bool)
+            for decision in _read_decisions(folder / DECISIONS_FILE):
+                if DUPLICATE_OF in decision:
+                    keep[decision["key"]] = False
+            ids += [i for i, k in zip(unit_ids, keep, strict=True) if k]
+            urls += [u for u, k in zip(unit_urls, keep, strict=True) if k]
+            parts.append(_select(keys, keep))
+        index.append(ids, urls, Keys.concat(parts, *self._key_shape()))
+
+
+def _day(value: Any) -> int | None:
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return datetime.date.fromisoformat(value[:10]).toordinal()
+    except ValueError:
+        return None
+
+
+def _cluster_id(keeper_id: str) -> str:
+    return "c" + xxhash.xxh3_64_hexdigest(keeper_id.encode())
+
+
+def _names_of(found: Clusters, sources: list[Path], sizes: list[int]) -> dict[int, tuple[str, str]]:
+    """Id and URL of every row in a cluster of two or more, read part by part."""
+    wanted = np.flatnonzero(found.size > 1)
+    names: dict[int, tuple[str, str]] = {}
+    start = 0
+    for source, size in zip(sources, sizes, strict=True):
+        rows = wanted[(wanted >= start) & (wanted < start + size)]
+        if len(rows):
+            ids, urls = load_meta(source)
+            for row in rows.tolist():
+                names[row] = (ids[row - start], urls[row - start])
+        start += size
+    return names
+
+
+def _members(found: Clusters, names: dict[int, tuple[str, str]]) -> dict[int, list[int]]:
+    """Rows of each cluster of two or more, keyed by root, in id-hash order."""
+    members: dict[int, list[int]] = {}
+    for row in sorted(names, key=lambda r: (xxhash.xxh3_64_intdigest(names[r][0].encode()), r)):
+        members.setdefault(int(found.root[row]), []).append(row)
+    return members
+
+
+def _select(keys: Keys, mask: np.ndarray) -> Keys:
+    return Keys(
+        id_hash=keys.id_hash[mask],
+        exact=keys.exact[mask],
+        bands=keys.bands[mask],
+        signatures=keys.signatures[mask],
+        priority=keys.priority[mask],
+    )
+
+
+def _read_decisions(path: Path) -> list[dict[str, Any]]:
+    with path.open("rb") as lines:
+        return [orjson.loads(line) for line in lines]
+
+
+def _annotate(doc: Document, decision: dict[str, Any], stats: StepStats) -> None:
+    if decision["id"] != doc.id:
+        raise RuntimeError(f"dedup: decision for {decision['id']!r} reached {doc.id!r}")
+    doc.metadata[CLUSTER] = decision[CLUSTER]
+    if DUPLICATE_OF in decision:
+        doc.metadata[DUPLICATE_OF] = decision[DUPLICATE_OF]
+        reason = decision["reason"]
+        detail = f"copy of {decision[DUPLICATE_OF]} (cluster {decision[CLUSTER]})"
+        doc.rejection = Rejection("dedup", reason, detail)
+        stats.rejected[reason] += 1
+    else:
+        doc.metadata[CLUSTER_SIZE] = decision[CLUSTER_SIZE]
+        doc.metadata[DUPLICATES] = decision[DUPLICATES]
+
+
+class _Report:
+    """What the run summary says about dedup: counts and the largest clusters."""
+
+    def __init__(self) -> None:
+        self.roots: set[int] = set()
+        self.reasons: dict[str, int] = {EXACT_DUPLICATE: 0, NEAR_DUPLICATE: 0}
+        self.largest: list[dict[str, Any]] = []
+
+    def add(self, decision: dict[str, Any], root: int) -> None:
+        self.roots.add(root)
+        if DUPLICATE_OF in decision:
+            self.reasons[decision["reason"]] += 1
+            return
+        entry = {
+            CLUSTER: decision[CLUSTER],
+            "kept": decision["id"],
+            CLUSTER_SIZE: decision[CLUSTER_SIZE],
+            "removed": [d["id"] for d in decision[DUPLICATES][:5]],
+            "removed_count": decision["removed_count"],
+        }
+        self.largest.append(entry)
+        self.largest.sort(key=lambda e: (-e[CLUSTER_SIZE], e["kept"]))
+        del self.largest[REPORT_CLUSTERS:]
+
+    def to_dict(self, indexed: int) -> dict[str, Any]:
+        return {
+            "clusters": len(self.roots),
+            "removed": dict(self.reasons),
+            "indexed_before": indexed,
+            "largest_clusters": self.largest,
+        }
