@@ -1,0 +1,374 @@
+"""Deduplication: normalisation, exact and near duplicates, provenance, keep policies, order and
+worker independence, the index across runs, and the accounting."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import orjson
+import pytest
+from click.testing import CliRunner
+
+import thresher
+from thresher import ConfigError, Document, Recipe
+from thresher.cli import main
+from thresher.dedup import Dedup, DedupIndex
+from thresher.dedup.clusters import Keys, cluster
+from thresher.dedup.minhash import MinHasher, lsh_params, shingle_hashes, tokens
+
+VOCABULARY = [
+    "harbour",
+    "council",
+    "budget",
+    "river",
+    "market",
+    "school",
+    "winter",
+    "garden",
+    "station",
+    "bridge",
+    "library",
+    "museum",
+    "farmer",
+    "teacher",
+    "doctor",
+    "village",
+    "mountain",
+    "forest",
+    "island",
+    "engine",
+    "letter",
+    "window",
+    "kitchen",
+    "summer",
+    "evening",
+    "morning",
+    "report",
+    "season",
+    "festival",
+    "weather",
+    "traffic",
+    "railway",
+    "hospital",
+    "election",
+    "price",
+    "water",
+    "light",
+    "music",
+    "paper",
+    "story",
+    "family",
+    "street",
+    "house",
+    "court",
+    "police",
+    "student",
+    "city",
+    "country",
+]
+
+
+def article(seed: int, words: int = 120) -> str:
+    """A distinct, deterministic text: random words, a sentence every twelve."""
+    rng = random.Random(seed)
+    chosen = [rng.choice(VOCABULARY) for _ in range(words)]
+    sentences = [" ".join(chosen[i : i + 12]).capitalize() + "." for i in range(0, words, 12)]
+    return " ".join(sentences)
+
+
+def edited(text: str, changes: int, seed: int) -> str:
+    rng = random.Random(seed)
+    words = text.split()
+    for position in rng.sample(range(len(words)), changes):
+        words[position] = "changed"
+    return " ".join(words)
+
+
+def doc(doc_id: str, text: str, **metadata: object) -> Document:
+    return Document(id=doc_id, text=text, metadata=dict(metadata))
+
+
+def by_id(docs: list[Document]) -> dict[str, Document]:
+    return {d.id: d for d in docs}
+
+
+# ---------------------------------------------------------------- keys
+
+
+def test_tokens_fold_case_punctuation_and_digits() -> None:
+    assert tokens("Hello, WORLD! It's 2024 -- 3.14") == [
+        "hello",
+        "world",
+        "it",
+        "s",
+        "0000",
+        "0",
+        "00",
+    ]
+    assert tokens("東京は晴れ。Hi") == ["東", "京", "は", "晴", "れ", "hi"]
+    assert tokens("  \n\t ") == []
+
+
+def test_shingles_depend_on_word_order_and_short_texts_make_one_shingle() -> None:
+    forward = shingle_hashes(["a", "b", "c", "d", "e", "f"], 5)
+    backward = shingle_hashes(["f", "e", "d", "c", "b", "a"], 5)
+    assert len(forward) == 2
+    assert not set(forward.tolist()) & set(backward.tolist())
+    assert len(shingle_hashes(["only", "three", "words"], 5)) == 1
+    assert len(shingle_hashes([], 5)) == 0
+
+
+def test_signature_agreement_estimates_jaccard() -> None:
+    hasher = MinHasher(bands=16, rows=16)
+    words = article(1, 600).lower().replace(".", "").split()
+    half = words[: len(words) // 2] + [f"x{i}" for i in range(len(words) // 2)]
+    a = hasher.signature(shingle_hashes(words, 5))
+    b = hasher.signature(shingle_hashes(half, 5))
+    shingles_a = {tuple(words[i : i + 5]) for i in range(len(words) - 4)}
+    shingles_b = {tuple(half[i : i + 5]) for i in range(len(half) - 4)}
+    exact = len(shingles_a & shingles_b) / len(shingles_a | shingles_b)
+    assert abs(float((a == b).mean()) - exact) < 0.1
+    assert (hasher.signature(shingle_hashes(words, 5)) == a).all()
+
+
+def test_lsh_params_follow_the_threshold() -> None:
+    low, high = lsh_params(0.5), lsh_params(0.9)
+    assert low[0] * low[1] <= 112 and high[0] * high[1] <= 112
+    # a higher threshold needs more rows per band (a steeper, later S-curve)
+    assert high[1] > low[1]
+    with pytest.raises(ConfigError):
+        lsh_params(1.5)
+
+
+# ---------------------------------------------------------------- verdicts
+
+
+def test_exact_and_near_duplicates_are_removed_with_provenance() -> None:
+    text = article(7)
+    docs = [
+        doc("orig", text, date="2024-01-01", url="https://a.example/story"),
+        doc(
+            "shouting", text.upper().replace(".", "!"), date="2024-02-01", url="https://b.example/s"
+        ),
+        doc("edited", edited(text, 3, seed=1), date="2024-03-01", url="https://c.example/s"),
+        doc("other", article(8), date="2024-01-01", url="https://d.example/other"),
+    ]
+    out = by_id(list(Dedup()(docs)))
+    kept = out["orig"]
+    assert kept.rejection is None
+    assert kept.metadata["cluster_size"] == 3
+    listed = {(d["id"], d["url"]) for d in kept.metadata["duplicates"]}
+    assert listed == {("shouting", "https://b.example/s"), ("edited", "https://c.example/s")}
+    for copy, reason in (("shouting", "exact-duplicate"), ("edited", "near-duplicate")):
+        removed = out[copy]
+        assert removed.rejection is not None and removed.rejection.reason == reason
+        assert removed.metadata["duplicate_of"] == "orig"
+        assert removed.metadata["cluster"] == kept.metadata["cluster"]
+    assert out["other"].rejection is None
+    assert "cluster" not in out["other"].metadata
+
+
+def test_documents_rejected_earlier_are_left_alone() -> None:
+    text = article(3)
+    first = doc("first", text, date="2024-01-01")
+    first.rejection = thresher.Rejection("min-words", "too-short")
+    out = by_id(list(Dedup()([first, doc("second", text, date="2024-02-01")])))
+    assert out["first"].rejection is not None and out["first"].rejection.reason == "too-short"
+    assert out["second"].rejection is None and "cluster" not in out["second"].metadata
+
+
+def test_exact_only_and_near_only() -> None:
+    text = article(11)
+    docs = [doc("a", text), doc("b", text), doc("c", edited(text, 2, seed=2))]
+    exact = by_id(list(Dedup(near=False)(docs)))
+    assert sum(exact[i].rejection is None for i in "ab") == 1
+    assert exact["c"].rejection is None
+    near = by_id(list(Dedup(exact=False)(docs)))
+    assert sum(near[i].rejection is None for i in "abc") == 1
+    with pytest.raises(ConfigError, match="exact/near"):
+        Dedup(exact=False, near=False)
+
+
+def test_verification_rejects_candidates_under_its_threshold() -> None:
+    # one-row bands make any pair sharing a single MinHash value a candidate
+    # (estimated Jaccard of this pair: 0.48)
+    text = article(12, 240)
+
+    def kept(step: Dedup) -> int:
+        docs = [doc("a", text), doc("b", edited(text, 20, seed=3))]
+        return sum(d.rejection is None for d in step(docs))
+
+    assert kept(Dedup(bands=56, rows=1, verify_threshold=0.0)) == 1
+    assert kept(Dedup(bands=56, rows=1, verify_threshold=0.7)) == 2
+
+
+@pytest.mark.parametrize(
+    ("keep", "expected"),
+    [
+        ("earliest", "old"),
+        ("newest", "new"),
+        ("longest", "long"),
+        ("quality", "good"),
+        ("first", "old"),
+    ],
+)
+def test_keep_policies(keep: str, expected: str) -> None:
+    text = article(21)
+    docs = [
+        doc("old", text, date="2023-05-01", signals={"score": 0.2}),
+        doc("new", text, date="2025-05-01", signals={"score": 0.1}),
+        doc("long", text + " Extra words at the very end.", date="2024-05-01"),
+        doc("good", text, date="2024-06-01", signals={"score": 0.9}),
+    ]
+    step = Dedup(keep=keep, quality_signal="score" if keep == "quality" else "")
+    out = by_id(list(step(docs)))
+    assert [d for d in out if out[d].rejection is None] == [expected]
+
+
+def test_unknown_dates_and_missing_signals_lose_to_known_ones() -> None:
+    text = article(22)
+    docs = [doc("undated", text), doc("dated", text, date="2030-01-01")]
+    out = by_id(list(Dedup(keep="earliest")(docs)))
+    assert out["dated"].rejection is None and out["undated"].rejection is not None
+    with pytest.raises(ConfigError, match="quality_signal"):
+        Dedup(keep="quality")
+
+
+def test_clusters_do_not_depend_on_input_order() -> None:
+    texts = [article(s) for s in range(30)]
+    docs = [
+        doc(f"d{i}", texts[i % 10] if i < 20 else edited(texts[i % 10], 2, i)) for i in range(30)
+    ]
+    docs += [doc(f"u{i}", texts[10 + i]) for i in range(20)]
+
+    def clusters(order: list[Document]) -> dict[str, tuple[object, object]]:
+        fresh = [Document(id=d.id, text=d.text) for d in order]
+        return {
+            d.id: (d.metadata.get("cluster"), d.rejection and d.rejection.reason)
+            for d in Dedup()(fresh)
+        }
+
+    expected = clusters(docs)
+    shuffled = list(docs)
+    random.Random(5).shuffle(shuffled)
+    assert clusters(shuffled) == expected
+    assert len({c for c, _ in expected.values() if c}) == 10
+
+
+def test_union_find_joins_through_shared_buckets() -> None:
+    keys = Keys(
+        id_hash=np.array([3, 1, 2, 4], np.uint64),
+        exact=np.array([[1, 1], [2, 2], [3, 3], [4, 4]], np.uint64),
+        bands=np.array([[10, 20], [10, 21], [11, 21], [12, 22]], np.uint64),
+        signatures=np.zeros((4, 4), np.uint32),
+        priority=np.array([0.0, 1.0, 2.0, 3.0]),
+    )
+    found = cluster(keys, exact=True, near=True, verify_threshold=0.0)
+    assert found.size.tolist() == [3, 3, 3, 1]
+    assert found.keeper.tolist() == [0, 0, 0, 3]
+
+
+# ---------------------------------------------------------------- runs
+
+
+def write_jsonl(path: Path, docs: list[dict[str, object]]) -> None:
+    path.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in docs))
+
+
+def corpus_docs(prefix: str, originals: range, copies: int) -> list[dict[str, object]]:
+    docs: list[dict[str, object]] = []
+    for k in originals:
+        docs.append({"id": f"{prefix}o{k}", "text": article(k), "date": "2024-01-01"})
+        for c in range(copies):
+            text = article(k) if c == 0 else edited(article(k), 2, seed=k * 10 + c)
+            docs.append({"id": f"{prefix}c{k}-{c}", "text": text, "date": "2024-02-01"})
+    return docs
+
+
+def outcome(out: Path) -> dict[str, tuple[object, ...]]:
+    result: dict[str, tuple[object, ...]] = {}
+    for path in sorted(out.glob("kept/*.jsonl")) + sorted(out.glob("rejected/*.jsonl")):
+        for line in path.read_bytes().splitlines():
+            d = orjson.loads(line)
+            meta = d["metadata"]
+            result[d["id"]] = (d.get("reason"), meta.get("cluster"), meta.get("duplicate_of"))
+    return result
+
+
+DEDUP = Recipe.named("dedup")
+
+
+def test_one_and_two_workers_and_shuffled_files_give_the_same_clusters(tmp_path: Path) -> None:
+    docs = corpus_docs("", range(40), copies=2)
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    for part in range(4):
+        write_jsonl(tmp_path / "a" / f"part-{part}.jsonl", docs[part::4])
+    shuffled = list(docs)
+    random.Random(1).shuffle(shuffled)
+    for part in range(3):
+        write_jsonl(tmp_path / "b" / f"part-{part}.jsonl", shuffled[part::3])
+    one = thresher.run([str(tmp_path / "a")], tmp_path / "w1", DEDUP, workers=1)
+    two = thresher.run([str(tmp_path / "a")], tmp_path / "w2", DEDUP, workers=2)
+    other = thresher.run([str(tmp_path / "b")], tmp_path / "w3", DEDUP, workers=2)
+    assert one.balanced and two.balanced and other.balanced
+    assert one.to_dict()["reasons"] == {"exact-duplicate": 40, "near-duplicate": 40}
+    assert outcome(tmp_path / "w1") == outcome(tmp_path / "w2") == outcome(tmp_path / "w3")
+    assert not (tmp_path / "w1" / ".work").exists()
+
+
+def test_a_later_run_dedups_against_the_saved_index(tmp_path: Path) -> None:
+    (tmp_path / "day1").mkdir()
+    (tmp_path / "day2").mkdir()
+    write_jsonl(tmp_path / "day1" / "crawl.jsonl", corpus_docs("a", range(10), copies=1))
+    again = [
+        {"id": f"b{k}", "text": edited(article(k), 1, seed=k), "date": "2023-01-01"}
+        for k in range(5)
+    ]
+    fresh = [{"id": f"n{k}", "text": article(100 + k)} for k in range(5)]
+    write_jsonl(tmp_path / "day2" / "crawl.jsonl", again + fresh)
+    index = tmp_path / "index"
+    first = thresher.run([str(tmp_path / "day1")], tmp_path / "r1", DEDUP, index=index)
+    assert first.to_dict()["dedup"]["indexed_before"] == 0
+    second = thresher.run([str(tmp_path / "day2")], tmp_path / "r2", DEDUP, index=index)
+    report = second.to_dict()
+    assert report["dedup"]["indexed_before"] == 10
+    assert report["reasons"] == {"near-duplicate": 5}
+    result = outcome(tmp_path / "r2")
+    for k in range(5):
+        # older by date, but the index's copy was published first: it stays the kept one
+        assert result[f"b{k}"][2] == f"ao{k}"
+        assert result[f"n{k}"][0] is None
+    manifest = orjson.loads((index / "index.json").read_bytes())
+    assert manifest["format"] == "thresher-dedup-index" and manifest["version"] == 1
+    assert [s["documents"] for s in manifest["segments"]] == [10, 5]
+
+
+def test_an_index_made_with_other_settings_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    write_jsonl(tmp_path / "in" / "x.jsonl", corpus_docs("", range(3), copies=1))
+    index = tmp_path / "index"
+    thresher.run([str(tmp_path / "in")], tmp_path / "r1", DEDUP, index=index)
+    other = Recipe(steps=(Dedup(ngram=3),))
+    with pytest.raises(ConfigError, match="keys would not compare"):
+        thresher.run([str(tmp_path / "in")], tmp_path / "r2", other, index=index)
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "file").write_text("x")
+    with pytest.raises(ConfigError, match="not empty"):
+        DedupIndex(tmp_path / "junk", Dedup().settings())
+
+
+def test_the_default_recipe_dedups_and_the_cli_shows_clusters(tmp_path: Path) -> None:
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    example = Path(__file__).resolve().parent.parent / "examples" / "corpus"
+    text = (example / "05_clean_news_sheep_sales.txt").read_text().split("\n", 1)[1]
+    for name, date in (("a", "2024-01-01"), ("b", "2024-02-01")):
+        (corpus / f"{name}.txt").write_text(f" date {date} 200\n{text}")
+    result = CliRunner().invoke(main, ["run", str(corpus), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "dedup: 1 clusters; removed 1 exact and 0 near duplicates" in result.output
+    assert "kept in/a.txt:0; removed in/b.txt:0" in result.output
+    assert (tmp_path / "out" / "dedup-index" / "index.json").exists()
