@@ -372,3 +372,11 @@ def test_the_default_recipe_dedups_and_the_cli_shows_clusters(tmp_path: Path) ->
     assert "dedup: 1 clusters; removed 1 exact and 0 near duplicates" in result.output
     assert "kept in/a.txt:0; removed in/b.txt:0" in result.output
     assert (tmp_path / "out" / "dedup-index" / "index.json").exists()
+
+
+def test_the_ascii_fast_path_normalises_as_the_general_one() -> None:
+    rng = random.Random(3)
+    for _ in range(500):
+        text = "".join(chr(rng.randrange(0, 128)) for _ in range(60))
+        # a trailing non-ASCII word sends the same text down the general path
+        assert tokens(text + " é") == [*tokens(text), "é"]

@@ -14,6 +14,25 @@ SIG_DTYPE = np.uint32  # signatures are kept as their low 32 bits: enough to com
 BUCKET_CAP = 64  # a bucket's members are compared with at most this many representatives
 
 
+class SignatureStore:
+    """Signatures of many parts (memory-mapped files, usually) read as one array by row, so
+    that only the rows a verification needs are ever in memory."""
+
+    def __init__(self, parts: Sequence[np.ndarray]) -> None:
+        self.parts = list(parts)
+        self.offsets = np.cumsum([0, *(len(p) for p in self.parts)])
+
+    def __len__(self) -> int:
+        return int(self.offsets[-1])
+
+    def __getitem__(self, rows: int | np.ndarray) -> np.ndarray:
+        if isinstance(rows, np.ndarray):
+            return np.stack([self[int(row)] for row in rows])
+        part = int(np.searchsorted(self.offsets, rows, side="right")) - 1
+        row: np.ndarray = np.asarray(self.parts[part][rows - int(self.offsets[part])])
+        return row
+
+
 @dataclass
 class Keys:
     """Deduplication keys of many documents, one row each."""
@@ -21,7 +40,7 @@ class Keys:
     id_hash: np.ndarray  # uint64, xxh3 of the document id: the order-free tie-break
     exact: np.ndarray  # uint64 (n, 2): 128-bit hash of the normalised text
     bands: np.ndarray  # uint64 (n, bands): LSH band keys (0 columns when near dedup is off)
-    signatures: np.ndarray  # uint32 (n, permutations): for verification
+    signatures: np.ndarray | SignatureStore  # uint32 (n, permutations): for verification
     priority: np.ndarray  # float64: smaller is kept first (the keep policy's value)
 
     def __len__(self) -> int:
@@ -35,7 +54,7 @@ class Keys:
             id_hash=np.concatenate([p.id_hash for p in parts]),
             exact=np.concatenate([p.exact for p in parts]),
             bands=np.concatenate([p.bands for p in parts]),
-            signatures=np.concatenate([p.signatures for p in parts]),
+            signatures=SignatureStore([as_array(p.signatures) for p in parts]),
             priority=np.concatenate([p.priority for p in parts]),
         )
 
@@ -48,6 +67,12 @@ class Keys:
             signatures=np.zeros((0, permutations), SIG_DTYPE),
             priority=np.zeros(0, np.float64),
         )
+
+
+def as_array(signatures: np.ndarray | SignatureStore) -> np.ndarray:
+    if isinstance(signatures, SignatureStore):
+        return np.concatenate(signatures.parts) if signatures.parts else np.zeros((0, 0))
+    return signatures
 
 
 class UnionFind:
@@ -104,7 +129,7 @@ def _join_groups(
     low: np.ndarray,
     high: np.ndarray | None,
     order: np.ndarray,
-    signatures: np.ndarray | None,
+    signatures: np.ndarray | SignatureStore | None,
     threshold: float,
 ) -> None:
     """Union the rows that share a key (`high`, `low`); within a group, rows are taken in
@@ -131,13 +156,17 @@ def _join_groups(
 
 
 def _join_verified(
-    rows: UnionFind, members: np.ndarray, signatures: np.ndarray, threshold: float
+    rows: UnionFind, members: np.ndarray, signatures: np.ndarray | SignatureStore, threshold: float
 ) -> None:
     """Greedy: each member joins the first earlier representative whose signature agrees on at
-    least `threshold` of its positions; otherwise it becomes a representative."""
+    least `threshold` of its positions; otherwise it becomes a representative. Members already
+    joined to a representative (exact copies share every band) cost no comparison."""
     representatives: list[int] = []
     for member in members.tolist():
         if representatives:
+            root = rows.find(member)
+            if any(rows.find(rep) == root for rep in representatives[:BUCKET_CAP]):
+                continue
             reps = np.asarray(representatives[:BUCKET_CAP])
             agree = (signatures[reps] == signatures[member]).mean(axis=1)
             match = np.flatnonzero(agree >= threshold)

@@ -4,7 +4,8 @@ start), append-only, versioned; the format is described in docs/DEDUP_INDEX.md.
 
     DIR/index.json                  format, version, the settings keys depend on, segment list
     DIR/segments/NNNNN/meta.jsonl   one line per document: {"id": ..., "url": ...}
-    DIR/segments/NNNNN/keys.npz     id_hash, exact, bands, signatures (numpy arrays, no pickle)
+    DIR/segments/NNNNN/keys.npz     id_hash, exact, bands, priority (numpy arrays, no pickle)
+    DIR/segments/NNNNN/keys.signatures.npy   MinHash signatures, low 32 bits (memory-mapped)
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from typing import Any
 import numpy as np
 import orjson
 
-from thresher.dedup.clusters import Keys
+from thresher.dedup.clusters import Keys, as_array
 from thresher.errors import ConfigError, OutputError
 
 FORMAT = "thresher-dedup-index"
 VERSION = 1
 MANIFEST = "index.json"
 SEGMENTS = "segments"
+SIGNATURES_SUFFIX = ".signatures.npy"
 
 
 @dataclass(frozen=True)
@@ -38,25 +40,30 @@ class Segment:
 
 
 def save_keys(path: Path, keys: Keys) -> None:
+    """Keys in `path` (.npz), signatures beside it (.npy, to be memory-mapped when read)."""
     partial = path.with_name(path.name + ".partial.npz")
     np.savez(
         partial,
         id_hash=keys.id_hash,
         exact=keys.exact,
         bands=keys.bands,
-        signatures=keys.signatures,
         priority=keys.priority,
     )
+    signatures = path.with_suffix(SIGNATURES_SUFFIX)
+    staged = signatures.with_name(signatures.name + ".partial.npy")
+    np.save(staged, as_array(keys.signatures))
+    os.replace(staged, signatures)
     os.replace(partial, path)
 
 
 def load_keys(path: Path) -> Keys:
+    """Keys saved by `save_keys`; the signatures stay on disk (memory-mapped)."""
     with np.load(path, allow_pickle=False) as data:
         return Keys(
             id_hash=data["id_hash"],
             exact=data["exact"],
             bands=data["bands"],
-            signatures=data["signatures"],
+            signatures=np.load(path.with_suffix(SIGNATURES_SUFFIX), mmap_mode="r"),
             priority=data["priority"],
         )
 

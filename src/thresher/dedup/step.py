@@ -14,7 +14,7 @@ import numpy as np
 import orjson
 import xxhash
 
-from thresher.dedup.clusters import SIG_DTYPE, Clusters, Keys, cluster
+from thresher.dedup.clusters import SIG_DTYPE, Clusters, Keys, as_array, cluster
 from thresher.dedup.index import DedupIndex, load_keys, load_meta, save_keys, save_meta
 from thresher.dedup.minhash import (
     NORMALIZATION_VERSION,
@@ -334,7 +334,7 @@ def _select(keys: Keys, mask: np.ndarray) -> Keys:
         id_hash=keys.id_hash[mask],
         exact=keys.exact[mask],
         bands=keys.bands[mask],
-        signatures=keys.signatures[mask],
+        signatures=as_array(keys.signatures)[mask],
         priority=keys.priority[mask],
     )
 
