@@ -380,3 +380,18 @@ def test_the_ascii_fast_path_normalises_as_the_general_one() -> None:
         text = "".join(chr(rng.randrange(0, 128)) for _ in range(60))
         # a trailing non-ASCII word sends the same text down the general path
         assert tokens(text + " é") == [*tokens(text), "é"]
+
+
+def test_an_index_without_a_dedup_step_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    write_jsonl(tmp_path / "in" / "x.jsonl", corpus_docs("", range(2), copies=0))
+    with pytest.raises(ConfigError, match="no dedup step"):
+        thresher.run(
+            [str(tmp_path / "in")], tmp_path / "out", Recipe.named("repairs"), index=tmp_path / "i"
+        )
+
+
+def test_a_threshold_chooses_the_lsh_shape() -> None:
+    step = Dedup(threshold=0.9)
+    assert step.lsh_shape == lsh_params(0.9, 112)
+    assert step.settings()["bands"] * step.settings()["rows"] <= 112

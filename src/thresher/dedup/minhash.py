@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 import regex
@@ -154,6 +154,7 @@ class MinHasher:
         return keys
 
 
+@cache
 def lsh_params(threshold: float, permutations: int = 112) -> tuple[int, int]:
     """Bands and rows (bands * rows <= permutations) that minimise the summed probability of
     missing a pair above `threshold` and of catching one below it."""

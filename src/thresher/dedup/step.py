@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,6 @@ class Dedup(CorpusStep):
     keep: str = "earliest"
     quality_signal: str = ""
     max_listed: int = 100
-    _hasher: MinHasher = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         require(self.exact or self.near, self.name, "exact/near", "true for one of them", False)
@@ -103,17 +103,17 @@ class Dedup(CorpusStep):
             self.quality_signal,
         )
         require(self.max_listed >= 0, self.name, "max_listed", ">= 0", self.max_listed)
-        bands, rows = self.lsh_shape
-        object.__setattr__(self, "_hasher", MinHasher(bands=bands, rows=rows, seed=self.seed))
-
-    def params(self) -> dict[str, Any]:
-        return {k: v for k, v in super().params().items() if not k.startswith("_")}
 
     @property
     def lsh_shape(self) -> tuple[int, int]:
         if self.threshold > 0:
             return lsh_params(self.threshold, self.bands * self.rows)
         return self.bands, self.rows
+
+    @property
+    def _hasher(self) -> MinHasher:
+        bands, rows = self.lsh_shape
+        return _minhasher(bands, rows, self.seed)
 
     def settings(self) -> dict[str, Any]:
         """What the keys depend on: an index only mixes with keys made the same way."""
@@ -291,6 +291,11 @@ class Dedup(CorpusStep):
             urls += [u for u, k in zip(unit_urls, keep, strict=True) if k]
             parts.append(_select(keys, keep))
         index.append(ids, urls, Keys.concat(parts, *self._key_shape()))
+
+
+@cache
+def _minhasher(bands: int, rows: int, seed: int) -> MinHasher:
+    return MinHasher(bands=bands, rows=rows, seed=seed)
 
 
 def _day(value: Any) -> int | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import orjson
 
 from thresher.document import SALVAGED, Document
-from thresher.errors import OutputError
+from thresher.errors import ConfigError, OutputError
 from thresher.readers import Quarantined, discover, read_file
 from thresher.recipe import Recipe
 from thresher.run.accounting import Summary, UnitResult
@@ -56,6 +56,8 @@ def run(
     summary = Summary(skipped_files=skipped)
     quarantine: list[dict[str, object]] = []
     passes = plan_passes(recipe)
+    if index is not None and len(passes) == 1:
+        raise ConfigError(f"--index {index}: the recipe has no dedup step to use an index")
     state = Path(index) if index is not None else out / INDEX_DIR
     work = out / WORK_DIR
     ticker = _Ticker(progress, len(units) * len(passes))
