@@ -5,6 +5,7 @@ at once; the only per-token Python work is hashing each token once."""
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import cache, cached_property
 
@@ -20,6 +21,7 @@ NORMALIZATION_VERSION = 1
 _SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
 _PUNCTUATION = regex.compile(r"[\p{P}\p{S}]+")
 _DIGIT = regex.compile(r"\p{Nd}")
+_BEYOND_THAI = re.compile("[\u0e00-\U0010ffff]")
 _WORD_CACHE_MAX = 500_000
 # shingles per block of the (shingles x permutations) matrix, computed in place: a block that
 # stays in the CPU cache made signatures three times faster than one big matrix
@@ -37,9 +39,9 @@ def tokens(text: str) -> list[str]:
         # the same normalisation, by one table lookup per byte
         return text.encode("ascii").translate(_ASCII_FOLD).decode("ascii").split()
     text = _PUNCTUATION.sub(" ", _DIGIT.sub("0", text.lower()))
-    # every script written without spaces starts at U+0E00 (Thai) or later: most texts are
-    # ruled out by one C-level max() instead of a regex scan
-    if not text.isascii() and max(text) >= "\u0e00" and _SPACELESS.search(text):
+    # every script written without spaces starts at U+0E00 (Thai) or later: a scan for such
+    # characters (re, a plain range) is eight times cheaper than one for the scripts themselves
+    if _BEYOND_THAI.search(text) and _SPACELESS.search(text):
         text = _SPACELESS.sub(r" \g<0> ", text)
     return text.split()
 
