@@ -5,6 +5,7 @@ The public API: documents and their ledger, steps, recipes, readers and the runn
 
 from thresher.dedup import DedupIndex
 from thresher.document import Document, Edit, Rejection, ledger_diff
+from thresher.extract import extract
 from thresher.errors import ConfigError, InputError, OutputError, ThresherError
 from thresher.readers import Quarantined, parse_record, read_file
 from thresher.recipe import ReaderOptions, Recipe, WriterOptions, builtin_recipes
@@ -50,6 +51,7 @@ __all__ = [
     "WriterOptions",
     "__version__",
     "builtin_recipes",
+    "extract",
     "ledger_diff",
     "parse_record",
     "read_file",

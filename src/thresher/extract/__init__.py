@@ -1,0 +1,129 @@
+"""Main-content extraction: `extract(html, url=None)` -> a `Document` with the main text (one
+paragraph a line) and the metadata the page states (title, author, date, url, charset).
+
+Pages are bounded before and during the work: a page over `max_bytes` is not parsed, and the
+careful pass runs under a deadline (a POSIX interval timer, in the main thread); a page that
+exceeds either comes back rejected, with the reason, so it never holds up a worker.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Final, Literal
+
+from resiliparse.parse.html import HTMLTree
+
+from thresher.document import DATE, TITLE, URL, Document, Rejection
+from thresher.extract.charset import decode_html
+from thresher.extract.main import careful_text, fast_text, tidy
+from thresher.extract.meta import page_metadata
+
+STEP: Final = "extract"
+TOO_LARGE: Final = "page-too-large"
+TIMEOUT: Final = "extract-timeout"
+FAILED: Final = "extract-failed"
+AUTHOR: Final = "author"
+CHARSET: Final = "charset"
+EXTRACTOR: Final = "extractor"
+MAX_BYTES: Final = 8 * 1024 * 1024
+TIMEOUT_S: Final = 10.0
+
+Mode = Literal["auto", "fast", "careful"]
+
+
+class ExtractTimeout(Exception):
+    """The page took longer than its deadline."""
+
+
+def extract(
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    charset: str | None = None,
+    mode: Mode = "auto",
+    max_bytes: int = MAX_BYTES,
+    timeout: float = TIMEOUT_S,
+) -> Document:
+    """The page's main text and metadata. `charset` is what the HTTP header declared; bytes
+    are decoded as UTF-8 when they are valid UTF-8, else by that, the meta tag or detection.
+    `mode` picks the fast pass only, the careful pass only, or (`auto`) the careful pass where
+    the fast one looks unsure. The document is rejected (`page-too-large`,
+    `extract-timeout`, `extract-failed`) rather than raising."""
+    metadata: dict[str, Any] = {}
+    if url:
+        metadata[URL] = url
+    doc = Document(id=url or "", text="", metadata=metadata)
+    size = len(html)
+    if size > max_bytes:
+        doc.rejection = Rejection(STEP, TOO_LARGE, f"{size} bytes > max_bytes {max_bytes}")
+        return doc
+    if isinstance(html, bytes):
+        html, used, how = decode_html(html, charset)
+        metadata[CHARSET] = used
+        metadata["charset_source"] = how
+    try:
+        with deadline(timeout):
+            text, extractor = _extract(html, url, mode, metadata)
+    except ExtractTimeout:
+        doc.rejection = Rejection(STEP, TIMEOUT, f"over {timeout:g} s")
+        return doc
+    except Exception as exc:  # a parser's failure on one page rejects that page only
+        doc.rejection = Rejection(STEP, FAILED, f"{type(exc).__name__}: {exc}")
+        return doc
+    doc.text = text
+    metadata[EXTRACTOR] = extractor
+    return doc
+
+
+def _extract(html: str, url: str | None, mode: Mode, metadata: dict[str, Any]) -> tuple[str, str]:
+    tree = HTMLTree.parse(html)
+    for key, value in page_metadata(tree, html).items():
+        metadata.setdefault(key, value)
+    if mode == "careful":
+        return careful_text(html, url), "careful"
+    fast = fast_text(tree)
+    if mode == "fast" or not unsure(fast, tree):
+        return fast, "fast"
+    careful = careful_text(html, url)
+    return (careful, "careful") if careful else (fast, "fast")
+
+
+def unsure(text: str, tree: HTMLTree) -> bool:
+    """Whether the fast pass's text looks like it missed or overshot the main content."""
+    return False
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Raise `ExtractTimeout` in this block after `seconds`, where a timer can be set (the main
+    thread of a POSIX process); elsewhere only the size cap bounds the work."""
+    usable = (
+        seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise ExtractTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    outer = signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer[0]:  # an enclosing timer keeps running, less the time spent here
+            remaining = max(outer[0] - (time.monotonic() - started), 1e-3)
+            signal.setitimer(signal.ITIMER_REAL, remaining, outer[1])
+
+
+__all__ = ["AUTHOR", "CHARSET", "DATE", "TITLE", "Document", "decode_html", "extract", "tidy"]

@@ -1,0 +1,83 @@
+"""Page metadata the page itself states: title, author, publication date, canonical URL. Read
+from the head's `<meta>` tags (OpenGraph, Dublin Core, article:*, itemprop) and `<title>`, which
+publishers fill in for crawlers. The tags are found with bounded regular expressions over the
+head's source: walking resiliparse's node collections from Python costs ~9 ms a page (a weak
+reference per node), more than the whole main-content pass."""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+
+from resiliparse.parse.html import HTMLTree
+
+_TITLE_KEYS = ("og:title", "twitter:title", "dc.title", "title")
+_AUTHOR_KEYS = (
+    "author",
+    "article:author",
+    "dc.creator",
+    "parsely-author",
+    "sailthru.author",
+    "byl",
+    "twitter:creator",
+)
+_DATE_KEYS = (
+    "article:published_time",
+    "datepublished",
+    "dc.date",
+    "dc.date.issued",
+    "date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "og:published_time",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article.published",
+    "dcterms.created",
+)
+_DATE = re.compile(r"((?:19|20)\d\d)-(\d\d)-(\d\d)")
+_SPACES = re.compile(r"\s+")
+_HEAD_CHARS = 200_000  # metadata lives in the head; a head longer than this is not a page's
+_TAG = re.compile(r"<(meta|link)\s([^<>]{0,2000})>", re.I)
+_ATTR = re.compile(r"""([a-zA-Z:_-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+_TIME = re.compile(r"""<time\s[^<>]{0,500}?datetime\s*=\s*["']?([^"'\s>]{1,40})""", re.I)
+
+
+def _attrs(source: str) -> dict[str, str]:
+    return {
+        m.group(1).lower(): htmllib.unescape(m.group(2) or m.group(3) or m.group(4) or "")
+        for m in _ATTR.finditer(source)
+    }
+
+
+def page_metadata(tree: HTMLTree, source: str) -> dict[str, str]:
+    """`title`, `author`, `date` (YYYY-MM-DD) and `canonical_url`, each only where found."""
+    found: dict[str, str] = {}
+    end = source.find("</head")
+    head = source[: end if 0 <= end < _HEAD_CHARS else _HEAD_CHARS]
+    values: dict[str, str] = {}
+    for match in _TAG.finditer(head):
+        attrs = _attrs(match.group(2))
+        if match.group(1).lower() == "link":
+            if attrs.get("rel", "").lower() == "canonical" and attrs.get("href"):
+                found.setdefault("canonical_url", attrs["href"].strip())
+            continue
+        key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower()
+        content = _SPACES.sub(" ", attrs.get("content", "")).strip()
+        if key and content and key not in values:
+            values[key] = content
+    title = next((values[k] for k in _TITLE_KEYS if values.get(k)), "")
+    title = title or _SPACES.sub(" ", tree.title or "").strip()
+    if title:
+        found["title"] = title
+    author = next((values[k] for k in _AUTHOR_KEYS if values.get(k)), "")
+    if author and not author.startswith(("http://", "https://", "@")):
+        found["author"] = author
+    date = next((m for k in _DATE_KEYS if (m := _DATE.search(values.get(k, "")))), None)
+    if date is None:
+        stamp = _TIME.search(source, 0, 2_000_000)
+        date = _DATE.search(stamp.group(1)) if stamp else None
+    if date is not None:
+        found["date"] = "-".join(date.groups())
+    return found
