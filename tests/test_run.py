@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import thresher
-from thresher import OutputError, Recipe, WriterOptions
+from thresher import ConfigError, OutputError, Recipe, WriterOptions
 
 REPAIRS = Recipe.named("repairs")
 ARTICLE = (
@@ -101,7 +101,7 @@ def snapshot(out: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(out)): p.read_bytes()
         for p in sorted(out.rglob("*"))
-        if p.is_file() and p.name not in skip
+        if p.is_file() and p.name not in skip and ".work" not in p.parts
     }
 
 
@@ -136,13 +136,30 @@ def test_parquet_output_keeps_reason_and_ledger(tmp_path: Path) -> None:
     assert orjson.loads(rows[0]["metadata"])["http_status"] == 404
 
 
-def test_non_empty_output_needs_force(tmp_path: Path) -> None:
+def test_a_folder_that_holds_no_run_needs_force(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path)
-    thresher.run([str(corpus)], tmp_path / "out")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "notes.txt").write_text("mine")
     with pytest.raises(OutputError, match="--force"):
         thresher.run([str(corpus)], tmp_path / "out")
     summary = thresher.run([str(corpus)], tmp_path / "out", force=True)
     assert summary.balanced
+    assert not (tmp_path / "out" / "notes.txt").exists()
+
+
+def test_the_same_command_again_resumes_and_another_recipe_is_refused(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path)
+    first = thresher.run([str(corpus)], tmp_path / "out", REPAIRS)
+    before = snapshot(tmp_path / "out")
+    again = thresher.run([str(corpus)], tmp_path / "out", REPAIRS)
+    assert again.to_dict() == first.to_dict()
+    assert snapshot(tmp_path / "out") == before
+    timing = orjson.loads((tmp_path / "out" / "timing.json").read_bytes())
+    assert timing["resumed"] is True
+    with pytest.raises(ConfigError, match="different recipe"):
+        thresher.run([str(corpus)], tmp_path / "out", Recipe.named("default"))
+    replaced = thresher.run([str(corpus)], tmp_path / "out", Recipe.named("default"), force=True)
+    assert replaced.balanced
 
 
 def test_a_reader_that_fails_midway_quarantines_the_rest_and_the_run_goes_on(

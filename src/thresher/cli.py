@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 import thresher
 from thresher import Recipe, ThresherError
 from thresher.readers import InputFile, Quarantined, format_of
+from thresher.run.plan import MAX_RECORDS_PER_CHUNK, RECORDS_PER_CHUNK
 
 _FILES_SHOWN = 20
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -70,12 +71,24 @@ def main() -> None:
     type=click.IntRange(1),
     help="Worker processes; the output is the same for any number.",
 )
-@click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace a non-empty output folder (without it, a folder left by the same command is"
+    " resumed).",
+)
 @click.option(
     "--index",
     type=click.Path(file_okay=False),
     help="A dedup index folder: read it (when it exists) and extend it with this run's"
     " documents. Default: OUTPUT/dedup-index, new each run.",
+)
+@click.option(
+    "--records-per-chunk",
+    default=RECORDS_PER_CHUNK,
+    show_default=True,
+    type=click.IntRange(1, MAX_RECORDS_PER_CHUNK),
+    help="Records processed and written together: the grain of resuming an interrupted run.",
 )
 @click.option(
     "--progress/--no-progress",
@@ -90,9 +103,11 @@ def run_command(
     workers: int,
     force: bool,
     index: str | None,
+    records_per_chunk: int,
     progress: bool | None,
 ) -> None:
-    """Clean INPUTS (files or folders) into the run folder OUTPUT."""
+    """Clean INPUTS (files or folders) into the run folder OUTPUT. Run the same command on an
+    interrupted run's folder to resume it."""
     with _errors_as_exit():
         recipe = _recipe(config, recipe_name)
         show = sys.stderr.isatty() if progress is None else progress
@@ -105,6 +120,7 @@ def run_command(
                 force=force,
                 progress=update,
                 index=index,
+                records_per_chunk=records_per_chunk,
             )
     _print_summary(summary.to_dict(), output)
 

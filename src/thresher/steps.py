@@ -134,19 +134,20 @@ class CorpusStep(Step):
     """A step that decides from the whole corpus (deduplication): it cannot judge a document
     before it has seen all of them. Runners call its halves across processes:
 
-    1. `collect(docs, folder, unit)`: pass unit number `unit`'s documents through, saving their
-       keys in `folder`;
+    1. `collect(docs, folder, order)`: pass one chunk of documents through, saving their keys
+       in `folder`; `order` numbers the chunk in input order (below 2**33);
     2. `decide(folders, state)`: read every unit's keys (and `state`, what earlier runs left),
        and save each unit's decisions in its folder; returns a summary for the run's report;
     3. `apply(docs, folder, stats)`: pass the unit's documents through again, applying the
        decisions (rejecting and annotating);
-    4. `commit(folders, state)`: once the output is written, record this run in `state`.
+    4. `commit(folders, state, run_id)`: once the output is written, record this run in
+       `state`, once per `run_id` (a resumed run commits again).
 
     Called directly on a stream, it does all four in one process with a temporary folder (for
     small corpora and tests): it is lazy until the first document is asked for, and then reads
     the whole stream."""
 
-    def collect(self, docs: Iterable[Document], folder: Path, unit: int = 0) -> Iterator[Document]:
+    def collect(self, docs: Iterable[Document], folder: Path, order: int = 0) -> Iterator[Document]:
         raise NotImplementedError
 
     def decide(self, folders: list[Path], state: Path | None) -> dict[str, Any]:
@@ -157,7 +158,7 @@ class CorpusStep(Step):
     ) -> Iterator[Document]:
         raise NotImplementedError
 
-    def commit(self, folders: list[Path], state: Path | None) -> None:
+    def commit(self, folders: list[Path], state: Path | None, run_id: str = "") -> None:
         raise NotImplementedError
 
     def __call__(

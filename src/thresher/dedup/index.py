@@ -130,9 +130,13 @@ class DedupIndex:
         for entry in self._manifest["segments"]:
             yield self.folder / SEGMENTS / entry["name"], int(entry["documents"])
 
-    def append(self, ids: list[str], urls: list[str], keys: Keys) -> None:
+    def has_run(self, run_id: str) -> bool:
+        return any(s.get("run") == run_id for s in self._manifest["segments"])
+
+    def append(self, ids: list[str], urls: list[str], keys: Keys, run_id: str = "") -> None:
         """Add a segment (written whole under a temporary name, then renamed), then the
-        manifest (likewise): a crash leaves the index as it was before."""
+        manifest (likewise): a crash leaves the index as it was before. `run_id` names the
+        run, so that a resumed run does not add itself twice."""
         if not ids:
             return
         name = f"{len(self._manifest['segments']):05d}"
@@ -146,7 +150,8 @@ class DedupIndex:
             if final.exists():
                 shutil.rmtree(final)
             os.replace(partial, final)
-            self._manifest["segments"].append({"name": name, "documents": len(ids)})
+            entry = {"name": name, "documents": len(ids)}
+            self._manifest["segments"].append({**entry, "run": run_id} if run_id else entry)
             manifest = self.folder / MANIFEST
             staged = manifest.with_name(MANIFEST + ".partial")
             staged.write_bytes(orjson.dumps(self._manifest, option=orjson.OPT_INDENT_2))

@@ -128,7 +128,7 @@ class Dedup(CorpusStep):
 
     # ------------------------------------------------------------------ collect
 
-    def collect(self, docs: Iterable[Document], folder: Path, unit: int = 0) -> Iterator[Document]:
+    def collect(self, docs: Iterable[Document], folder: Path, order: int = 0) -> Iterator[Document]:
         folder.mkdir(parents=True, exist_ok=True)
         rows: list[int] = []
         ids: list[str] = []
@@ -144,7 +144,7 @@ class Dedup(CorpusStep):
                 urls.append(str(doc.metadata.get(URL) or ""))
                 exact.append(exact_key(words))
                 signatures.append(self._signature(words))
-                priority.append(self._priority(doc, unit * 2**32 + row))
+                priority.append(self._priority(doc, order * 2**20 + row))
             yield doc
         keys = self._keys(ids, exact, signatures, priority)
         np.save(folder / ROWS_FILE, np.asarray(rows, np.int64))
@@ -272,11 +272,13 @@ class Dedup(CorpusStep):
                     _annotate(doc, decision, stats)
             yield doc
 
-    def commit(self, folders: list[Path], state: Path | None) -> None:
-        """Add this run's kept documents to the index in `state`."""
+    def commit(self, folders: list[Path], state: Path | None, run_id: str = "") -> None:
+        """Add this run's kept documents to the index in `state` (once per `run_id`)."""
         if state is None:
             return
         index = DedupIndex(state, self.settings())
+        if run_id and index.has_run(run_id):
+            return
         ids: list[str] = []
         urls: list[str] = []
         parts: list[Keys] = []
@@ -290,7 +292,7 @@ class Dedup(CorpusStep):
             ids += [i for i, k in zip(unit_ids, keep, strict=True) if k]
             urls += [u for u, k in zip(unit_urls, keep, strict=True) if k]
             parts.append(_select(keys, keep))
-        index.append(ids, urls, Keys.concat(parts, *self._key_shape()))
+        index.append(ids, urls, Keys.concat(parts, *self._key_shape()), run_id)
 
 
 @cache

@@ -3,6 +3,7 @@ quarantined`. Every counter is an integer, so merging across workers is exact.""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +54,42 @@ class UnitResult:
 
     def counts(self, source: str) -> Counts:
         return self.files.setdefault(source, Counts())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything, exactly (timing too), for the run's record of finished chunks."""
+        return {
+            "index": self.index,
+            "records_in": dict(self.records_in),
+            "files": {source: dataclasses.asdict(c) for source, c in self.files.items()},
+            "reasons": dict(self.reasons),
+            "steps": {
+                name: {**s.to_dict(), "seconds": s.seconds} for name, s in self.steps.items()
+            },
+            "quarantine": self.quarantine,
+            "seconds": self.seconds,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> UnitResult:
+        steps = {}
+        for name, s in data["steps"].items():
+            steps[name] = StepStats(
+                step=name,
+                docs=s["docs"],
+                rejected=Counter(s["rejected"]),
+                edits=Counter(s["edits"]),
+                chars_removed=s["chars_removed"],
+                seconds=s["seconds"],
+            )
+        return cls(
+            index=data["index"],
+            records_in=Counter(data["records_in"]),
+            files={source: Counts(**c) for source, c in data["files"].items()},
+            reasons=Counter(data["reasons"]),
+            steps=steps,
+            quarantine=list(data["quarantine"]),
+            seconds=data["seconds"],
+        )
 
 
 @dataclass

@@ -1,25 +1,38 @@
-"""The local engine: units run in this process (`workers=1`) or in a pool of processes; each
-unit writes its own shards, and results merge in unit order, so the output is byte-identical
-for any number of workers."""
+"""The local engine: units run in this process (`workers=1`) or in a pool of processes. Each
+unit is processed and written in chunks of records, each chunk's output and accounting saved
+whole before the next, so that a killed run, started again, redoes only unfinished chunks.
+Results merge in (pass, unit, chunk) order: the output is byte-identical for any number of
+workers and for any number of interruptions."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 
 from thresher.document import SALVAGED, Document
-from thresher.errors import ConfigError, OutputError
+from thresher.errors import ConfigError
 from thresher.readers import Quarantined, discover, read_file
 from thresher.recipe import Recipe
 from thresher.run.accounting import Summary, UnitResult
-from thresher.run.plan import Pass, Unit, plan_passes, plan_units
+from thresher.run.plan import (
+    MAX_RECORDS_PER_CHUNK,
+    RECORDS_PER_CHUNK,
+    Pass,
+    Unit,
+    chunk_name,
+    documents_file,
+    keys_folder,
+    plan_passes,
+    plan_units,
+)
+from thresher.run.state import RunState, fingerprint
 from thresher.writers import shard_writer, write_jsonl
 
 KEPT_DIR = "kept"
@@ -29,9 +42,18 @@ QUARANTINE = "quarantine.jsonl"
 RECIPE = "recipe.yaml"
 TIMING = "timing.json"
 INDEX_DIR = "dedup-index"
-WORK_DIR = ".work"
 
 Progress = Callable[[int, int], None]  # (units done, units in all)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every worker needs, pickled once per task."""
+
+    recipe: Recipe
+    out: Path
+    run_id: str
+    records_per_chunk: int
 
 
 def run(
@@ -43,53 +65,79 @@ def run(
     force: bool = False,
     progress: Progress | None = None,
     index: str | Path | None = None,
+    records_per_chunk: int = RECORDS_PER_CHUNK,
 ) -> Summary:
     """Read `inputs` (files or folders), apply `recipe`, write kept, rejected, quarantine and
-    the summary under `output`, and return the summary. A recipe with a corpus step (dedup)
-    runs in passes; its index goes to `index` (read first when it exists, then extended), or
-    to `output/dedup-index`."""
+    the summary under `output`, and return the summary.
+
+    An `output` folder left by an interrupted run of the same recipe and inputs is resumed;
+    one made differently is refused (`ConfigError`) unless `force` replaces it. A recipe with a
+    corpus step (dedup) runs in passes; its index goes to `index` (read first when it exists,
+    then extended), or to `output/dedup-index`."""
     recipe = recipe or Recipe.default()
-    out = _prepare_output(Path(output), force)
-    files, skipped = discover(inputs)
-    units = plan_units(files)
-    started = time.perf_counter()
-    summary = Summary(skipped_files=skipped)
-    quarantine: list[dict[str, object]] = []
+    if not 1 <= records_per_chunk <= MAX_RECORDS_PER_CHUNK:
+        raise ConfigError(
+            f"records_per_chunk must be in [1, {MAX_RECORDS_PER_CHUNK}], got {records_per_chunk}"
+        )
     passes = plan_passes(recipe)
     if index is not None and len(passes) == 1:
         raise ConfigError(f"--index {index}: the recipe has no dedup step to use an index")
-    state = Path(index) if index is not None else out / INDEX_DIR
-    work = out / WORK_DIR
+    files, skipped = discover(inputs)
+    out = Path(output)
+    index_dir = Path(index) if index is not None else out / INDEX_DIR
+    run_id = fingerprint(recipe, files, records_per_chunk, Path(index) if index else None)
+    state = RunState.open(out, run_id, force)
+    units = plan_units(files)
+    job = _Job(recipe, out, run_id, records_per_chunk)
+    started = time.perf_counter()
+    summary = Summary(skipped_files=skipped)
+    quarantine: list[dict[str, object]] = []
+    chunks: dict[int, int] = {}
     ticker = _Ticker(progress, len(units) * len(passes))
     for stage in passes:
-        for result in _execute(units, recipe, out, workers, ticker, stage):
-            summary.add(result)
-            quarantine.extend(result.quarantine)
+        results_by_unit = _execute(units, job, stage, chunks, workers, ticker)
+        for unit, results in zip(units, results_by_unit, strict=True):
+            chunks.setdefault(unit.index, len(results))
+            for result in results:
+                summary.add(result)
+                quarantine.extend(result.quarantine)
         if stage.after is not None:
-            folders = [stage.keys_folder(work, unit) for unit in units]
-            summary.corpus[stage.after.name] = stage.after.decide(folders, state)
+            summary.corpus[stage.after.name] = _decide(state, stage, units, chunks, index_dir)
     for stage in passes:
-        if stage.after is not None:
-            stage.after.commit([stage.keys_folder(work, unit) for unit in units], state)
-    shutil.rmtree(work, ignore_errors=True)
+        if stage.after is not None and state.marker(f"committed-{stage.number}") is None:
+            folders = _keys_folders(state, stage, units, chunks)
+            stage.after.commit(folders, index_dir, run_id)
+            state.mark(f"committed-{stage.number}", {})
+    state.clean_intermediates()
     seconds = time.perf_counter() - started
     write_jsonl(out / QUARANTINE, quarantine)
     (out / SUMMARY).write_bytes(orjson.dumps(summary.to_dict(), option=orjson.OPT_INDENT_2))
     (out / RECIPE).write_text(recipe.dumps(), encoding="utf-8")
-    _write_timing(out, summary, seconds, workers)
+    _write_timing(out, summary, seconds, workers, state.resumed)
     return summary
 
 
-def _prepare_output(out: Path, force: bool) -> Path:
-    if out.exists() and any(out.iterdir()):
-        if not force:
-            raise OutputError(f"{out}: the output folder is not empty; pass --force to replace it")
-        shutil.rmtree(out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot create the output folder: {exc}") from exc
-    return out
+def _keys_folders(
+    state: RunState, stage: Pass, units: list[Unit], chunks: dict[int, int]
+) -> list[Path]:
+    return [
+        keys_folder(state.work, stage.number, unit, chunk)
+        for unit in units
+        for chunk in range(chunks[unit.index])
+    ]
+
+
+def _decide(
+    state: RunState, stage: Pass, units: list[Unit], chunks: dict[int, int], index_dir: Path
+) -> dict[str, object]:
+    """The corpus step's decision over all chunks' keys, once: a resumed run reuses it."""
+    assert stage.after is not None
+    name = f"decided-{stage.number}"
+    report = state.marker(name)
+    if report is None:
+        report = stage.after.decide(_keys_folders(state, stage, units, chunks), index_dir)
+        state.mark(name, report)
+    return report
 
 
 class _Ticker:
@@ -105,53 +153,75 @@ class _Ticker:
 
 
 def _execute(
-    units: list[Unit], recipe: Recipe, out: Path, workers: int, ticker: _Ticker, stage: Pass
-) -> Iterator[UnitResult]:
-    """Unit results in unit order, whatever order the workers finish in."""
+    units: list[Unit],
+    job: _Job,
+    stage: Pass,
+    chunks: dict[int, int],
+    workers: int,
+    ticker: _Ticker,
+) -> Iterator[list[UnitResult]]:
+    """Each unit's chunk results, in unit order, whatever order the workers finish in."""
+    tasks = [(unit, job, stage, chunks.get(unit.index)) for unit in units]
     if workers <= 1 or len(units) <= 1:
-        for unit in units:
-            yield process_unit(unit, recipe, out, stage)
+        for task in tasks:
+            yield process_unit(*task)
             ticker.tick()
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(process_unit, unit, recipe, out, stage) for unit in units]
+        futures = [pool.submit(process_unit, *task) for task in tasks]
         for _ in as_completed(futures):
             ticker.tick()
         for future in futures:
             yield future.result()
 
 
-def process_unit(unit: Unit, recipe: Recipe, out: Path, stage: Pass | None = None) -> UnitResult:
-    """One pass over one unit: read it (the input, or the previous pass's documents), apply the
-    pass's steps, and write the documents on (the next pass's input, or the final shards)."""
+def process_unit(unit: Unit, job: _Job, stage: Pass, chunk_count: int | None) -> list[UnitResult]:
+    """One pass over one unit, chunk by chunk; finished chunks are read back, not redone."""
+    state = RunState(job.out, job.run_id, resumed=True)
+    results: list[UnitResult] = []
+    if stage.number == 0:
+        batches: Iterable[list[_Item]] = _batches(
+            _read_items(unit, job.recipe), job.records_per_chunk
+        )
+    else:
+        batches = ([] for _ in range(chunk_count or 0))
+    for chunk, batch in enumerate(batches):
+        done = state.load_done(stage.number, unit.name, chunk)
+        if done is None:
+            done = _process_chunk(unit, chunk, batch, job, stage, state)
+            state.save_done(stage.number, unit.name, chunk, done)
+        results.append(done)
+    return results
+
+
+def _process_chunk(
+    unit: Unit, chunk: int, batch: list[_Item], job: _Job, stage: Pass, state: RunState
+) -> UnitResult:
     started = time.perf_counter()
-    stage = stage or plan_passes(recipe)[0]
-    work = out / WORK_DIR
     result = UnitResult(unit.index, steps=stage.new_stats())
     if stage.number == 0:
-        docs: Iterator[Document] = _read_unit(unit, recipe, result)
+        docs: Iterator[Document] = _route(batch, result)
     else:
-        docs = _read_documents(stage.documents_file(work, unit, stage.number - 1))
+        docs = _read_documents(documents_file(state.work, stage.number - 1, unit, chunk))
     if stage.before is not None:
-        folder = stage.keys_folder(work, unit, stage.number - 1)
+        folder = keys_folder(state.work, stage.number - 1, unit, chunk)
         docs = stage.before.apply(docs, folder, result.steps[stage.before.name])
     for step in stage.steps:
         docs = step(docs, result.steps[step.name])
     if stage.after is not None:
-        docs = stage.after.collect(docs, stage.keys_folder(work, unit), unit.index)
-        _write_documents(stage.documents_file(work, unit), docs)
+        folder = keys_folder(state.work, stage.number, unit, chunk)
+        docs = stage.after.collect(docs, folder, unit.index * 2**20 + chunk)
+        _write_documents(documents_file(state.work, stage.number, unit, chunk), docs)
     else:
-        _write_final(unit, recipe, out, docs, result)
+        _write_final(chunk_name(unit, chunk), job, docs, result)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _write_final(
-    unit: Unit, recipe: Recipe, out: Path, docs: Iterator[Document], result: UnitResult
-) -> None:
-    kept = shard_writer(recipe.writer.format, out / KEPT_DIR / unit.name)
-    rejected = shard_writer(recipe.writer.format, out / REJECTED_DIR / unit.name)
+def _write_final(name: str, job: _Job, docs: Iterator[Document], result: UnitResult) -> None:
+    kept = shard_writer(job.recipe.writer.format, job.out / KEPT_DIR / name)
+    rejected = shard_writer(job.recipe.writer.format, job.out / REJECTED_DIR / name)
     for doc in docs:
         counts = result.counts(str(doc.metadata.get("source", "")))
         if doc.rejection is None:
@@ -182,38 +252,61 @@ def _read_documents(path: Path) -> Iterator[Document]:
             yield Document.from_dict(orjson.loads(line))
 
 
-def _read_unit(unit: Unit, recipe: Recipe, result: UnitResult) -> Iterator[Document]:
-    """The unit's documents; quarantine entries are counted and set aside on the way."""
+# What a unit's reading yields: a file starting (its source), or one record read from it.
+_Item = tuple[str, Document | Quarantined | None]
+
+
+def _read_items(unit: Unit, recipe: Recipe) -> Iterator[_Item]:
+    """The unit's records, each with its source file; a file's failure mid-way costs the rest
+    of that file only, as one quarantine entry."""
     options = recipe.reader
     for item in unit.files:
-        result.counts(item.source)
+        yield item.source, None
         read = 0
         try:
             for record in read_file(item, options.text_field, options.id_field):
                 read += 1
-                yield from _route_read(record, item.source, result)
-        except Exception as exc:  # a reader's unforeseen failure costs the rest of that file only
+                yield item.source, record
+        except Exception as exc:
             error = f"reader failed: {type(exc).__name__}: {exc}"
-            yield from _route_read(
-                Quarantined(item.source, f"after record {read}", error), item.source, result
-            )
+            yield item.source, Quarantined(item.source, f"after record {read}", error)
 
 
-def _route_read(
-    record: Document | Quarantined, source: str, result: UnitResult
-) -> Iterator[Document]:
-    result.records_in[source] += 1
-    if isinstance(record, Quarantined):
-        result.counts(source).quarantined += 1
-        result.quarantine.append(record.to_dict())
-    else:
-        yield record
+def _batches(items: Iterator[_Item], size: int) -> Iterator[list[_Item]]:
+    """Chunks of `size` records (file starts ride along); at least one, even if empty."""
+    batch: list[_Item] = []
+    records = 0
+    emitted = False
+    for item in items:
+        batch.append(item)
+        if item[1] is not None:
+            records += 1
+            if records == size:
+                yield batch
+                batch, records, emitted = [], 0, True
+    if batch or not emitted:
+        yield batch
 
 
-def _write_timing(out: Path, summary: Summary, seconds: float, workers: int) -> None:
+def _route(batch: list[_Item], result: UnitResult) -> Iterator[Document]:
+    """Count what was read; set quarantine entries aside; pass documents on."""
+    for source, record in batch:
+        result.counts(source)
+        if record is None:
+            continue
+        result.records_in[source] += 1
+        if isinstance(record, Quarantined):
+            result.counts(source).quarantined += 1
+            result.quarantine.append(record.to_dict())
+        else:
+            yield record
+
+
+def _write_timing(out: Path, summary: Summary, seconds: float, workers: int, resumed: bool) -> None:
     records = sum(summary.records_in.values())
     timing = {
         "workers": workers,
+        "resumed": resumed,
         "seconds": round(seconds, 3),
         "docs_per_second": round(records / seconds, 1) if seconds else None,
         "steps_seconds": {name: round(s.seconds, 3) for name, s in summary.steps.items()},

@@ -11,6 +11,11 @@ from thresher.recipe import Recipe
 from thresher.steps import CorpusStep, Step, StepStats
 
 RECORD_FILES_PER_UNIT = 500
+# A unit is read whole by one worker but processed and written in chunks of this many records:
+# the grain of resuming. Small enough to lose little work to a kill, large enough that the
+# per-chunk files stay few.
+RECORDS_PER_CHUNK = 2000
+MAX_RECORDS_PER_CHUNK = 2**20  # chunk rows must fit the dedup step's ordering numbers
 
 
 @dataclass(frozen=True)
@@ -55,11 +60,19 @@ class Pass:
         steps = ([self.before] if self.before else []) + list(self.steps)
         return {step.name: StepStats(step.name) for step in steps}
 
-    def keys_folder(self, work: Path, unit: Unit, number: int | None = None) -> Path:
-        return work / f"keys-{self.number if number is None else number}" / unit.name
 
-    def documents_file(self, work: Path, unit: Unit, number: int | None = None) -> Path:
-        return work / f"pass-{self.number if number is None else number}" / f"{unit.name}.jsonl"
+def chunk_name(unit: Unit, chunk: int) -> str:
+    return f"{unit.name}-c{chunk:05d}"
+
+
+def keys_folder(work: Path, stage: int, unit: Unit, chunk: int) -> Path:
+    """Where pass `stage` saves the keys (and its corpus step the decisions) of one chunk."""
+    return work / f"keys-{stage}" / chunk_name(unit, chunk)
+
+
+def documents_file(work: Path, stage: int, unit: Unit, chunk: int) -> Path:
+    """Where pass `stage` leaves one chunk's documents for the next pass."""
+    return work / f"pass-{stage}" / f"{chunk_name(unit, chunk)}.jsonl"
 
 
 def plan_passes(recipe: Recipe) -> list[Pass]:
