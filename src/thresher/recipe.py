@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 import thresher.dedup
+import thresher.extract.step
 import thresher.filters
 import thresher.quality
 import thresher.repair  # noqa: F401  (importing registers the steps)

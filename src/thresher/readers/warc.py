@@ -96,14 +96,16 @@ def _document(record: WarcRecord, source: str) -> Document | Quarantined:
             f"truncated record {record_id}: {len(body)} of {declared} payload bytes",
         )
     if http is not None:
-        body = _decoded(body, http.get("Transfer-Encoding", ""), http.get("Content-Encoding", ""))
+        body = _decoded(
+            body, http.get("Transfer-Encoding") or "", http.get("Content-Encoding") or ""
+        )
     if status is not None and 300 <= status < 400:
         location = http.get("Location", "") if http is not None else ""
         return _rejected(doc_id, metadata, REDIRECT, f"HTTP {status} to {location}".strip())
     if content_type not in _HTML_TYPES or (not content_type and not _SNIFF.match(body[:2048])):
         return _rejected(doc_id, metadata, NOT_HTML, content_type or "no content type")
     header_charset = record.http_charset or charset_from_content_type(
-        http.get("Content-Type", "") if http is not None else ""
+        (http.get("Content-Type") or "") if http is not None else ""
     )
     return _merge(extract(body, url or None, charset=header_charset), doc_id, metadata)
 

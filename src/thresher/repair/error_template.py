@@ -6,7 +6,8 @@ least one *strong* line (an unmistakable error phrase: "page not found", "403 Fo
 page you were looking for", in several languages); *weak* lines ("Sorry!!", "Oops!", "Go back
 to the homepage") join the block only beside a strong one, so an article that opens with
 "Sorry" keeps it. The HTTP status decides what an absent template means: an error status with
-no substantial body is an error page too.
+no substantial body is an error page too; a template under a success status (2xx) with nothing
+substantial around it, in a page extracted from HTML, is a soft error page (`soft-error-page`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ from thresher.text import count_words
 
 REASON = "error-template"
 REJECT_REASON = "error-page"
+# An HTML page served with a success status that is really an error page ("soft 404"): the
+# fetch said 200, the page says "not found". Told apart from `error-page` only for documents
+# extracted from HTML (they carry `metadata.extractor`): the seed's text records keep their
+# `error-page` verdict, which earlier issues' fixtures pin.
+SOFT_REASON = "soft-error-page"
+EXTRACTED = "extractor"
 # Page chrome that may stand between an edge and the template: a menu, "Search", "Got it!".
 _CHROME_WORDS = 6
 _CHROME_CHARS = 60
@@ -133,7 +140,15 @@ class ErrorTemplate(Repair):
         if not self._substantial(line for i, line in enumerate(lines) if i not in template):
             doc.metadata[SALVAGED] = False
             found = "an error template" if template else f"HTTP {status}"
-            return Drop(REJECT_REASON, f"{found} and no substantial body")
+            soft = (
+                bool(template)
+                and status is not None
+                and 200 <= status < 300
+                and EXTRACTED in doc.metadata
+            )
+            if soft:
+                found += f" under HTTP {status}"
+            return Drop(SOFT_REASON if soft else REJECT_REASON, f"{found} and no substantial body")
         remove_lines(doc, self.name, dict.fromkeys(sorted(template), REASON))
         doc.metadata[SALVAGED] = True
         return doc
