@@ -5,8 +5,8 @@ The public API: documents and their ledger, steps, recipes, readers and the runn
 
 from thresher.dedup import DedupIndex
 from thresher.document import Document, Edit, Rejection, ledger_diff
-from thresher.extract import extract
 from thresher.errors import ConfigError, InputError, OutputError, ThresherError
+from thresher.extract import extract
 from thresher.readers import Quarantined, parse_record, read_file
 from thresher.recipe import ReaderOptions, Recipe, WriterOptions, builtin_recipes
 from thresher.run import Summary, run
