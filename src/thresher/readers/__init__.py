@@ -9,9 +9,11 @@ from pathlib import Path
 from thresher.document import Document
 from thresher.errors import InputError
 from thresher.readers.base import MAX_RECORD_BYTES, Quarantined
+from thresher.readers.html import read_html_file
 from thresher.readers.jsonl import read_jsonl_file
 from thresher.readers.parquet import read_parquet_file
 from thresher.readers.record import parse_record, read_record_file
+from thresher.readers.warc import read_warc_file
 
 FORMATS = {
     ".txt": "record",
@@ -22,6 +24,16 @@ FORMATS = {
     ".jsonl.zst": "jsonl",
     ".ndjson.zst": "jsonl",
     ".parquet": "parquet",
+    ".warc": "warc",
+    ".warc.gz": "warc",
+    ".warc.zst": "warc",
+    ".warc.lz4": "warc",
+    ".wet": "warc",
+    ".wet.gz": "warc",
+    ".html": "html",
+    ".htm": "html",
+    ".html.gz": "html",
+    ".htm.gz": "html",
 }
 
 
@@ -77,6 +89,10 @@ def read_file(
         return read_record_file(item.path, item.source, max_record_bytes)
     if item.format == "jsonl":
         return read_jsonl_file(item.path, item.source, text_field, id_field, max_record_bytes)
+    if item.format == "warc":
+        return read_warc_file(item.path, item.source)
+    if item.format == "html":
+        return read_html_file(item.path, item.source)
     return read_parquet_file(item.path, item.source, text_field, id_field, max_record_bytes)
 
 
