@@ -19,6 +19,7 @@ import thresher.quality
 import thresher.repair  # noqa: F401  (importing registers the steps)
 from thresher.document import Document
 from thresher.errors import ConfigError
+from thresher.readers.base import MAX_RECORD_BYTES
 from thresher.steps import STEPS, Step, StepStats
 
 FORMAT_VERSION = 1
@@ -27,11 +28,26 @@ WRITER_FORMATS = ("jsonl", "parquet")
 
 @dataclass(frozen=True, kw_only=True)
 class ReaderOptions:
-    """How records are read. `text_field`/`id_field` name the JSONL and Parquet columns; with
-    no id field (or an empty one) ids come from the source file and the record's position."""
+    """How records are read, and how big a record may be.
+
+    `text_field`/`id_field` name the JSONL and Parquet columns; with no id field (or an empty
+    one) ids come from the source file and the record's position. A record over
+    `max_record_bytes` is quarantined unread (memory stays bounded, also for a compressed
+    stream that inflates without end); a document over `max_chars` characters or `max_lines`
+    lines is rejected as `too-large` or `too-many-lines` before any step sees it (so the time a
+    record costs is bounded)."""
 
     text_field: str = "text"
     id_field: str = "id"
+    max_record_bytes: int = MAX_RECORD_BYTES
+    max_chars: int = 4_000_000
+    max_lines: int = 100_000
+
+    def __post_init__(self) -> None:
+        for name in ("max_record_bytes", "max_chars", "max_lines"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ConfigError(f"reader: {name} must be an integer >= 1, got {value!r}")
 
 
 @dataclass(frozen=True, kw_only=True)

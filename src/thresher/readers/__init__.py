@@ -8,7 +8,7 @@ from pathlib import Path
 
 from thresher.document import Document
 from thresher.errors import InputError
-from thresher.readers.base import Quarantined
+from thresher.readers.base import MAX_RECORD_BYTES, Quarantined
 from thresher.readers.html import read_html_file
 from thresher.readers.jsonl import read_jsonl_file
 from thresher.readers.parquet import read_parquet_file
@@ -79,17 +79,21 @@ def discover(inputs: list[str]) -> tuple[list[InputFile], list[str]]:
 
 
 def read_file(
-    item: InputFile, text_field: str = "text", id_field: str = "id"
+    item: InputFile,
+    text_field: str = "text",
+    id_field: str = "id",
+    max_record_bytes: int = MAX_RECORD_BYTES,
 ) -> Iterator[Document | Quarantined]:
+    """The file's records, in order; a record over `max_record_bytes` is quarantined unread."""
     if item.format == "record":
-        return read_record_file(item.path, item.source)
+        return read_record_file(item.path, item.source, max_record_bytes)
     if item.format == "jsonl":
-        return read_jsonl_file(item.path, item.source, text_field, id_field)
+        return read_jsonl_file(item.path, item.source, text_field, id_field, max_record_bytes)
     if item.format == "warc":
         return read_warc_file(item.path, item.source)
     if item.format == "html":
         return read_html_file(item.path, item.source)
-    return read_parquet_file(item.path, item.source, text_field, id_field)
+    return read_parquet_file(item.path, item.source, text_field, id_field, max_record_bytes)
 
 
 __all__ = ["InputFile", "Quarantined", "discover", "format_of", "parse_record", "read_file"]

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+# The largest record a reader takes into memory; a bigger one is quarantined unread.
+MAX_RECORD_BYTES = 16 * 1024 * 1024
+
 
 @dataclass(frozen=True, slots=True)
 class Quarantined:

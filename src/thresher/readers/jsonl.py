@@ -15,7 +15,7 @@ import orjson
 import zstandard
 
 from thresher.document import POSITION, SOURCE, Document
-from thresher.readers.base import Quarantined, record_id
+from thresher.readers.base import MAX_RECORD_BYTES, Quarantined, record_id
 
 _STREAM_ERRORS = (OSError, EOFError, zlib.error, zstandard.ZstdError)
 
@@ -72,16 +72,40 @@ class _ZstdStream(io.RawIOBase):
 
 
 def read_jsonl_file(
-    path: Path, source: str, text_field: str, id_field: str
+    path: Path,
+    source: str,
+    text_field: str,
+    id_field: str,
+    max_record_bytes: int = MAX_RECORD_BYTES,
 ) -> Iterator[Document | Quarantined]:
     line_no = 0
     try:
         with open_binary(path) as stream:
-            for line_no, line in enumerate(stream, start=1):
-                if line.strip():
+            for line_no, line in enumerate(_bounded_lines(stream, max_record_bytes), start=1):
+                if line is None:
+                    error = (
+                        f"the line is longer than max_record_bytes ({max_record_bytes}); skipped"
+                    )
+                    yield Quarantined(source, f"line {line_no}", error)
+                elif line.strip():
                     yield _parse_line(line, source, line_no, text_field, id_field)
     except _STREAM_ERRORS as exc:
         yield Quarantined(source, f"after line {line_no}", f"unreadable stream: {exc}")
+
+
+def _bounded_lines(stream: IO[bytes], limit: int) -> Iterator[bytes | None]:
+    """The stream's lines, or None for a line longer than `limit`, which is read past in
+    pieces of at most `limit` bytes: memory stays bounded whatever the (decompressed) input."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or (len(line) == limit + 1 and line.endswith(b"\n")):
+            yield line
+            continue
+        while line and not line.endswith(b"\n"):
+            line = stream.readline(limit)
+        yield None
 
 
 def _parse_line(

@@ -9,20 +9,33 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from thresher.document import Document
-from thresher.readers.base import Quarantined
+from thresher.readers.base import MAX_RECORD_BYTES, Quarantined
 from thresher.readers.jsonl import document_from_record
 
 BATCH_ROWS = 1024
 
 
 def read_parquet_file(
-    path: Path, source: str, text_field: str, id_field: str
+    path: Path,
+    source: str,
+    text_field: str,
+    id_field: str,
+    max_record_bytes: int = MAX_RECORD_BYTES,
 ) -> Iterator[Document | Quarantined]:
     row = 0
     try:
         for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS):
             for record in batch.to_pylist():
-                yield document_from_record(record, source, row, text_field, id_field)
+                text = record.get(text_field)
+                if (
+                    isinstance(text, str)
+                    and len(text) * 4 > max_record_bytes
+                    and (len(text.encode("utf-8", "surrogatepass")) > max_record_bytes)
+                ):
+                    error = f"the text is over max_record_bytes ({max_record_bytes})"
+                    yield Quarantined(source, f"row {row}", error)
+                else:
+                    yield document_from_record(record, source, row, text_field, id_field)
                 row += 1
     except (OSError, pa.ArrowException) as exc:
         yield Quarantined(source, f"row {row}", f"unreadable Parquet: {exc}")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from thresher.document import DATE, HTTP_STATUS, POSITION, SOURCE, Document
-from thresher.readers.base import Quarantined, record_id
+from thresher.readers.base import MAX_RECORD_BYTES, Quarantined, record_id
 
 _HEADER = re.compile(r"[ \t]*date[ \t]+(\d{4}-\d{2}-\d{2})[ \t]+(\d{3})[ \t]*\r?")
 
@@ -25,8 +25,15 @@ def parse_record(text: str, source: str, position: int = 0) -> Document:
     return Document(id=record_id(source, position), text=text, metadata=metadata)
 
 
-def read_record_file(path: Path, source: str) -> Iterator[Document | Quarantined]:
+def read_record_file(
+    path: Path, source: str, max_record_bytes: int = MAX_RECORD_BYTES
+) -> Iterator[Document | Quarantined]:
     try:
+        size = path.stat().st_size
+        if size > max_record_bytes:
+            error = f"the record is {size} bytes, over max_record_bytes ({max_record_bytes})"
+            yield Quarantined(source, "file", error)
+            return
         data = path.read_bytes()
     except OSError as exc:
         yield Quarantined(source, "file", f"cannot read the file: {exc}")

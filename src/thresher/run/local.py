@@ -16,10 +16,10 @@ from pathlib import Path
 
 import orjson
 
-from thresher.document import SALVAGED, Document
+from thresher.document import SALVAGED, Document, Rejection
 from thresher.errors import ConfigError
 from thresher.readers import Quarantined, discover, read_file
-from thresher.recipe import Recipe
+from thresher.recipe import ReaderOptions, Recipe
 from thresher.run.accounting import Summary, UnitResult
 from thresher.run.plan import (
     MAX_RECORDS_PER_CHUNK,
@@ -201,7 +201,7 @@ def _process_chunk(
     started = time.perf_counter()
     result = UnitResult(unit.index, steps=stage.new_stats())
     if stage.number == 0:
-        docs: Iterator[Document] = _route(batch, result)
+        docs: Iterator[Document] = _within_bounds(_route(batch, result), job.recipe.reader)
     else:
         docs = _read_documents(documents_file(state.work, stage.number - 1, unit, chunk))
     if stage.before is not None:
@@ -264,7 +264,10 @@ def _read_items(unit: Unit, recipe: Recipe) -> Iterator[_Item]:
         yield item.source, None
         read = 0
         try:
-            for record in read_file(item, options.text_field, options.id_field):
+            records = read_file(
+                item, options.text_field, options.id_field, options.max_record_bytes
+            )
+            for record in records:
                 read += 1
                 yield item.source, record
         except Exception as exc:
@@ -300,6 +303,24 @@ def _route(batch: list[_Item], result: UnitResult) -> Iterator[Document]:
             result.quarantine.append(record.to_dict())
         else:
             yield record
+
+
+TOO_LARGE = "too-large"
+TOO_MANY_LINES = "too-many-lines"
+
+
+def _within_bounds(docs: Iterator[Document], options: ReaderOptions) -> Iterator[Document]:
+    """Reject documents too big for the steps before any step sees them."""
+    for doc in docs:
+        if len(doc.text) > options.max_chars:
+            detail = f"{len(doc.text)} characters, over max_chars ({options.max_chars})"
+            doc.rejection = Rejection("reader", TOO_LARGE, detail)
+        else:
+            lines = doc.text.count("\n") + 1
+            if lines > options.max_lines:
+                detail = f"{lines} lines, over max_lines ({options.max_lines})"
+                doc.rejection = Rejection("reader", TOO_MANY_LINES, detail)
+        yield doc
 
 
 def _write_timing(out: Path, summary: Summary, seconds: float, workers: int, resumed: bool) -> None:
