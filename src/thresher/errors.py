@@ -1,5 +1,15 @@
-"""What stops a run. Per-record problems never raise these: they become rejections or
-quarantine entries. Every message names the thing at fault and what to do."""
+"""What stops a run. Per-record problems never raise these: an unreadable record is quarantined
+(with where and why), a record a step fails on is rejected as `step-error`, a record over a
+bound is quarantined or rejected with the bound's name. Every message names the thing at fault
+(file, folder, step, parameter) and what to do.
+
+    ThresherError
+    ├── ConfigError   a recipe, step parameter or option is invalid, or a run folder or dedup
+    │                 index was made with other settings; raised before any record is read
+    ├── InputError    an input path is missing or a folder cannot be listed
+    └── OutputError   the run folder (or dedup index) cannot be written: disk full,
+                      permissions; finished work is kept, and the same command resumes
+"""
 
 from __future__ import annotations
 
@@ -9,12 +19,13 @@ class ThresherError(Exception):
 
 
 class ConfigError(ThresherError):
-    """A recipe or step parameter is invalid; raised before any record is read."""
+    """A recipe, step parameter or run option is invalid, or an existing run folder or index
+    was made with other settings; raised before any record is read."""
 
 
 class InputError(ThresherError):
-    """An input path does not exist or holds nothing thresher can read."""
+    """An input path does not exist, or a folder among the inputs cannot be listed."""
 
 
 class OutputError(ThresherError):
-    """The output folder cannot be written."""
+    """The output folder or the dedup index cannot be written (disk full, permissions)."""

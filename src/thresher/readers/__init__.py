@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +67,7 @@ def discover(inputs: list[str]) -> tuple[list[InputFile], list[str]]:
                 raise InputError(f"{arg}: unknown format; known suffixes: {', '.join(FORMATS)}")
             found.append(InputFile(root.name, root, fmt))
         elif root.is_dir():
-            for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            for path in _files_under(root):
                 source = path.relative_to(root.parent).as_posix()
                 fmt = format_of(path)
                 if fmt is None:
@@ -76,6 +77,22 @@ def discover(inputs: list[str]) -> tuple[list[InputFile], list[str]]:
         else:
             raise InputError(f"{arg}: no such file or folder")
     return sorted(found), skipped
+
+
+def _files_under(root: Path) -> list[Path]:
+    """Every file below `root`, sorted; a folder that cannot be listed stops the run (its
+    records would be lost silently otherwise)."""
+
+    def fail(exc: OSError) -> None:
+        raise InputError(
+            f"{exc.filename}: cannot list this input folder ({exc.strerror}); fix its"
+            " permissions or leave it out of the inputs"
+        ) from exc
+
+    files: list[Path] = []
+    for folder, _, names in os.walk(root, onerror=fail):
+        files.extend(Path(folder) / name for name in names)
+    return sorted(p for p in files if p.is_file())
 
 
 def read_file(

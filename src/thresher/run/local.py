@@ -17,7 +17,7 @@ from pathlib import Path
 import orjson
 
 from thresher.document import SALVAGED, Document, Rejection
-from thresher.errors import ConfigError
+from thresher.errors import ConfigError, OutputError
 from thresher.readers import Quarantined, discover, read_file
 from thresher.recipe import ReaderOptions, Recipe
 from thresher.run.accounting import Summary, UnitResult
@@ -110,10 +110,16 @@ def run(
             state.mark(f"committed-{stage.number}", {})
     state.clean_intermediates()
     seconds = time.perf_counter() - started
-    write_jsonl(out / QUARANTINE, quarantine)
-    (out / SUMMARY).write_bytes(orjson.dumps(summary.to_dict(), option=orjson.OPT_INDENT_2))
-    (out / RECIPE).write_text(recipe.dumps(), encoding="utf-8")
-    _write_timing(out, summary, seconds, workers, state.resumed)
+    try:
+        write_jsonl(out / QUARANTINE, quarantine)
+        (out / SUMMARY).write_bytes(orjson.dumps(summary.to_dict(), option=orjson.OPT_INDENT_2))
+        (out / RECIPE).write_text(recipe.dumps(), encoding="utf-8")
+        _write_timing(out, summary, seconds, workers, state.resumed)
+    except OSError as exc:
+        raise OutputError(
+            f"{out}: cannot write the run's summary: {exc}. Free space or fix the folder, then"
+            " run the same command again (finished work is kept)"
+        ) from exc
     return summary
 
 
@@ -189,8 +195,15 @@ def process_unit(unit: Unit, job: _Job, stage: Pass, chunk_count: int | None) ->
     for chunk, batch in enumerate(batches):
         done = state.load_done(stage.number, unit.name, chunk)
         if done is None:
-            done = _process_chunk(unit, chunk, batch, job, stage, state)
-            state.save_done(stage.number, unit.name, chunk, done)
+            try:
+                done = _process_chunk(unit, chunk, batch, job, stage, state)
+                state.save_done(stage.number, unit.name, chunk, done)
+            except OSError as exc:  # readers quarantine their own errors: this is the output
+                raise OutputError(
+                    f"{job.out}: cannot write the output of {chunk_name(unit, chunk)}"
+                    f" ({', '.join(f.source for f in unit.files[:3])}): {exc}. Free space or"
+                    " fix the folder, then run the same command again to resume"
+                ) from exc
         results.append(done)
     return results
 
