@@ -80,13 +80,16 @@ def chaos(inputs: list[str], work: Path, args: list[str], kills: int, seed: int)
     for folder in (reference, broken):
         shutil.rmtree(folder, ignore_errors=True)
     _, unbroken_seconds = run_once(thresher_command(inputs, reference, args), None)
+    total_chunks = finished_chunks(reference)
     history: list[dict[str, Any]] = []
     attempts = 0
     while len(history) < kills:
         attempts += 1
         if attempts > kills * 5:
             raise RuntimeError("the run kept finishing before it could be killed")
-        delay = rng.uniform(0.05, 1.0) * unbroken_seconds
+        # somewhere in what is left of the run, so that kills spread over all of it
+        left = 1 - finished_chunks(broken) / max(total_chunks, 1)
+        delay = rng.uniform(0.02, 1.0) * unbroken_seconds * max(left, 0.05)
         killed, seconds = run_once(thresher_command(inputs, broken, args), delay)
         if not killed:  # it finished: start over, so every kill lands in an unfinished run
             shutil.rmtree(broken)
