@@ -397,3 +397,11 @@ def test_a_threshold_chooses_the_lsh_shape() -> None:
     step = Dedup(threshold=0.9)
     assert step.lsh_shape == lsh_params(0.9, 112)
     assert step.settings()["bands"] * step.settings()["rows"] <= 112
+
+
+def test_more_key_files_than_the_process_keeps_mapped(tmp_path: Path) -> None:
+    # one record per chunk: 150 signature files, more than the 64 mapped at once
+    (tmp_path / "in").mkdir()
+    write_jsonl(tmp_path / "in" / "x.jsonl", corpus_docs("", range(50), copies=2))
+    summary = thresher.run([str(tmp_path / "in")], tmp_path / "out", DEDUP, records_per_chunk=1)
+    assert summary.to_dict()["reasons"] == {"exact-duplicate": 50, "near-duplicate": 50}

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -14,11 +16,31 @@ SIG_DTYPE = np.uint32  # signatures are kept as their low 32 bits: enough to com
 BUCKET_CAP = 64  # a bucket's members are compared with at most this many representatives
 
 
-class SignatureStore:
-    """Signatures of many parts (memory-mapped files, usually) read as one array by row, so
-    that only the rows a verification needs are ever in memory."""
+class SignatureFile:
+    """Signatures saved in a `.npy` file, memory-mapped only while read: a run over millions of
+    documents has thousands of such files, more than a process may hold open at once."""
 
-    def __init__(self, parts: Sequence[np.ndarray]) -> None:
+    def __init__(self, path: Path, rows: int) -> None:
+        self.path, self.rows = path, rows
+
+    def __len__(self) -> int:
+        return self.rows
+
+    def mapped(self) -> np.ndarray:
+        return _mapped(self.path)
+
+
+@lru_cache(maxsize=64)
+def _mapped(path: Path) -> np.ndarray:
+    array: np.ndarray = np.load(path, mmap_mode="r", allow_pickle=False)
+    return array
+
+
+class SignatureStore:
+    """Signatures of many parts (files, usually) read as one array by row, so that only the
+    rows a verification needs are ever in memory."""
+
+    def __init__(self, parts: Sequence[np.ndarray | SignatureFile]) -> None:
         self.parts = list(parts)
         self.offsets = np.cumsum([0, *(len(p) for p in self.parts)])
 
@@ -28,9 +50,14 @@ class SignatureStore:
     def __getitem__(self, rows: int | np.ndarray) -> np.ndarray:
         if isinstance(rows, np.ndarray):
             return np.stack([self[int(row)] for row in rows])
-        part = int(np.searchsorted(self.offsets, rows, side="right")) - 1
-        row: np.ndarray = np.asarray(self.parts[part][rows - int(self.offsets[part])])
+        index = int(np.searchsorted(self.offsets, rows, side="right")) - 1
+        part = self.parts[index]
+        array = part.mapped() if isinstance(part, SignatureFile) else part
+        row: np.ndarray = np.asarray(array[rows - int(self.offsets[index])])
         return row
+
+
+Signatures = np.ndarray | SignatureFile | SignatureStore
 
 
 @dataclass
@@ -40,7 +67,7 @@ class Keys:
     id_hash: np.ndarray  # uint64, xxh3 of the document id: the order-free tie-break
     exact: np.ndarray  # uint64 (n, 2): 128-bit hash of the normalised text
     bands: np.ndarray  # uint64 (n, bands): LSH band keys (0 columns when near dedup is off)
-    signatures: np.ndarray | SignatureStore  # uint32 (n, permutations): for verification
+    signatures: Signatures  # uint32 (n, permutations): for verification
     priority: np.ndarray  # float64: smaller is kept first (the keep policy's value)
 
     def __len__(self) -> int:
@@ -54,7 +81,7 @@ class Keys:
             id_hash=np.concatenate([p.id_hash for p in parts]),
             exact=np.concatenate([p.exact for p in parts]),
             bands=np.concatenate([p.bands for p in parts]),
-            signatures=SignatureStore([as_array(p.signatures) for p in parts]),
+            signatures=SignatureStore([q for p in parts for q in _parts(p.signatures)]),
             priority=np.concatenate([p.priority for p in parts]),
         )
 
@@ -69,9 +96,18 @@ class Keys:
         )
 
 
-def as_array(signatures: np.ndarray | SignatureStore) -> np.ndarray:
+def _parts(signatures: Signatures) -> list[np.ndarray | SignatureFile]:
+    return signatures.parts if isinstance(signatures, SignatureStore) else [signatures]
+
+
+def as_array(signatures: Signatures) -> np.ndarray:
+    """The signatures in memory, as one array."""
+    if isinstance(signatures, SignatureFile):
+        loaded: np.ndarray = np.load(signatures.path, allow_pickle=False)
+        return loaded
     if isinstance(signatures, SignatureStore):
-        return np.concatenate(signatures.parts) if signatures.parts else np.zeros((0, 0))
+        arrays = [as_array(p) for p in signatures.parts]
+        return np.concatenate(arrays) if arrays else np.zeros((0, 0), SIG_DTYPE)
     return signatures
 
 
@@ -118,8 +154,11 @@ def cluster(keys: Keys, *, exact: bool, near: bool, verify_threshold: float) -> 
     if exact and len(keys):
         _join_groups(rows, keys.exact[:, 1], keys.exact[:, 0], order, None, 0.0)
     if near and len(keys):
+        signatures = keys.signatures
+        if isinstance(signatures, SignatureFile):
+            signatures = SignatureStore([signatures])
         for band in range(keys.bands.shape[1]):
-            _join_groups(rows, keys.bands[:, band], None, order, keys.signatures, verify_threshold)
+            _join_groups(rows, keys.bands[:, band], None, order, signatures, verify_threshold)
     root = rows.roots()
     return Clusters(root=root, keeper=_keepers(keys, root), size=np.bincount(root)[root])
 

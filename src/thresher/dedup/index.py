@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from thresher.dedup.clusters import Keys, as_array
+from thresher.dedup.clusters import Keys, SignatureFile, as_array
 from thresher.errors import ConfigError, OutputError
 
 FORMAT = "thresher-dedup-index"
@@ -57,13 +57,13 @@ def save_keys(path: Path, keys: Keys) -> None:
 
 
 def load_keys(path: Path) -> Keys:
-    """Keys saved by `save_keys`; the signatures stay on disk (memory-mapped)."""
+    """Keys saved by `save_keys`; the signatures stay on disk, mapped when read."""
     with np.load(path, allow_pickle=False) as data:
         return Keys(
             id_hash=data["id_hash"],
             exact=data["exact"],
             bands=data["bands"],
-            signatures=np.load(path.with_suffix(SIGNATURES_SUFFIX), mmap_mode="r"),
+            signatures=SignatureFile(path.with_suffix(SIGNATURES_SUFFIX), len(data["id_hash"])),
             priority=data["priority"],
         )
 
