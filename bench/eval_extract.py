@@ -40,7 +40,10 @@ def load_wcxb(root: Path) -> list[Page]:
         page_id = path.stem
         truth = json.loads(path.read_text(encoding="utf-8"))["ground_truth"]
         raw = gzip.decompress((root / "html" / f"{page_id}.html.gz").read_bytes())
-        page_type = files.get(page_id, {}).get("page_type", "?")
+        page_type = files.get(page_id, {}).get("page_type")
+        if page_type is None:  # ~140 pages are missing from metadata.json; their own file says
+            internal = json.loads(path.read_text(encoding="utf-8")).get("_internal") or {}
+            page_type = (internal.get("page_type") or {}).get("primary", "?")
         pages.append((page_id, raw, truth.get("main_content") or "", page_type))
     return pages
 
