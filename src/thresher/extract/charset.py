@@ -62,6 +62,7 @@ def decode_html(data: bytes, declared: str | None = None) -> tuple[str, str, str
         return data.decode("utf-8").removeprefix("\ufeff"), "utf-8", "utf-8"
     except UnicodeDecodeError:
         pass
+    declared = normalize_charset(declared) if declared else None
     for charset, how in ((declared, "header"), (charset_from_meta(data), "meta")):
         if charset and charset != "utf-8":
             try:

@@ -71,8 +71,14 @@ def blocks(tree: HTMLTree) -> list[Block]:
         if not chunk:
             continue
         tag = _BLOCK_TAG.match(chunk)
-        link_chars = sum(len(_TAG.sub("", inner).strip()) for inner in _LINK.findall(chunk))
-        text = htmllib.unescape(_TAG.sub("", _BREAK.sub("\n", chunk)))
+        link_chars = 0
+        text = chunk
+        if "<" in chunk:  # most blocks are tagged; a bare text block skips the regexes
+            if "<a" in chunk:
+                link_chars = sum(len(_TAG.sub("", a).strip()) for a in _LINK.findall(chunk))
+            text = _TAG.sub("", _BREAK.sub("\n", chunk))
+        if "&" in text:
+            text = htmllib.unescape(text)
         words = len(_WORD.findall(text))
         stripped = text.strip()
         prose = (

@@ -40,15 +40,20 @@ _DATE = re.compile(r"((?:19|20)\d\d)-(\d\d)-(\d\d)")
 _SPACES = re.compile(r"\s+")
 _HEAD_CHARS = 200_000  # metadata lives in the head; a head longer than this is not a page's
 _TAG = re.compile(r"<(meta|link)\s([^<>]{0,2000})>", re.I)
-_ATTR = re.compile(r"""([a-zA-Z:_-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+_KEY = re.compile(r"""\b(?:property|name|itemprop)\s*=\s*["']?\s*([^"'\s>]+)""", re.I)
+_CONTENT = re.compile(r"""\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
+_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
 _TIME = re.compile(r"""<time\s[^<>]{0,500}?datetime\s*=\s*["']?([^"'\s>]{1,40})""", re.I)
 
 
-def _attrs(source: str) -> dict[str, str]:
-    return {
-        m.group(1).lower(): htmllib.unescape(m.group(2) or m.group(3) or m.group(4) or "")
-        for m in _ATTR.finditer(source)
-    }
+_WANTED = frozenset(_TITLE_KEYS + _AUTHOR_KEYS + _DATE_KEYS)
+
+
+def _value(pattern: re.Pattern[str], source: str) -> str:
+    match = pattern.search(source)
+    if match is None:
+        return ""
+    return htmllib.unescape(match.group(1) or match.group(2) or match.group(3) or "")
 
 
 def page_metadata(tree: HTMLTree, source: str) -> dict[str, str]:
@@ -57,15 +62,21 @@ def page_metadata(tree: HTMLTree, source: str) -> dict[str, str]:
     end = source.find("</head")
     head = source[: end if 0 <= end < _HEAD_CHARS else _HEAD_CHARS]
     values: dict[str, str] = {}
+    # Only the tags thresher wants are parsed further: a head holds dozens of others.
     for match in _TAG.finditer(head):
-        attrs = _attrs(match.group(2))
+        attrs = match.group(2)
         if match.group(1).lower() == "link":
-            if attrs.get("rel", "").lower() == "canonical" and attrs.get("href"):
-                found.setdefault("canonical_url", attrs["href"].strip())
+            if "canonical" in attrs.lower() and "canonical_url" not in found:
+                href = _value(_HREF, attrs).strip()
+                if href:
+                    found["canonical_url"] = href
             continue
-        key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower()
-        content = _SPACES.sub(" ", attrs.get("content", "")).strip()
-        if key and content and key not in values:
+        key_match = _KEY.search(attrs)
+        key = key_match.group(1).lower() if key_match else ""
+        if key not in _WANTED or key in values:
+            continue
+        content = _SPACES.sub(" ", _value(_CONTENT, attrs)).strip()
+        if content:
             values[key] = content
     title = next((values[k] for k in _TITLE_KEYS if values.get(k)), "")
     title = title or _SPACES.sub(" ", tree.title or "").strip()

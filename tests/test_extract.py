@@ -1,0 +1,159 @@
+"""Main-content extraction on pages written here: paragraphs, page metadata, charsets, the
+bounds on size and time, soft error pages and salvaged ones, and the `extract` step."""
+
+from __future__ import annotations
+
+import pytest
+
+import thresher
+from thresher import Document, Recipe
+from thresher.extract.charset import decode_html
+from thresher.extract.step import Extract
+
+PARAGRAPHS = [
+    "The harbour authority said on Monday that the new pier would open in spring, after two "
+    "years of work and a long dispute over its cost, which rose by a third.",
+    "Fishermen who moor their boats at the old quay welcomed the news, though several said "
+    "the fees for the new berths would be more than a small crew could afford.",
+    "The council will vote next month on a plan to cap those fees for local boats, and the "
+    "harbour master expects the first ferries to call at the pier by the end of April.",
+]
+
+
+def page(
+    body_paragraphs: list[str] = PARAGRAPHS,
+    *,
+    head: str = "",
+    before: str = "",
+    after: str = "",
+    charset_meta: str = "",
+) -> str:
+    paras = "\n".join(f"<p>{p}</p>" for p in body_paragraphs)
+    return (
+        f"<!doctype html><html><head>{charset_meta}<title>Harbour pier to open | Gazette</title>"
+        f"{head}</head><body><nav><ul><li><a href='/'>Home</a></li><li><a href='/n'>News</a>"
+        f"</li><li><a href='/s'>Sport</a></li></ul></nav>{before}<article><h1>Harbour pier to "
+        f"open in spring</h1>{paras}</article>{after}<footer><p>© 2024 The Gazette. All rights "
+        "reserved.</p><a href='/privacy'>Privacy</a></footer></body></html>"
+    )
+
+
+def test_main_text_is_the_article_one_paragraph_a_line() -> None:
+    doc = thresher.extract(page(), url="https://gazette.example/pier")
+    assert doc.rejection is None
+    lines = doc.text.split("\n")
+    for paragraph in PARAGRAPHS:
+        assert paragraph in lines
+    assert "Home" not in lines and "Privacy" not in doc.text
+    assert doc.metadata["url"] == "https://gazette.example/pier"
+    assert doc.metadata["extractor"] == "fast"
+
+
+def test_page_metadata_comes_from_the_head() -> None:
+    head = (
+        '<meta property="og:title" content="Harbour pier to open in spring">'
+        '<meta name="author" content="Ann Lee">'
+        '<meta property="article:published_time" content="2024-03-04T08:00:00Z">'
+        '<link rel="canonical" href="https://gazette.example/pier">'
+    )
+    doc = thresher.extract(page(head=head))
+    assert doc.metadata["title"] == "Harbour pier to open in spring"
+    assert doc.metadata["author"] == "Ann Lee"
+    assert doc.metadata["date"] == "2024-03-04"
+    assert doc.metadata["canonical_url"] == "https://gazette.example/pier"
+
+
+def test_a_sidebar_after_the_article_is_left_out() -> None:
+    sidebar = (
+        "<div><h3>Related articles</h3><ul><li><a href='/a'>Council votes on the budget</a></li>"
+        "<li><a href='/b'>Storm closes the coast road</a></li></ul><h3>Poll</h3><p>Should the "
+        "pier charge for parking?</p><p><a href='/r'>View results</a></p></div>"
+    )
+    doc = thresher.extract(page(after=sidebar))
+    assert PARAGRAPHS[-1] in doc.text
+    assert "Council votes on the budget" not in doc.text
+    assert "View results" not in doc.text
+
+
+WORDS = "Ça coûte très cher, déjà dit le maître d’hôtel à São Paulo"
+
+
+@pytest.mark.parametrize(
+    ("data", "declared", "charset"),
+    [
+        # valid UTF-8 declared as iso-8859-1, in the header and in the page
+        (page([WORDS * 3], charset_meta='<meta charset="iso-8859-1">').encode(), None, "utf-8"),
+        (page([WORDS * 3]).encode(), "iso-8859-1", "utf-8"),
+        # a legacy charset, declared by the meta tag or the header, or by neither
+        (page([WORDS * 3], charset_meta='<meta charset="windows-1252">').encode("cp1252"), None,
+         "cp1252"),
+        (page([WORDS * 3]).encode("cp1252"), "iso-8859-1", "cp1252"),
+    ],
+)
+def test_charsets_decode_to_the_same_text(data: bytes, declared: str | None, charset: str) -> None:
+    doc = thresher.extract(data, charset=declared)
+    assert doc.metadata["charset"] == charset
+    assert WORDS in doc.text
+
+
+def test_cyrillic_and_japanese_legacy_charsets() -> None:
+    russian = "Стратегия пожарной безопасности: мы проектируем и обслуживаем предприятия. " * 4
+    meta = '<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">'
+    doc = thresher.extract(page([russian], charset_meta=meta).encode("cp1251"))
+    assert doc.metadata["charset"] == "cp1251"
+    assert russian.split(":")[0] in doc.text
+    japanese = "和菓子は季節を映す菓子であり、職人は四季の移ろいを形と色で表現する。" * 5
+    html = f"<html><head><title>和菓子</title></head><body><p>{japanese}</p></body></html>"
+    text, used, how = decode_html(html.encode("shift_jis"), "Shift_JIS")
+    assert japanese in text and used == "shift_jis" and how == "header"
+
+
+def test_undecodable_bytes_never_raise() -> None:
+    doc = thresher.extract(b"<html><body><p>" + bytes(range(128, 256)) * 20 + b"</p></body></html>")
+    assert doc.rejection is None
+
+
+def test_a_page_over_the_size_cap_is_rejected_unparsed() -> None:
+    doc = thresher.extract(page(), max_bytes=100)
+    assert doc.rejection is not None and doc.rejection.reason == "page-too-large"
+
+
+def test_a_page_over_the_time_bound_is_rejected_not_waited_for() -> None:
+    # a million nested elements: many times the deadline to parse and walk
+    huge = "<html><body>" + "<div><p>word " * 200_000 + "</body></html>"
+    doc = thresher.extract(huge, timeout=0.001, mode="careful")
+    assert doc.rejection is not None
+    assert doc.rejection.reason == "extract-timeout"
+
+
+def test_a_200_page_that_says_not_found_is_a_soft_error_page() -> None:
+    body = page(
+        ["Sorry, the page you were looking for could not be found.", "Go back to the homepage"]
+    )
+    doc = thresher.extract(body, url="https://gazette.example/missing")
+    doc.metadata["http_status"] = 200
+    out = Recipe.named("repairs").clean(doc)
+    assert out.rejection is not None
+    assert out.rejection.reason == "soft-error-page"
+
+
+def test_a_403_template_around_an_article_is_salvaged() -> None:
+    before = "<div class='error'><h2>403 Forbidden</h2><p>Access denied.</p></div>"
+    doc = thresher.extract(page(before=before), url="https://gazette.example/pier")
+    doc.metadata["http_status"] = 403
+    out = Recipe.named("repairs").clean(doc)
+    assert out.rejection is None
+    assert out.metadata["salvaged"] is True
+    assert PARAGRAPHS[0] in out.text and "403 Forbidden" not in out.text
+
+
+def test_the_extract_step_turns_an_html_field_into_text_with_a_ledger() -> None:
+    html = page()
+    doc = Document(id="1", text=html, metadata={"url": "https://gazette.example/pier"})
+    plain = Document(id="2", text="Just text, not a page.")
+    out = list(Extract()([doc, plain]))
+    assert PARAGRAPHS[0] in out[0].text
+    (edit,) = out[0].ledger
+    assert edit.reason == "html" and edit.removed == html and edit.replacement == out[0].text
+    assert out[0].metadata["title"] == "Harbour pier to open | Gazette"
+    assert out[1].text == "Just text, not a page." and out[1].ledger == []
