@@ -85,8 +85,11 @@ WORDS = "Ça coûte très cher, déjà dit le maître d’hôtel à São Paulo"
         (page([WORDS * 3], charset_meta='<meta charset="iso-8859-1">').encode(), None, "utf-8"),
         (page([WORDS * 3]).encode(), "iso-8859-1", "utf-8"),
         # a legacy charset, declared by the meta tag or the header, or by neither
-        (page([WORDS * 3], charset_meta='<meta charset="windows-1252">').encode("cp1252"), None,
-         "cp1252"),
+        (
+            page([WORDS * 3], charset_meta='<meta charset="windows-1252">').encode("cp1252"),
+            None,
+            "cp1252",
+        ),
         (page([WORDS * 3]).encode("cp1252"), "iso-8859-1", "cp1252"),
     ],
 )
