@@ -2,7 +2,7 @@
 paragraph a line) and the metadata the page states (title, author, date, url, charset).
 
 Pages are bounded before and during the work: a page over `max_bytes` is not parsed, and the
-careful pass runs under a deadline (a POSIX interval timer, in the main thread); a page that
+extraction runs under a deadline (a POSIX interval timer, in the main thread); a page that
 exceeds either comes back rejected, with the reason, so it never holds up a worker.
 """
 
@@ -50,9 +50,9 @@ def extract(
 ) -> Document:
     """The page's main text and metadata. `charset` is what the HTTP header declared; bytes
     are decoded as UTF-8 when they are valid UTF-8, else by that, the meta tag or detection.
-    `mode` picks the fast pass only, the careful pass only, or (`auto`) the careful pass where
-    the fast one looks unsure. The document is rejected (`page-too-large`,
-    `extract-timeout`, `extract-failed`) rather than raising."""
+    `mode`: `auto` (the fast pass, then the wide one where the fast one looks unsure, see
+    thresher.extract.main), `fast` only, or `careful` (trafilatura). The document is rejected
+    (`page-too-large`, `extract-timeout`, `extract-failed`) rather than raising."""
     metadata: dict[str, Any] = {}
     if url:
         metadata[URL] = url
@@ -88,19 +88,31 @@ def _extract(html: str, url: str | None, mode: Mode, metadata: dict[str, Any]) -
     fast = fast_text(tree)
     if mode == "fast" or not unsure(fast):
         return fast.text, "fast"
-    careful = careful_text(html, url)
-    return (careful, "careful") if careful else (fast.text, "fast")
+    wide = fast_text(tree, main_content=False)
+    if not unsure(wide):
+        return wide.text, "wide"
+    if len(html) <= CAREFUL_MAX_CHARS:
+        careful = careful_text(html, url)
+        if careful:
+            return careful, "careful"
+    return wide.all_text(), "page"
 
 
 # Fewer prose words than this in the fast pass's region: the page's content is not prose
-# paragraphs resiliparse recognises (a product page, a forum in tables, a script-built page),
-# where trafilatura's rules do much better. On wcxb-dev that is ~8% of pages, and routing
-# them lifts F1 from 0.785 to 0.828; on scrapinghub-aeb ~1% (docs/EXTRACTION.md).
+# paragraphs that resiliparse's main-content rules keep (a product page, a forum in tables, a
+# script-built page). On wcxb-dev that is ~8% of pages, where the fast pass scores F1 0.11;
+# the wide pass scores 0.62 on them (trafilatura 0.64, at 30 times the cost).
 UNSURE_BELOW_WORDS: Final = 50
 
 
+# Where the wide pass finds no prose region either (~3% of wcxb-dev pages, ~1% of aeb), the
+# careful pass (trafilatura) does better than the whole page's text, on pages up to this size:
+# its cost grows with the page, and a 2 MB page can take a second.
+CAREFUL_MAX_CHARS: Final = 1_000_000
+
+
 def unsure(fast: FastResult) -> bool:
-    """Whether the fast pass's region looks like it missed the main content."""
+    """Whether the pass's region looks like it missed the main content."""
     return fast.region_words < UNSURE_BELOW_WORDS
 
 

@@ -1,6 +1,9 @@
 """HTML -> main text. A fast pass: resiliparse's main-content heuristics over its C DOM, as
 minimal HTML (paragraphs, headings, lists, links), then the article region chosen among its
-blocks; and a careful pass (trafilatura) for the pages where the fast one looks unsure.
+blocks. Where that region holds little prose, a wide pass: the same region choice over the
+whole page's blocks (resiliparse's main-content rules drop the content of many product,
+forum and script-built pages), or the whole page's text where no prose region stands out.
+trafilatura is the `careful` mode, for comparison and for callers who want it.
 
 The region: each block scores its word count when it reads like prose (enough words, few of
 them link text, not a heading) and a penalty otherwise (short lines, link lists, headings);
@@ -50,15 +53,19 @@ class FastResult:
     text: str
     region_words: int  # prose words inside the chosen region
     prose_words: int  # prose words on the whole page
+    blocks: list[Block]
+
+    def all_text(self) -> str:
+        return tidy("\n".join(b.text for b in self.blocks))
 
 
-def blocks(tree: HTMLTree) -> list[Block]:
+def blocks(tree: HTMLTree, main_content: bool = True) -> list[Block]:
     """resiliparse's main content as blocks. Comments, alt texts and post bylines are not
     article text (the benchmarks' gold leaves them out, and so do readers)."""
     marked = extract_plain_text(
         tree,
         preserve_formatting="minimal_html",
-        main_content=True,
+        main_content=main_content,
         links=True,
         alt_texts=False,
         comments=False,
@@ -94,8 +101,8 @@ def blocks(tree: HTMLTree) -> list[Block]:
     return out
 
 
-def fast_text(tree: HTMLTree) -> FastResult:
-    items = blocks(tree)
+def fast_text(tree: HTMLTree, main_content: bool = True) -> FastResult:
+    items = blocks(tree, main_content)
     best = current = 0.0
     start = best_start = best_end = 0
     for i, block in enumerate(items):
@@ -107,10 +114,10 @@ def fast_text(tree: HTMLTree) -> FastResult:
             best, best_start, best_end = current, start, i + 1
     prose = sum(int(b.score) for b in items if b.score > 0)
     if best <= 0:  # no prose at all (a product grid, a link list): keep what resiliparse kept
-        return FastResult(tidy("\n".join(b.text for b in items)), 0, prose)
+        return FastResult(tidy("\n".join(b.text for b in items)), 0, prose, items)
     region = items[best_start:best_end]
     inside = sum(int(b.score) for b in region if b.score > 0)
-    return FastResult(tidy("\n".join(b.text for b in region)), inside, prose)
+    return FastResult(tidy("\n".join(b.text for b in region)), inside, prose, items)
 
 
 def careful_text(html: str, url: str | None) -> str:
