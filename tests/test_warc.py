@@ -179,3 +179,28 @@ def test_a_run_over_the_shared_warcs_balances(tmp_path: Path) -> None:
     errors = {q["source"]: q["error"] for q in quarantine}
     assert errors["resiliparse/clipped.warc.gz"].startswith("truncated record")
     assert "Invalid WARC header" in errors["warcio/example-trunc.warc"]
+
+
+def test_arc_files_plain_and_gzipped(tmp_path: Path) -> None:
+    desc = b"1 0 Test\nURL IP-address Archive-date Content-type Archive-length\n"
+    page = http("200 OK", "text/html", ARTICLE.encode())
+    data = (
+        b"filedesc://t.arc 0.0.0.0 20140216050221 text/plain %d\n" % len(desc)
+        + desc
+        + b"\n"
+        + b"http://a.example/x y 1.2.3.4 20140216050221 text/html %d\n" % len(page)
+        + page
+        + b"\n"
+    )
+    (tmp_path / "a.arc").write_bytes(data)
+    (tmp_path / "b.arc.gz").write_bytes(gzip.compress(data))
+    (tmp_path / "c.arc").write_bytes(data[:-100])
+    out = {item.source: list(read_file(item)) for item in discover([str(tmp_path)])[0]}
+    for name in ("a.arc", "b.arc.gz"):
+        (doc,) = out[f"{tmp_path.name}/{name}"]
+        assert isinstance(doc, thresher.Document) and doc.rejection is None
+        assert doc.metadata["url"] == "http://a.example/x y"
+        assert doc.metadata["date"] == "2014-02-16" and doc.metadata["http_status"] == 200
+        assert "Paragraph 2:" in doc.text
+    (cut,) = out[f"{tmp_path.name}/c.arc"]
+    assert isinstance(cut, Quarantined) and cut.error.startswith("truncated ARC record")

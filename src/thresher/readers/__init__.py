@@ -9,6 +9,7 @@ from pathlib import Path
 
 from thresher.document import Document
 from thresher.errors import InputError
+from thresher.readers.arc import read_arc_file
 from thresher.readers.base import MAX_RECORD_BYTES, Quarantined
 from thresher.readers.html import read_html_file
 from thresher.readers.jsonl import read_jsonl_file
@@ -31,6 +32,8 @@ FORMATS = {
     ".warc.lz4": "warc",
     ".wet": "warc",
     ".wet.gz": "warc",
+    ".arc": "arc",
+    ".arc.gz": "arc",
     ".html": "html",
     ".htm": "html",
     ".html.gz": "html",
@@ -110,6 +113,8 @@ def read_file(
         return read_warc_file(item.path, item.source)
     if item.format == "html":
         return read_html_file(item.path, item.source)
+    if item.format == "arc":
+        return read_arc_file(item.path, item.source)
     return read_parquet_file(item.path, item.source, text_field, id_field, max_record_bytes)
 
 

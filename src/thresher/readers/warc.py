@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
@@ -83,31 +83,42 @@ def _document(record: WarcRecord, source: str) -> Document | Quarantined:
         return Document(doc_id, body[:MAX_BYTES].decode("utf-8", "replace"), metadata)
     http = record.http_headers
     status = http.status_code if http is not None else None
-    content_type = (record.http_content_type or "").lower()
-    metadata[HTTP_STATUS] = status
-    metadata[CONTENT_TYPE] = content_type
+    headers_of = http.get if http is not None else (lambda name, default=None: default)
     body = record.reader.read(MAX_BYTES + 1)
-    if len(body) > MAX_BYTES:
-        return _rejected(doc_id, metadata, TOO_LARGE, f"payload over {MAX_BYTES} bytes")
-    if len(body) < declared:
+    if len(body) < declared and len(body) <= MAX_BYTES:
         return Quarantined(
             source,
             f"byte {position}",
             f"truncated record {record_id}: {len(body)} of {declared} payload bytes",
         )
-    if http is not None:
-        body = _decoded(
-            body, http.get("Transfer-Encoding") or "", http.get("Content-Encoding") or ""
-        )
+    return page_document(doc_id, metadata, status, headers_of, body, url)
+
+
+def page_document(
+    doc_id: str,
+    metadata: dict[str, Any],
+    status: int | None,
+    header: Callable[[str], str | None],
+    body: bytes,
+    url: str,
+) -> Document:
+    """A fetched page as a document: rejected when too large, a redirect or not HTML, else
+    its payload decoded (transfer and content encodings, charset) and its main text extracted.
+    `header(name)` gives an HTTP response header, or None."""
+    content_type_header = header("Content-Type") or ""
+    content_type = content_type_header.split(";")[0].strip().lower()
+    metadata[HTTP_STATUS] = status
+    metadata[CONTENT_TYPE] = content_type
+    if len(body) > MAX_BYTES:
+        return _rejected(doc_id, metadata, TOO_LARGE, f"payload over {MAX_BYTES} bytes")
+    body = _decoded(body, header("Transfer-Encoding") or "", header("Content-Encoding") or "")
     if status is not None and 300 <= status < 400:
-        location = http.get("Location", "") if http is not None else ""
+        location = header("Location") or ""
         return _rejected(doc_id, metadata, REDIRECT, f"HTTP {status} to {location}".strip())
     if content_type not in _HTML_TYPES or (not content_type and not _SNIFF.match(body[:2048])):
         return _rejected(doc_id, metadata, NOT_HTML, content_type or "no content type")
-    header_charset = record.http_charset or charset_from_content_type(
-        (http.get("Content-Type") or "") if http is not None else ""
-    )
-    return _merge(extract(body, url or None, charset=header_charset), doc_id, metadata)
+    charset = charset_from_content_type(content_type_header)
+    return _merge(extract(body, url or None, charset=charset), doc_id, metadata)
 
 
 def _decoded(body: bytes, transfer: str, content: str) -> bytes:
