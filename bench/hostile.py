@@ -41,14 +41,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import zstandard
 
-WORDS = (
-    "the of and to in is was for on that with as by at from his her they this which are be "
-    "river market city people water history council school garden winter station music house "
-    "report season morning project family library island museum network village harbour "
-    "question answer result system method evidence language science nature energy country "
-    "während über straße große häuser élève été façade niño año corazón"
-).split()
-EXTRA_WORDS = "Москва город вода 東京 都市 水 القاهرة مدينة ماء ירושלים עיר מים".split()
+_WORD_TEXT = (
+    "the of and to in is was for on that with as by at from his her they this which are be"
+    " river market city people water history council school garden winter station music house"
+    " report season morning project family library island museum network village harbour"
+    " question answer result system method evidence language science nature energy country"
+    " während über straße große häuser élève été façade niño año corazón"
+)
+_EXTRA_TEXT = "Москва город вода 東京 都市 水 القاهرة مدينة ماء ירושלים עיר מים"
+WORDS = tuple(_WORD_TEXT.split(" "))
+EXTRA_WORDS = tuple(_EXTRA_TEXT.split(" "))
 
 # Characters that make trouble: controls, bidi overrides and isolates, zero-width, BOM, line
 # and paragraph separators, NEL, replacement character, noncharacters, combining marks.
@@ -60,9 +62,45 @@ TROUBLE = (
 
 # Inputs that make a backtracking regex slow: each repeated to the length wanted.
 PATHOLOGICAL_UNITS = (
-    "a", " ", ".", "-", "=", "*", "#", "!", "?", "\t", "0", "1.", "ab", "a ", ". ", "-=",
-    "<>", "()", "[]", "{}", "\\", "/", "@", "a@", "@a.", "1 ", "+1 ", "http://", "www.",
-    "&nbsp;", "<div>", "©", "•", "…", "\u200b", "é", "Ж", "漢", "\u202e",
+    "a",
+    " ",
+    ".",
+    "-",
+    "=",
+    "*",
+    "#",
+    "!",
+    "?",
+    "\t",
+    "0",
+    "1.",
+    "ab",
+    "a ",
+    ". ",
+    "-=",
+    "<>",
+    "()",
+    "[]",
+    "{}",
+    "\\",
+    "/",
+    "@",
+    "a@",
+    "@a.",
+    "1 ",
+    "+1 ",
+    "http://",
+    "www.",
+    "&nbsp;",
+    "<div>",
+    "©",
+    "•",
+    "…",
+    "\u200b",
+    "é",
+    "Ж",
+    "漢",
+    "\u202e",
 )
 
 
@@ -339,14 +377,22 @@ def _json_line(rng: random.Random, number: int) -> tuple[bytes, str]:
         ("json-deep-array", lambda: b"[" * 100_000 + b"]" * 100_000),
         ("json-deep-object", lambda: b'{"text": "x", "m": ' + b'{"a":' * 5000 + b"1" + b"}" * 5001),
         ("json-not-object", lambda: rng.choice([b"[1, 2]", b'"text"', b"42", b"null", b"true"])),
-        ("json-text-not-string", lambda: orjson.dumps({"text": rng.choice([1, [], {}, None, 2.5, True])})),
+        (
+            "json-text-not-string",
+            lambda: orjson.dumps({"text": rng.choice([1, [], {}, None, 2.5, True])}),
+        ),
         ("json-no-text", lambda: orjson.dumps({"body": "a b c"})),
         ("json-duplicate-keys", lambda: b'{"text": "first", "text": "second", "id": 1, "id": 2}'),
         ("json-invalid-utf8", lambda: b'{"text": "caf\xe9 \xff\xfe"}'),
         ("json-escaped-surrogate", lambda: b'{"text": "a \\ud800 b"}'),
         ("json-escaped-nul", lambda: b'{"text": "a\\u0000b\\u0000"}'),
         ("json-raw-control", lambda: b'{"text": "a\x01\x1b b"}'),
-        ("json-garbage", lambda: bytes(rng.randrange(1, 256) for _ in range(rng.randint(1, 300))).replace(b"\n", b"x")),
+        (
+            "json-garbage",
+            lambda: bytes(rng.randrange(1, 256) for _ in range(rng.randint(1, 300))).replace(
+                b"\n", b"x"
+            ),
+        ),
         ("json-bom", lambda: b"\xef\xbb\xbf" + orjson.dumps({"text": "after a bom"})),
         ("json-cr", lambda: orjson.dumps({"text": "carriage"}) + b"\r"),
         ("json-two-objects", lambda: b'{"text": "a"} {"text": "b"}'),
@@ -486,7 +532,10 @@ def write_parquet(w: Writer, count: int, start: int) -> None:
         kinds[kind] += 1
     ids = [f"p{start + i}" if rng.random() < 0.9 else None for i in range(count)]
     half = count // 2
-    for rel, part in (("parquet/a.parquet", slice(0, half)), ("parquet/b.parquet", slice(half, count))):
+    for rel, part in (
+        ("parquet/a.parquet", slice(0, half)),
+        ("parquet/b.parquet", slice(half, count)),
+    ):
         table = pa.table({"id": ids[part], "text": texts[part], "n": list(range(len(texts[part])))})
         sink = io.BytesIO()
         pq.write_table(table, sink, row_group_size=256)
@@ -527,7 +576,10 @@ def _html_page(rng: random.Random, depths: tuple[int, ...] = HTML_DEPTHS) -> tup
         page = b"<html><body>" + b"<%s>" % tag * depth + body + b"</%s>" % tag * (depth // 2)
         return page, f"nested-html-{depth}"
     if shape < 0.25:
-        return b"<html><head><meta charset=shift_jis></head><body><p>" + body + b"</p>", kind + "+wrong-charset"
+        return (
+            b"<html><head><meta charset=shift_jis></head><body><p>" + body + b"</p>",
+            kind + "+wrong-charset",
+        )
     if shape < 0.30:
         return bytes(rng.randrange(256) for _ in range(rng.randint(1, 5000))), "random-bytes"
     if shape < 0.35:
@@ -539,7 +591,12 @@ def _html_page(rng: random.Random, depths: tuple[int, ...] = HTML_DEPTHS) -> tup
         attrs = b" ".join(b'a%d="%s"' % (i, b"x" * 50) for i in range(5_000 if heavy else 500))
         return b"<html><body><div " + attrs + b">" + body + b"</div>", "many-attributes"
     paragraphs = "".join(f"<p>{p}</p>" for p in text.split("\n\n")).encode("utf-8", "surrogatepass")
-    return b"<!doctype html><html><head><title>t</title></head><body>" + paragraphs + b"</body></html>", kind
+    return (
+        b"<!doctype html><html><head><title>t</title></head><body>"
+        + paragraphs
+        + b"</body></html>",
+        kind,
+    )
 
 
 def _warc_record(number: int, rtype: str, payload: bytes, extra: str = "") -> bytes:
@@ -562,7 +619,11 @@ def _http_response(rng: random.Random, depths: tuple[int, ...]) -> tuple[bytes, 
     elif shape < 0.15:
         headers, kind = "Content-Encoding: gzip\r\n", kind + "+bad-gzip-encoding"
     elif shape < 0.18:
-        headers, page, kind = "Content-Encoding: gzip\r\n", gzip.compress(page, mtime=0), kind + "+gzip-encoding"
+        headers, page, kind = (
+            "Content-Encoding: gzip\r\n",
+            gzip.compress(page, mtime=0),
+            kind + "+gzip-encoding",
+        )
     elif shape < 0.22:
         headers, page, kind = "Transfer-Encoding: chunked\r\n", b"zz\r\nbroken", "bad-chunked"
     elif shape < 0.25:
@@ -587,7 +648,9 @@ def write_warc(w: Writer, count: int, start: int, depths: tuple[int, ...]) -> No
             if rng.random() < 0.1:
                 _, text = hostile_text(rng)
                 payload = text.encode("utf-8", "surrogatepass")
-                records.append(_warc_record(number, "conversion", payload, "Content-Type: text/plain\r\n"))
+                records.append(
+                    _warc_record(number, "conversion", payload, "Content-Type: text/plain\r\n")
+                )
                 kinds["wet-conversion"] += 1
             else:
                 payload, kind = _http_response(rng, depths)
@@ -609,7 +672,9 @@ def write_warc(w: Writer, count: int, start: int, depths: tuple[int, ...]) -> No
             # somewhere in the second half of the record (its payload), short of its end
             cut = offset + rng.randint(len(member) // 2 + 1, len(member) - 8)
             before = sum(
-                1 for r in records[:cut_record] if b"WARC-Type: response" in r or b"WARC-Type: conversion" in r
+                1
+                for r in records[:cut_record]
+                if b"WARC-Type: response" in r or b"WARC-Type: conversion" in r
             )
             w.write(rel, data[:cut], before + 1, *kinds.elements(), "truncated-warc")
         else:
