@@ -69,6 +69,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 OUT = REPO_ROOT / "bench" / "out"
 SIDES = ("thresher", "datatrove")
 STAGES_FILE = "stages.json"
+RUN_FILE = "bench-run.json"  # beside thresher's own run.json (its resume state)
 
 
 def input_files(folder: Path) -> list[Path]:
@@ -413,12 +414,12 @@ def run_side(side: str, source: Path, args: argparse.Namespace) -> SideRun:
             }
             result.extra["timing"] = json.loads((folder / "timing.json").read_text())
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "run.json").write_text(json.dumps(asdict(result), indent=2) + "\n")
+    (folder / RUN_FILE).write_text(json.dumps(asdict(result), indent=2) + "\n")
     return result
 
 
 def load_run(out: Path, side: str, label: str) -> SideRun | None:
-    path = out / f"{side}-{label}" / "run.json"
+    path = out / f"{side}-{label}" / RUN_FILE
     if not path.exists():
         return None
     data = json.loads(path.read_text())
@@ -462,6 +463,7 @@ def quality(args: argparse.Namespace) -> dict[str, Any]:
         load_texts,
         load_truth,
         members_of,
+        planted_jaccard_recall,
         sample_cluster_pairs,
         thresher_clusters,
         truth_recall,
@@ -490,6 +492,7 @@ def quality(args: argparse.Namespace) -> dict[str, Any]:
             "largest cluster": max((len(m) for m in groups.values()), default=0),
             "cluster pairs": total,
             "recall": truth_recall(truth, cluster),
+            "recall by Jaccard (planted)": planted_jaccard_recall(truth, cluster, jac)[0],
             "cluster pairs sampled": len(pairs),
             "precision (truth, cluster pairs)": round(sum(same) / len(same), 4) if same else None,
             "precision (J>=0.8, cluster pairs)": jp["precision (J>=0.8)"],
@@ -561,6 +564,15 @@ def report(runs: list[SideRun], qual: dict[str, Any] | None) -> str:
                 f"| {k} | {row[0].get('pairs')} | "
                 + " | ".join(fmt(x.get("recall")) for x in row)
                 + " |"
+            )
+        lines += ["", "Recall of planted pairs by exact Jaccard:", ""]
+        lines += ["| side | pairs J>=0.8 | recall (J>=0.8) | pairs J>=0.7 | recall (J>=0.7) |"]
+        lines += ["|---|---|---|---|---|"]
+        for s in sides:
+            a = qual[s]["recall by Jaccard (planted)"]["all"]
+            lines.append(
+                f"| {s} | {a['J>=0.8']} | {fmt(a['recall (J>=0.8)'])} "
+                f"| {a['J>=0.7']} | {fmt(a['recall (J>=0.7)'])} |"
             )
         lines += [
             "",
