@@ -1,11 +1,13 @@
-"""Document keys for deduplication: normalised tokens, an exact-text hash, word n-gram shingles,
-their MinHash signature and its LSH band keys. Everything is numpy over all shingles of a document
-at once; the only per-token Python work is hashing each token once."""
+"""Document keys for deduplication: normalised text, an exact-text hash, word n-gram shingles,
+their MinHash signature and its LSH band keys. After the normalisation (one table lookup per
+byte for ASCII text, three regex passes otherwise) everything is numpy over all the words and
+shingles of a document at once: no Python work per word."""
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, cached_property
 
@@ -15,17 +17,16 @@ import xxhash
 
 from thresher.errors import ConfigError
 
-NORMALIZATION_VERSION = 1
+# How keys are computed: 3, one-permutation MinHash; 2, polynomial word hashes; 1, the first.
+KEYS_VERSION = 3
 # Tokens: one character of a script written without spaces, or a run of letters, marks and
 # digits. Punctuation, symbols and spacing fall away; case and digits are folded before.
 _SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
 _PUNCTUATION = regex.compile(r"[\p{P}\p{S}]+")
 _DIGIT = regex.compile(r"\p{Nd}")
 _BEYOND_THAI = re.compile("[\u0e00-\U0010ffff]")
-_WORD_CACHE_MAX = 500_000
-# shingles per block of the (shingles x permutations) matrix, computed in place: a block that
-# stays in the CPU cache made signatures three times faster than one big matrix
-_CHUNK = 256
+_PROBES = 32  # densification probes per empty bin before walking bin by bin
+EMPTY = np.uint64(np.iinfo(np.uint64).max)
 
 MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
 MIX_2 = np.uint64(0x94D049BB133111EB)
@@ -33,17 +34,28 @@ _ODD = np.uint64(1)
 _POSITION = np.random.default_rng(5).integers(1, 2**63, 16, dtype=np.uint64) * 2 + _ODD
 
 
-def tokens(text: str) -> list[str]:
-    """The normalised tokens of `text`: lower case, digits folded to 0, no punctuation."""
+def normalized(text: str) -> bytes:
+    """The normalised text, UTF-8: lower case, digits folded to 0, punctuation and symbols
+    removed, each character of a script written without spaces standing alone, tokens
+    separated by single spaces."""
     if text.isascii():
         # the same normalisation, by one table lookup per byte
-        return text.encode("ascii").translate(_ASCII_FOLD).decode("ascii").split()
+        return b" ".join(text.encode("ascii").translate(_ASCII_FOLD).split())
+    data = _COMMON_MARKS.sub(b" ", text.encode("utf-8", "surrogatepass"))
+    if data.isascii():  # English with curly quotes and dashes: still the fast path
+        return b" ".join(data.translate(_ASCII_FOLD).split())
     text = _PUNCTUATION.sub(" ", _DIGIT.sub("0", text.lower()))
     # every script written without spaces starts at U+0E00 (Thai) or later: a scan for such
     # characters (re, a plain range) is eight times cheaper than one for the scripts themselves
     if _BEYOND_THAI.search(text) and _SPACELESS.search(text):
         text = _SPACELESS.sub(r" \g<0> ", text)
-    return text.split()
+    return " ".join(text.split()).encode("utf-8", "surrogatepass")
+
+
+def tokens(text: str) -> list[str]:
+    """The normalised tokens of `text` (see `normalized`)."""
+    norm = normalized(text)
+    return norm.decode("utf-8", "surrogatepass").split(" ") if norm else []
 
 
 def _ascii_fold_table() -> bytes:
@@ -54,7 +66,8 @@ def _ascii_fold_table() -> bytes:
             table[code] = ord("0")
         elif char.isupper():
             table[code] = ord(char.lower())
-        elif _PUNCTUATION.fullmatch(char):
+        elif _PUNCTUATION.fullmatch(char) or (char.isspace() and char not in " \t\n\r\x0b\x0c"):
+            # \x1c-\x1f are whitespace to str.split but not to bytes.split
             table[code] = ord(" ")
     return bytes(table)
 
@@ -62,28 +75,78 @@ def _ascii_fold_table() -> bytes:
 _ASCII_FOLD = _ascii_fold_table()
 
 
-class _WordHashes(dict[str, int]):
-    """xxh3-64 of each word, memoised per process: words repeat (Zipf), so most lookups are a
-    C-level dict hit and only new words reach Python."""
-
-    def __missing__(self, word: str) -> int:
-        if len(self) > _WORD_CACHE_MAX:
-            self.clear()
-        value = self[word] = xxhash.xxh3_64_intdigest(word.encode("utf-8"))
-        return value
-
-
-_word_hashes = _WordHashes()
-
-
-def _hash_words(words: list[str]) -> np.ndarray:
-    return np.fromiter(map(_word_hashes.__getitem__, words), np.uint64, len(words))
+def _common_marks() -> re.Pattern[bytes]:
+    """The UTF-8 of the non-ASCII punctuation, symbols and spaces that text in Latin script
+    uses most (curly quotes, dashes, ellipsis, no-break space, currency, arrows, boxes): they
+    become spaces, as the general path would make them, so such text stays on the fast path."""
+    blocks = [(0x00A0, 0x00BF), (0x2000, 0x206F), (0x20A0, 0x20CF), (0x2190, 0x21FF)]
+    blocks += [(0x2500, 0x25FF), (0xFFFD, 0xFFFD)]
+    marks = [
+        chr(code).encode("utf-8")
+        for first, last in blocks
+        for code in range(first, last + 1)
+        if unicodedata.category(chr(code))[0] in "PS" or unicodedata.category(chr(code)) == "Zs"
+    ]
+    marks.sort(key=len, reverse=True)
+    return re.compile(b"|".join(re.escape(mark) for mark in marks))
 
 
-def exact_key(words: list[str]) -> tuple[int, int]:
-    """A 128-bit hash of the normalised text, as two 64-bit halves."""
-    digest = xxhash.xxh3_128_intdigest(" ".join(words).encode("utf-8"))
-    return digest >> 64, digest & 0xFFFFFFFFFFFFFFFF
+_COMMON_MARKS = _common_marks()
+
+
+def _powers(base: int, count: int) -> np.ndarray:
+    powers = np.empty(count, np.uint64)
+    value, step = 1, base % 2**64
+    for k in range(count):
+        powers[k] = value
+        value = value * step % 2**64
+    return powers
+
+
+# Word hashes are polynomials in _BASE over the word's bytes, modulo 2^64, computed for every
+# word of a text at once from one prefix sum (scaled by inverse powers, so that a word's hash
+# does not depend on where it stands), then mixed. Texts are cut into blocks of _BLOCK bytes,
+# so the power tables stay small.
+_BASE = 0x9E3779B97F4A7C15  # odd: invertible modulo 2^64
+_BLOCK = 1 << 16
+_POW = _powers(_BASE, _BLOCK + 1)
+_INV_POW = _powers(pow(_BASE, -1, 2**64), _BLOCK + 1)
+
+
+def word_hashes(norm: bytes) -> np.ndarray:
+    """A 64-bit hash of each space-separated word of `norm`."""
+    if not norm:
+        return np.zeros(0, np.uint64)
+    parts: list[np.ndarray] = []
+    pos, size = 0, len(norm)
+    while pos <= size:
+        end = size if size - pos <= _BLOCK else norm.rfind(b" ", pos, pos + _BLOCK)
+        if end <= pos:  # one word longer than a block
+            found = norm.find(b" ", pos + _BLOCK)
+            end = size if found < 0 else found
+            parts.append(_mix(np.array([_polynomial(norm[pos:end])], np.uint64)))
+        else:
+            parts.append(_block_hashes(norm[pos:end]))
+        pos = end + 1
+    return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+
+def _block_hashes(block: bytes) -> np.ndarray:
+    data = np.frombuffer(block, np.uint8)
+    spaces = np.flatnonzero(data == 32)
+    starts = np.concatenate(([0], spaces + 1))
+    ends = np.concatenate((spaces, [len(data)]))
+    prefix = np.zeros(len(data) + 1, np.uint64)
+    np.cumsum(data * _INV_POW[: len(data)], out=prefix[1:])
+    # sum of b[k] * BASE^(end-1-k) over the word = BASE^(end-1) * (prefix[end] - prefix[start])
+    return _mix((prefix[ends] - prefix[starts]) * _POW[ends - 1])
+
+
+def _polynomial(word: bytes) -> int:
+    value = 0
+    for byte in word:
+        value = (value * _BASE + byte) % 2**64
+    return value
 
 
 def _mix(values: np.ndarray) -> np.ndarray:
@@ -96,9 +159,10 @@ def _mix(values: np.ndarray) -> np.ndarray:
     return mixed
 
 
-def shingle_hashes(words: list[str], ngram: int) -> np.ndarray:
-    """64-bit hashes of the word n-grams; a text shorter than `ngram` words is one shingle."""
-    hashes = _hash_words(words)
+def shingles(norm: bytes, ngram: int) -> np.ndarray:
+    """64-bit hashes of the word n-grams of normalised text; a text shorter than `ngram` words
+    is one shingle."""
+    hashes = word_hashes(norm)
     if len(hashes) == 0:
         return hashes
     span = min(ngram, len(hashes))
@@ -110,11 +174,26 @@ def shingle_hashes(words: list[str], ngram: int) -> np.ndarray:
     return _mix(combined)
 
 
+def shingle_hashes(words: list[str], ngram: int) -> np.ndarray:
+    """`shingles` of already normalised words."""
+    return shingles(" ".join(words).encode("utf-8", "surrogatepass"), ngram)
+
+
+def exact_key(norm: bytes) -> tuple[int, int]:
+    """A 128-bit hash of the normalised text, as two 64-bit halves."""
+    digest = xxhash.xxh3_128_intdigest(norm)
+    return digest >> 64, digest & 0xFFFFFFFFFFFFFFFF
+
+
 @dataclass(frozen=True)
 class MinHasher:
-    """`bands * rows` MinHash permutations (multiply-add modulo 2^64 on mixed shingle hashes,
-    which is a bijection per permutation), seeded, so that signatures from different runs of the
-    same settings compare."""
+    """MinHash signatures of `bands * rows` values by one-permutation hashing with optimal
+    densification (Li, Owen and Zhang 2012; Shrivastava 2017): each shingle is hashed once,
+    the hash picks one of the bins and the bin keeps its minimum; an empty bin borrows the
+    value of the first non-empty bin along a probe sequence that is the same for every
+    document. Two documents agree on a position with probability equal to their Jaccard
+    similarity, as with `bands * rows` independent permutations, for a cost that does not grow
+    with the number of permutations. Seeded, so that signatures of different runs compare."""
 
     bands: int = 14
     rows: int = 8
@@ -125,30 +204,46 @@ class MinHasher:
         return self.bands * self.rows
 
     @cached_property
-    def _params(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _params(self) -> tuple[np.uint64, np.ndarray, np.ndarray]:
         rng = np.random.default_rng(self.seed)
         high = np.iinfo(np.uint64).max
-        a = rng.integers(1, high, self.permutations, dtype=np.uint64, endpoint=True) | np.uint64(1)
-        b = rng.integers(0, high, self.permutations, dtype=np.uint64, endpoint=True)
+        key = np.uint64(rng.integers(0, high, dtype=np.uint64, endpoint=True))
         band_mix = rng.integers(1, high, self.rows, dtype=np.uint64, endpoint=True) | np.uint64(1)
-        return a, b, band_mix
+        probes = rng.integers(0, self.permutations, (self.permutations, _PROBES), dtype=np.intp)
+        return key, band_mix, probes
 
     def signature(self, shingles: np.ndarray) -> np.ndarray:
-        """The minimum of each permutation over `shingles` (uint64, one per permutation)."""
-        a, b, _ = self._params
-        result = np.full(self.permutations, np.iinfo(np.uint64).max, dtype=np.uint64)
-        buffer = np.empty((min(len(shingles), _CHUNK), self.permutations), np.uint64)
-        for start in range(0, len(shingles), _CHUNK):
-            block = shingles[start : start + _CHUNK]
-            values = buffer[: len(block)]
-            np.multiply(block[:, None], a, out=values)
-            values += b
-            np.minimum(result, values.min(axis=0), out=result)
+        """One value per position (uint64); all EMPTY when there are no shingles."""
+        key, _, _ = self._params
+        size = self.permutations
+        hashed = shingles ^ key  # shingle hashes are mixed already: any bijection will do
+        bins = ((hashed >> np.uint64(32)) * np.uint64(size)) >> np.uint64(32)
+        result = np.full(size, EMPTY, dtype=np.uint64)
+        np.minimum.at(result, bins.astype(np.intp), hashed)
+        empty = result == EMPTY
+        if empty.any() and not empty.all():
+            self._densify(result, empty)
         return result
+
+    def _densify(self, result: np.ndarray, empty: np.ndarray) -> None:
+        _, _, probes = self._params
+        holes = np.flatnonzero(empty)
+        candidates = probes[holes]
+        filled = ~empty[candidates]
+        first = filled.argmax(axis=1)
+        rows = np.arange(len(holes))
+        source = candidates[rows, first]
+        for row in np.flatnonzero(~filled[rows, first]).tolist():
+            # no filled bin among the probes (a very short text): walk on, bin by bin
+            bin_ = int(candidates[row, -1])
+            while empty[bin_]:
+                bin_ = (bin_ + 1) % len(result)
+            source[row] = bin_
+        result[holes] = result[source]
 
     def band_keys(self, signatures: np.ndarray) -> np.ndarray:
         """One 64-bit key per band for each row of `signatures` (shape docs x permutations)."""
-        _, _, band_mix = self._params
+        _, band_mix, _ = self._params
         grouped = signatures.reshape(len(signatures), self.bands, self.rows)
         keys = np.zeros((len(signatures), self.bands), dtype=np.uint64)
         for row in range(self.rows):

@@ -18,12 +18,12 @@ import xxhash
 from thresher.dedup.clusters import SIG_DTYPE, Clusters, Keys, as_array, cluster
 from thresher.dedup.index import DedupIndex, load_keys, load_meta, save_keys, save_meta
 from thresher.dedup.minhash import (
-    NORMALIZATION_VERSION,
+    KEYS_VERSION,
     MinHasher,
     exact_key,
     lsh_params,
-    shingle_hashes,
-    tokens,
+    normalized,
+    shingles,
 )
 from thresher.document import DATE, URL, Document, Rejection
 from thresher.steps import CorpusStep, StepStats, register, require
@@ -119,7 +119,7 @@ class Dedup(CorpusStep):
         """What the keys depend on: an index only mixes with keys made the same way."""
         bands, rows = self.lsh_shape
         return {
-            "normalization": NORMALIZATION_VERSION,
+            "keys": KEYS_VERSION,
             "ngram": self.ngram,
             "bands": bands,
             "rows": rows,
@@ -138,12 +138,12 @@ class Dedup(CorpusStep):
         priority: list[float] = []
         for row, doc in enumerate(docs):
             if doc.rejection is None:
-                words = tokens(doc.text)
+                norm = normalized(doc.text)
                 rows.append(row)
                 ids.append(doc.id)
                 urls.append(str(doc.metadata.get(URL) or ""))
-                exact.append(exact_key(words))
-                signatures.append(self._signature(words))
+                exact.append(exact_key(norm))
+                signatures.append(self._signature(norm))
                 priority.append(self._priority(doc, order * 2**20 + row))
             yield doc
         keys = self._keys(ids, exact, signatures, priority)
@@ -151,11 +151,11 @@ class Dedup(CorpusStep):
         save_meta(folder / META_FILE, ids, urls)
         save_keys(folder / KEYS_FILE, keys)
 
-    def _signature(self, words: list[str]) -> np.ndarray:
+    def _signature(self, norm: bytes) -> np.ndarray:
         hasher = self._hasher
-        if not self.near or not words:
+        if not self.near or not norm:
             return np.zeros(hasher.permutations, np.uint64)
-        return hasher.signature(shingle_hashes(words, self.ngram))
+        return hasher.signature(shingles(norm, self.ngram))
 
     def _keys(
         self,
