@@ -110,8 +110,10 @@ _SHORT_ANYWHERE = re.compile(
 )
 _SHORT_HINTS = ("inbox", "stories from", "cookie")
 _SHORT_CHARS = 200
-_CRUMB_SEPARATOR = re.compile(r"\s+[>»›]\s+")
-_MENU_SEPARATOR = re.compile(r"\s*\|\s*|\s+/\s+")
+# A separator starts where a whitespace run starts (the lookbehinds): the leftmost match is the
+# same, and a long run of spaces is scanned once instead of once from each of its positions.
+_CRUMB_SEPARATOR = re.compile(r"(?<!\s)\s+[>»›]\s+")
+_MENU_SEPARATOR = re.compile(r"(?<!\s)\s*\|\s*|(?<!\s)\s+/\s+")
 _CRUMB_HINTS = (">", "»", "›")
 _MENU_HINTS = ("|", " / ")
 _MENU_ITEM_WORDS = 4
