@@ -20,6 +20,7 @@ import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ import pytest
 import regex
 
 import thresher
+from thresher.quality.tokens import URL_MAX_CHARS
 
 SMALL, LARGE = 10_000, 100_000
 RATIO = 20.0
@@ -42,6 +44,14 @@ KNOWN_UNREACHABLE = {
     'dedup/minhash.py: return re.compile(b"|".join(re.escape(mark) for mark in marks))',
 }
 METACHARS = set("\\^$.|?*+()[]{}")
+# Patterns the code only ever applies to text of bounded length, each with the bound the code
+# enforces and why: they are timed at that bound instead of at 10k and 100k characters.
+BOUNDED = {
+    # spaCy's own URL pattern, quadratic on long runs of colons; tried on chunks of at most
+    # URL_MAX_CHARS characters (quality/tokens.py)
+    "thresher.quality.tokens._URL_RE": URL_MAX_CHARS,
+}
+BOUNDED_LIMIT = 0.05  # seconds for one call at the bound, on any shape
 
 
 def _patterns_in(value: Any) -> Iterator[tuple[str, Any]]:
@@ -204,15 +214,31 @@ def test_no_pattern_is_compiled_out_of_reach() -> None:
         for _number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if re.search(
                 r"\b(re|regex)\.(search|match|fullmatch|findall|finditer|sub|subn|split)\(", line
-            ) or (re.search(r"\b(re|regex)\.compile\(", line) and not re.match(
-                r"[A-Za-z_][A-Za-z0-9_]* *(: *[^=]+)?= *(re|regex)\.compile\(", line
-            )):
+            ) or (
+                re.search(r"\b(re|regex)\.compile\(", line)
+                and not re.match(
+                    r"[A-Za-z_][A-Za-z0-9_]* *(: *[^=]+)?= *(re|regex)\.compile\(", line
+                )
+            ):
                 unreachable.append(f"{path.relative_to(root)}: {line.strip()}")
     unreachable = [u for u in unreachable if u not in KNOWN_UNREACHABLE]
     assert not unreachable, "patterns the linearity test cannot reach:\n" + "\n".join(unreachable)
 
 
-@pytest.mark.parametrize("key", sorted(PATTERNS))
+@pytest.mark.parametrize("key", sorted(BOUNDED))
+def test_bounded_patterns_are_fast_at_their_bound(key: str) -> None:
+    pattern, path, name = PATTERNS[key]
+    slow = []
+    for shape, text in shapes(pattern, BOUNDED[key]).items():
+        data = as_input(pattern, text)
+        for op in sorted(operations(path, name)):
+            took = min(seconds(partial(_call, pattern, op, data)) for _ in range(3))
+            if took > BOUNDED_LIMIT:
+                slow.append(f"{op} on {shape}: {took * 1e3:.1f} ms")
+    assert not slow, f"{key} at {BOUNDED[key]} characters:\n" + "\n".join(slow)
+
+
+@pytest.mark.parametrize("key", sorted(set(PATTERNS) - set(BOUNDED)))
 def test_pattern_time_grows_linearly(key: str) -> None:
     pattern, path, name = PATTERNS[key]
     ops = sorted(operations(path, name))

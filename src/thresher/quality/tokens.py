@@ -22,10 +22,39 @@ from typing import Any
 _RULES: dict[str, Any] = json.loads(
     resources.files("thresher.quality").joinpath("spacy_en_rules.json").read_text("utf-8")
 )
-_PREFIX = re.compile(_RULES["prefix"]).search
-_SUFFIX = re.compile(_RULES["suffix"]).search
-_INFIX = re.compile(_RULES["infix"]).finditer
-_URL = re.compile(_RULES["url"]).match
+_PREFIX_RE = re.compile(_RULES["prefix"])
+_SUFFIX_RE = re.compile(_RULES["suffix"])
+_INFIX_RE = re.compile(_RULES["infix"])
+_URL_RE = re.compile(_RULES["url"])
+# Every prefix alternative is anchored at the start (`^`), so `match` finds what `search`
+# would, without trying every later position of a long chunk.
+_PREFIX = _PREFIX_RE.match
+_INFIX = _INFIX_RE.finditer
+_URL = _URL_RE.match
+# spaCy's URL pattern backtracks quadratically on a long chunk full of colons (its optional
+# `user:password@` part); it is only tried on chunks up to this long, which every real URL is.
+URL_MAX_CHARS = 2048
+# Every suffix alternative ends at `$`; all but `\.\.+` are a few characters long. A search
+# from this many characters before the end finds the same match unless the match starts right
+# at the window's edge (a longer run of dots, perhaps) or none is found: then the whole chunk
+# is searched, as spaCy does.
+_SUFFIX_WINDOW = 64
+# A chunk peeled of this many prefix and suffix rounds is a run of marks, not text: its rest is
+# cut into word runs and single characters (what further peeling gives such a run) in linear
+# time, where peeling on takes time quadratic in its length.
+_MAX_AFFIX_ROUNDS = 64
+_RUN_PIECES = re.compile(r"\w+|\S")
+
+
+def _suffix(text: str) -> re.Match[str] | None:
+    start = len(text) - _SUFFIX_WINDOW
+    if start > 0:
+        found = _SUFFIX_RE.search(text, start)
+        if found is not None and found.start() > start:
+            return found
+    return _SUFFIX_RE.search(text)
+
+
 _SPECIAL: dict[str, tuple[str, ...]] = {
     key: tuple(pieces) for key, pieces in _RULES["special_cases"].items()
 }
@@ -35,7 +64,7 @@ SENTENCE_PUNCT = frozenset(_RULES["sentence_punct"])
 _AFFIX_SPECIAL = {
     key: pieces
     for key, pieces in _SPECIAL.items()
-    if _PREFIX(key) or _SUFFIX(key) or any(True for _ in _INFIX(key))
+    if _PREFIX(key) or _suffix(key) or any(True for _ in _INFIX(key))
 }
 _AFFIX_SPECIAL_PIECES = 4
 _PLAIN_MARKS = frozenset(',;:!?)"')
@@ -136,16 +165,21 @@ def _merge_specials(tokens: tuple[str, ...]) -> tuple[str, ...]:
 
 def _split_affixes(text: str, prefixes: list[str], suffixes: list[str]) -> str:
     last = -1
+    rounds = 0
     while text and len(text) != last:
         if text in _SPECIAL:
             break
+        rounds += 1
+        if rounds > _MAX_AFFIX_ROUNDS:
+            prefixes.extend(_RUN_PIECES.findall(text))
+            return ""
         last = len(text)
         pre = _PREFIX(text)
         pre_len = pre.end() - pre.start() if pre else 0
         if pre_len and text[pre_len:] in _SPECIAL:
             prefixes.append(text[:pre_len])
             return text[pre_len:]
-        suf = _SUFFIX(text[pre_len:])
+        suf = _suffix(text[pre_len:])
         suf_len = suf.end() - suf.start() if suf else 0
         if suf_len and text[:-suf_len] in _SPECIAL:
             suffixes.append(text[-suf_len:])
@@ -171,7 +205,7 @@ def _attach(text: str) -> tuple[str, ...]:
     special = _SPECIAL.get(text)
     if special is not None:
         return special
-    if _URL(text):
+    if len(text) <= URL_MAX_CHARS and _URL(text):
         return (text,)
     tokens: list[str] = []
     start = 0
