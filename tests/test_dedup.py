@@ -15,7 +15,7 @@ import thresher
 from thresher import ConfigError, Document, Recipe
 from thresher.cli import main
 from thresher.dedup import Dedup, DedupIndex
-from thresher.dedup.clusters import Keys, cluster
+from thresher.dedup.clusters import Keys, RowStore, cluster
 from thresher.dedup.minhash import MinHasher, lsh_params, shingle_hashes, tokens
 
 VOCABULARY = [
@@ -152,7 +152,7 @@ def test_exact_and_near_duplicates_are_removed_with_provenance() -> None:
         doc(
             "shouting", text.upper().replace(".", "!"), date="2024-02-01", url="https://b.example/s"
         ),
-        doc("edited", edited(text, 3, seed=1), date="2024-03-01", url="https://c.example/s"),
+        doc("edited", edited(text, 1, seed=1), date="2024-03-01", url="https://c.example/s"),
         doc("other", article(8), date="2024-01-01", url="https://d.example/other"),
     ]
     out = by_id(list(Dedup()(docs)))
@@ -257,17 +257,32 @@ def test_clusters_do_not_depend_on_input_order() -> None:
     assert len({c for c, _ in expected.values() if c}) == 10
 
 
-def test_union_find_joins_through_shared_buckets() -> None:
-    keys = Keys(
-        id_hash=np.array([3, 1, 2, 4], np.uint64),
-        exact=np.array([[1, 1], [2, 2], [3, 3], [4, 4]], np.uint64),
-        bands=np.array([[10, 20], [10, 21], [11, 21], [12, 22]], np.uint64),
-        signatures=np.zeros((4, 4), np.uint32),
-        priority=np.array([0.0, 1.0, 2.0, 3.0]),
+def keys_of(bands: list[list[int]], sets: list[list[int]], priority: list[float]) -> Keys:
+    n = len(bands)
+    return Keys(
+        id_hash=np.arange(n, dtype=np.uint64)[::-1].copy(),
+        exact=np.array([[i, i] for i in range(n)], np.uint64),
+        bands=np.array(bands, np.uint64),
+        priority=np.array(priority),
+        signatures=RowStore([np.zeros((n, 4), np.uint32)]),
+        shingles=RowStore([[np.array(s, np.uint32) for s in sets]]),
     )
-    found = cluster(keys, exact=True, near=True, verify_threshold=0.0)
+
+
+def test_candidates_join_through_shared_buckets_without_a_check() -> None:
+    keys = keys_of([[10, 20], [10, 21], [11, 21], [12, 22]], [[1], [2], [3], [4]], [0, 1, 2, 3])
+    found = cluster(keys, exact=True, near=True, verify="none")
     assert found.size.tolist() == [3, 3, 3, 1]
     assert found.keeper.tolist() == [0, 0, 0, 3]
+
+
+def test_a_chain_is_cut_into_stars_around_keepers() -> None:
+    # a~b and b~c share buckets, but a and c have little in common: c is not a copy of a
+    sets = [[1, 2, 3, 4, 5], [1, 2, 3, 4, 6], [1, 2, 3, 6, 7]]
+    keys = keys_of([[10, 20], [10, 21], [11, 21]], sets, [0, 1, 2])
+    found = cluster(keys, exact=True, near=True, verify="exact", threshold=0.6)
+    assert found.keeper.tolist() == [0, 0, 2]  # J(a, b) = 4/6; J(a, c) = 3/7
+    assert found.size.tolist() == [2, 2, 1]
 
 
 # ---------------------------------------------------------------- runs
@@ -346,7 +361,7 @@ def test_a_later_run_dedups_against_the_saved_index(tmp_path: Path) -> None:
         assert result[f"b{k}"][2] == f"ao{k}"
         assert result[f"n{k}"][0] is None
     manifest = orjson.loads((index / "index.json").read_bytes())
-    assert manifest["format"] == "thresher-dedup-index" and manifest["version"] == 1
+    assert manifest["format"] == "thresher-dedup-index" and manifest["version"] == 2
     assert [s["documents"] for s in manifest["segments"]] == [10, 5]
 
 

@@ -1,7 +1,12 @@
-"""From keys to clusters: exact-hash groups and LSH band buckets become candidate pairs, pairs
-(optionally verified by their estimated Jaccard) are joined by union-find, and each cluster keeps
-one copy by a policy. Documents are rows of `Keys`, ordered by a hash of their id, so the
-result does not depend on input order or on how many workers computed the keys."""
+"""From keys to clusters. Documents sharing the exact hash or an LSH band bucket are joined by
+union-find into candidate groups; each group is then cut into stars around keepers: the
+group's members in keep-policy order, each keeper taking every remaining member whose Jaccard
+similarity with it (exact, over shingle sets, or estimated from signatures) reaches the
+threshold. So every removed copy resembles the very document kept in its place: union-find
+alone chains A~B~C into one cluster even when A and C have little in common.
+
+Documents are rows of `Keys`; ties are broken by a hash of the id, so the result does not
+depend on input order or on how many workers computed the keys."""
 
 from __future__ import annotations
 
@@ -13,21 +18,8 @@ from pathlib import Path
 import numpy as np
 
 SIG_DTYPE = np.uint32  # signatures are kept as their low 32 bits: enough to compare
-BUCKET_CAP = 64  # a bucket's members are compared with at most this many representatives
-
-
-class SignatureFile:
-    """Signatures saved in a `.npy` file, memory-mapped only while read: a run over millions of
-    documents has thousands of such files, more than a process may hold open at once."""
-
-    def __init__(self, path: Path, rows: int) -> None:
-        self.path, self.rows = path, rows
-
-    def __len__(self) -> int:
-        return self.rows
-
-    def mapped(self) -> np.ndarray:
-        return _mapped(self.path)
+SHINGLE_DTYPE = np.uint32  # shingle sets likewise, for exact Jaccard
+VERIFY = ("exact", "estimate", "none")
 
 
 @lru_cache(maxsize=64)
@@ -36,28 +28,54 @@ def _mapped(path: Path) -> np.ndarray:
     return array
 
 
-class SignatureStore:
-    """Signatures of many parts (files, usually) read as one array by row, so that only the
-    rows a verification needs are ever in memory."""
+class RowFile:
+    """Rows saved in `.npy` files, memory-mapped only while read: a run over millions of
+    documents has thousands of such files, more than a process may hold open at once. With
+    `offsets`, row i is `flat[offsets[i]:offsets[i + 1]]` (a ragged array: shingle sets)."""
 
-    def __init__(self, parts: Sequence[np.ndarray | SignatureFile]) -> None:
+    def __init__(self, path: Path, rows: int, offsets: Path | None = None) -> None:
+        self.path, self.rows, self.offsets = path, rows, offsets
+
+    def __len__(self) -> int:
+        return self.rows
+
+    def take(self, rows: np.ndarray) -> list[np.ndarray]:
+        data = _mapped(self.path)
+        if self.offsets is None:
+            return list(np.asarray(data[rows]))
+        bounds = _mapped(self.offsets)
+        return [np.asarray(data[bounds[r] : bounds[r + 1]]) for r in rows.tolist()]
+
+    def load(self) -> np.ndarray:
+        loaded: np.ndarray = np.load(self.path, allow_pickle=False)
+        return loaded
+
+
+class RowStore:
+    """Many `RowFile`s (or in-memory arrays, or lists of rows) read as one by row number, each
+    file visited once per `take`."""
+
+    def __init__(self, parts: Sequence[RowFile | np.ndarray | Sequence[np.ndarray]]) -> None:
         self.parts = list(parts)
         self.offsets = np.cumsum([0, *(len(p) for p in self.parts)])
 
     def __len__(self) -> int:
         return int(self.offsets[-1])
 
-    def __getitem__(self, rows: int | np.ndarray) -> np.ndarray:
-        if isinstance(rows, np.ndarray):
-            return np.stack([self[int(row)] for row in rows])
-        index = int(np.searchsorted(self.offsets, rows, side="right")) - 1
-        part = self.parts[index]
-        array = part.mapped() if isinstance(part, SignatureFile) else part
-        row: np.ndarray = np.asarray(array[rows - int(self.offsets[index])])
-        return row
-
-
-Signatures = np.ndarray | SignatureFile | SignatureStore
+    def take(self, rows: np.ndarray) -> dict[int, np.ndarray]:
+        """Row number -> its row, for `rows`."""
+        found: dict[int, np.ndarray] = {}
+        which = np.searchsorted(self.offsets, rows, side="right") - 1
+        for part in np.unique(which).tolist():
+            selected = rows[which == part]
+            local = selected - self.offsets[part]
+            source = self.parts[part]
+            if isinstance(source, RowFile):
+                values = source.take(local)
+            else:
+                values = [np.asarray(source[i]) for i in local.tolist()]
+            found.update(zip(selected.tolist(), values, strict=True))
+        return found
 
 
 @dataclass
@@ -67,48 +85,23 @@ class Keys:
     id_hash: np.ndarray  # uint64, xxh3 of the document id: the order-free tie-break
     exact: np.ndarray  # uint64 (n, 2): 128-bit hash of the normalised text
     bands: np.ndarray  # uint64 (n, bands): LSH band keys (0 columns when near dedup is off)
-    signatures: Signatures  # uint32 (n, permutations): for verification
     priority: np.ndarray  # float64: smaller is kept first (the keep policy's value)
+    signatures: RowStore  # uint32 (n, permutations): for estimated verification
+    shingles: RowStore  # uint32 sets, one per row: for exact verification
 
     def __len__(self) -> int:
         return len(self.id_hash)
 
     @classmethod
-    def concat(cls, parts: Sequence[Keys], bands: int, permutations: int) -> Keys:
-        if not parts:
-            return cls.empty(bands, permutations)
+    def concat(cls, parts: Sequence[Keys], bands: int) -> Keys:
         return cls(
-            id_hash=np.concatenate([p.id_hash for p in parts]),
-            exact=np.concatenate([p.exact for p in parts]),
-            bands=np.concatenate([p.bands for p in parts]),
-            signatures=SignatureStore([q for p in parts for q in _parts(p.signatures)]),
-            priority=np.concatenate([p.priority for p in parts]),
+            id_hash=np.concatenate([np.zeros(0, np.uint64), *(p.id_hash for p in parts)]),
+            exact=np.concatenate([np.zeros((0, 2), np.uint64), *(p.exact for p in parts)]),
+            bands=np.concatenate([np.zeros((0, bands), np.uint64), *(p.bands for p in parts)]),
+            priority=np.concatenate([np.zeros(0), *(p.priority for p in parts)]),
+            signatures=RowStore([q for p in parts for q in p.signatures.parts]),
+            shingles=RowStore([q for p in parts for q in p.shingles.parts]),
         )
-
-    @classmethod
-    def empty(cls, bands: int, permutations: int) -> Keys:
-        return cls(
-            id_hash=np.zeros(0, np.uint64),
-            exact=np.zeros((0, 2), np.uint64),
-            bands=np.zeros((0, bands), np.uint64),
-            signatures=np.zeros((0, permutations), SIG_DTYPE),
-            priority=np.zeros(0, np.float64),
-        )
-
-
-def _parts(signatures: Signatures) -> list[np.ndarray | SignatureFile]:
-    return signatures.parts if isinstance(signatures, SignatureStore) else [signatures]
-
-
-def as_array(signatures: Signatures) -> np.ndarray:
-    """The signatures in memory, as one array."""
-    if isinstance(signatures, SignatureFile):
-        loaded: np.ndarray = np.load(signatures.path, allow_pickle=False)
-        return loaded
-    if isinstance(signatures, SignatureStore):
-        arrays = [as_array(p) for p in signatures.parts]
-        return np.concatenate(arrays) if arrays else np.zeros((0, 0), SIG_DTYPE)
-    return signatures
 
 
 class UnionFind:
@@ -146,73 +139,73 @@ class Clusters:
     size: np.ndarray
 
 
-def cluster(keys: Keys, *, exact: bool, near: bool, verify_threshold: float) -> Clusters:
-    """Clusters of `keys`: rows sharing the exact hash, or (when `near`) an LSH band bucket
-    whose estimated Jaccard reaches `verify_threshold` (0 takes every candidate)."""
-    order = np.lexsort((keys.id_hash,))  # rows in id-hash order: the canonical order
+def cluster(
+    keys: Keys, *, exact: bool, near: bool, verify: str = "exact", threshold: float = 0.8
+) -> Clusters:
+    """Clusters of `keys`: candidate groups from the exact hash and (when `near`) the LSH
+    bands, cut into verified stars unless `verify` is "none"."""
     rows = UnionFind(len(keys))
     if exact and len(keys):
-        _join_groups(rows, keys.exact[:, 1], keys.exact[:, 0], order, None, 0.0)
+        _join_groups(rows, keys.exact[:, 1], keys.exact[:, 0])
     if near and len(keys):
-        signatures = keys.signatures
-        if isinstance(signatures, SignatureFile):
-            signatures = SignatureStore([signatures])
         for band in range(keys.bands.shape[1]):
-            _join_groups(rows, keys.bands[:, band], None, order, signatures, verify_threshold)
+            _join_groups(rows, keys.bands[:, band], None)
     root = rows.roots()
+    if near and verify != "none":
+        root = _stars(keys, root, verify, threshold)
     return Clusters(root=root, keeper=_keepers(keys, root), size=np.bincount(root)[root])
 
 
-def _join_groups(
-    rows: UnionFind,
-    low: np.ndarray,
-    high: np.ndarray | None,
-    order: np.ndarray,
-    signatures: np.ndarray | SignatureStore | None,
-    threshold: float,
-) -> None:
-    """Union the rows that share a key (`high`, `low`); within a group, rows are taken in
-    canonical order, and with `signatures` each joins the first representative it resembles."""
-    rank = np.empty(len(order), np.int64)
-    rank[order] = np.arange(len(order))
-    sort_keys = (rank, low) if high is None else (rank, low, high)
-    ordered = np.lexsort(sort_keys)
+def _join_groups(rows: UnionFind, low: np.ndarray, high: np.ndarray | None) -> None:
+    """Union the rows that share a key (`high`, `low`)."""
+    ordered = np.argsort(low, kind="stable") if high is None else np.lexsort((low, high))
     same = low[ordered][1:] == low[ordered][:-1]
     if high is not None:
         same &= high[ordered][1:] == high[ordered][:-1]
-    if not same.any():
-        return
-    starts = np.flatnonzero(np.diff(np.concatenate(([0], same.astype(np.int8), [0]))) == 1)
-    ends = np.flatnonzero(np.diff(np.concatenate(([0], same.astype(np.int8), [0]))) == -1)
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        members = ordered[start : end + 1]
-        if signatures is None or threshold <= 0:
-            first = int(members[0])
-            for member in members[1:].tolist():
-                rows.union(first, member)
-        else:
-            _join_verified(rows, members, signatures, threshold)
+    for i in np.flatnonzero(same).tolist():
+        rows.union(int(ordered[i]), int(ordered[i + 1]))
 
 
-def _join_verified(
-    rows: UnionFind, members: np.ndarray, signatures: np.ndarray | SignatureStore, threshold: float
-) -> None:
-    """Greedy: each member joins the first earlier representative whose signature agrees on at
-    least `threshold` of its positions; otherwise it becomes a representative. Members already
-    joined to a representative (exact copies share every band) cost no comparison."""
-    representatives: list[int] = []
-    for member in members.tolist():
-        if representatives:
-            root = rows.find(member)
-            if any(rows.find(rep) == root for rep in representatives[:BUCKET_CAP]):
-                continue
-            reps = np.asarray(representatives[:BUCKET_CAP])
-            agree = (signatures[reps] == signatures[member]).mean(axis=1)
-            match = np.flatnonzero(agree >= threshold)
-            if len(match):
-                rows.union(int(reps[match[0]]), member)
-                continue
-        representatives.append(member)
+def _stars(keys: Keys, group: np.ndarray, verify: str, threshold: float) -> np.ndarray:
+    """Each candidate group cut into stars: in keep-policy order, the first remaining member
+    keeps every remaining member that resembles it enough; repeat on the rest."""
+    label = group.copy()
+    members = np.flatnonzero(np.bincount(group)[group] > 1)
+    if not len(members):
+        return label
+    store = keys.shingles if verify == "exact" else keys.signatures
+    vectors = store.take(members)
+    similar = _jaccard if verify == "exact" else _agreement
+    order = members[np.lexsort((keys.id_hash[members], keys.priority[members], group[members]))]
+    start = 0
+    while start < len(order):
+        end = start
+        while end < len(order) and group[order[end]] == group[order[start]]:
+            end += 1
+        remaining = order[start:end].tolist()
+        while remaining:
+            keeper, rest = remaining[0], []
+            label[keeper] = keeper
+            for member in remaining[1:]:
+                same_text = bool((keys.exact[member] == keys.exact[keeper]).all())
+                if same_text or similar(vectors[member], vectors[keeper]) >= threshold:
+                    label[member] = keeper
+                else:
+                    rest.append(member)
+            remaining = rest
+        start = end
+    return label
+
+
+def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    if not len(a) and not len(b):
+        return 1.0
+    shared = len(np.intersect1d(a, b, assume_unique=True))
+    return shared / (len(a) + len(b) - shared)
+
+
+def _agreement(a: np.ndarray, b: np.ndarray) -> float:
+    return float((a == b).mean())
 
 
 def _keepers(keys: Keys, root: np.ndarray) -> np.ndarray:
@@ -224,7 +217,3 @@ def _keepers(keys: Keys, root: np.ndarray) -> np.ndarray:
     keeper_of_root[root[order][first]] = order[first]
     keepers: np.ndarray = keeper_of_root[root]
     return keepers
-
-
-def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    return float((a == b).mean())

@@ -1,18 +1,23 @@
-"""The dedup index on disk: the keys of every document kept so far, so that a later run dedups
-new data against old without reading the old corpus again. Embedded (files only, nothing to
-start), append-only, versioned; the format is described in docs/DEDUP_INDEX.md.
+"""Keys on disk: one folder of files per part (a chunk of a run, or a piece of an index
+segment), and the dedup index: the keys of every document kept so far, so that a later run
+dedups new data against old without reading the old corpus again. Embedded (files only,
+nothing to start), append-only, versioned; the format is described in docs/DEDUP_INDEX.md.
 
-    DIR/index.json                  format, version, the settings keys depend on, segment list
-    DIR/segments/NNNNN/meta.jsonl   one line per document: {"id": ..., "url": ...}
-    DIR/segments/NNNNN/keys.npz     id_hash, exact, bands, priority (numpy arrays, no pickle)
-    DIR/segments/NNNNN/keys.signatures.npy   MinHash signatures, low 32 bits (memory-mapped)
+    PART/meta.jsonl        one line per document: {"id": ..., "url": ...}
+    PART/keys.npz          id_hash, exact, bands, priority (numpy arrays, no pickle)
+    PART/signatures.npy    MinHash signatures, low 32 bits (memory-mapped when read)
+    PART/shingles.npy      every document's shingle hash set, low 32 bits, concatenated
+    PART/offsets.npy       where each document's set starts in shingles.npy (n + 1 values)
+
+    INDEX/index.json                       format, version, settings, segments and their parts
+    INDEX/segments/NNNNN/part-.../         one part per chunk of the run that wrote it
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,66 +25,113 @@ from typing import Any
 import numpy as np
 import orjson
 
-from thresher.dedup.clusters import Keys, SignatureFile, as_array
+from thresher.dedup.clusters import SHINGLE_DTYPE, SIG_DTYPE, Keys, RowFile, RowStore
 from thresher.errors import ConfigError, OutputError
 
 FORMAT = "thresher-dedup-index"
-VERSION = 1
+VERSION = 2
 MANIFEST = "index.json"
 SEGMENTS = "segments"
-SIGNATURES_SUFFIX = ".signatures.npy"
+META = "meta.jsonl"
+KEYS = "keys.npz"
+SIGNATURES = "signatures.npy"
+SHINGLES = "shingles.npy"
+OFFSETS = "offsets.npy"
 
 
-@dataclass(frozen=True)
-class Segment:
-    """One run's contribution: its documents' ids, URLs and keys."""
+@dataclass
+class PartArrays:
+    """One part's keys in memory."""
 
     ids: list[str]
     urls: list[str]
-    keys: Keys
+    id_hash: np.ndarray
+    exact: np.ndarray
+    bands: np.ndarray
+    priority: np.ndarray
+    signatures: np.ndarray  # (n, permutations)
+    shingles: np.ndarray  # all sets, concatenated
+    offsets: np.ndarray  # (n + 1,)
+
+    def select(self, keep: np.ndarray) -> PartArrays:
+        rows = np.flatnonzero(keep)
+        sets = [self.shingles[self.offsets[r] : self.offsets[r + 1]] for r in rows.tolist()]
+        return PartArrays(
+            ids=[self.ids[r] for r in rows.tolist()],
+            urls=[self.urls[r] for r in rows.tolist()],
+            id_hash=self.id_hash[rows],
+            exact=self.exact[rows],
+            bands=self.bands[rows],
+            priority=self.priority[rows],
+            signatures=self.signatures[rows],
+            shingles=np.concatenate([np.zeros(0, SHINGLE_DTYPE), *sets]),
+            offsets=np.cumsum([0, *(len(s) for s in sets)]).astype(np.int64),
+        )
 
 
-def save_keys(path: Path, keys: Keys) -> None:
-    """Keys in `path` (.npz), signatures beside it (.npy, to be memory-mapped when read)."""
-    partial = path.with_name(path.name + ".partial.npz")
-    np.savez(
-        partial,
-        id_hash=keys.id_hash,
-        exact=keys.exact,
-        bands=keys.bands,
-        priority=keys.priority,
-    )
-    signatures = path.with_suffix(SIGNATURES_SUFFIX)
-    staged = signatures.with_name(signatures.name + ".partial.npy")
-    np.save(staged, as_array(keys.signatures))
-    os.replace(staged, signatures)
+def _atomic(path: Path, write: Any) -> None:
+    partial = path.with_name(path.name + ".partial" + path.suffix)
+    write(partial)
     os.replace(partial, path)
 
 
-def load_keys(path: Path) -> Keys:
-    """Keys saved by `save_keys`; the signatures stay on disk, mapped when read."""
-    with np.load(path, allow_pickle=False) as data:
+def save_part(folder: Path, part: PartArrays) -> None:
+    """Write a part's files, each whole under a temporary name; keys.npz last."""
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def meta(path: Path) -> None:
+        with path.open("wb") as out:
+            for doc_id, url in zip(part.ids, part.urls, strict=True):
+                out.write(orjson.dumps({"id": doc_id, "url": url}) + b"\n")
+
+    _atomic(folder / META, meta)
+    _atomic(folder / SIGNATURES, lambda p: np.save(p, part.signatures.astype(SIG_DTYPE)))
+    _atomic(folder / SHINGLES, lambda p: np.save(p, part.shingles.astype(SHINGLE_DTYPE)))
+    _atomic(folder / OFFSETS, lambda p: np.save(p, part.offsets.astype(np.int64)))
+
+    def keys(path: Path) -> None:
+        np.savez(
+            path, id_hash=part.id_hash, exact=part.exact, bands=part.bands, priority=part.priority
+        )
+
+    _atomic(folder / KEYS, keys)
+
+
+def load_keys(folder: Path) -> Keys:
+    """A part's keys; signatures and shingle sets stay on disk, mapped when read."""
+    with np.load(folder / KEYS, allow_pickle=False) as data:
+        rows = len(data["id_hash"])
         return Keys(
             id_hash=data["id_hash"],
             exact=data["exact"],
             bands=data["bands"],
-            signatures=SignatureFile(path.with_suffix(SIGNATURES_SUFFIX), len(data["id_hash"])),
             priority=data["priority"],
+            signatures=RowStore([RowFile(folder / SIGNATURES, rows)]),
+            shingles=RowStore([RowFile(folder / SHINGLES, rows, folder / OFFSETS)]),
         )
 
 
-def save_meta(path: Path, ids: list[str], urls: list[str]) -> None:
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("wb") as out:
-        for doc_id, url in zip(ids, urls, strict=True):
-            out.write(orjson.dumps({"id": doc_id, "url": url}) + b"\n")
-    os.replace(partial, path)
+def load_part(folder: Path) -> PartArrays:
+    """A part's keys, all in memory (one chunk: small)."""
+    ids, urls = load_meta(folder)
+    with np.load(folder / KEYS, allow_pickle=False) as data:
+        return PartArrays(
+            ids=ids,
+            urls=urls,
+            id_hash=data["id_hash"],
+            exact=data["exact"],
+            bands=data["bands"],
+            priority=data["priority"],
+            signatures=np.load(folder / SIGNATURES, allow_pickle=False),
+            shingles=np.load(folder / SHINGLES, allow_pickle=False),
+            offsets=np.load(folder / OFFSETS, allow_pickle=False),
+        )
 
 
-def load_meta(path: Path) -> tuple[list[str], list[str]]:
+def load_meta(folder: Path) -> tuple[list[str], list[str]]:
     ids: list[str] = []
     urls: list[str] = []
-    with path.open("rb") as lines:
+    with (folder / META).open("rb") as lines:
         for line in lines:
             entry = orjson.loads(line)
             ids.append(entry["id"])
@@ -88,7 +140,7 @@ def load_meta(path: Path) -> tuple[list[str], list[str]]:
 
 
 class DedupIndex:
-    """An index folder: `segments()` reads what earlier runs kept, `append` adds this run's."""
+    """An index folder: `parts()` reads what earlier runs kept, `append` adds this run's."""
 
     def __init__(self, folder: Path, settings: Mapping[str, Any]) -> None:
         self.folder = folder
@@ -125,32 +177,38 @@ class DedupIndex:
     def documents(self) -> int:
         return sum(int(s["documents"]) for s in self._manifest["segments"])
 
-    def segments(self) -> Iterator[tuple[Path, int]]:
-        """(folder, documents) of each segment, oldest first."""
+    def parts(self) -> Iterator[Path]:
+        """Every part folder, oldest segment first."""
         for entry in self._manifest["segments"]:
-            yield self.folder / SEGMENTS / entry["name"], int(entry["documents"])
+            for part in entry["parts"]:
+                yield self.folder / SEGMENTS / entry["name"] / part
 
     def has_run(self, run_id: str) -> bool:
         return any(s.get("run") == run_id for s in self._manifest["segments"])
 
-    def append(self, ids: list[str], urls: list[str], keys: Keys, run_id: str = "") -> None:
-        """Add a segment (written whole under a temporary name, then renamed), then the
-        manifest (likewise): a crash leaves the index as it was before. `run_id` names the
-        run, so that a resumed run does not add itself twice."""
-        if not ids:
-            return
+    def append(self, parts: Iterable[tuple[str, PartArrays]], run_id: str = "") -> None:
+        """Add a segment of named parts (written one at a time under a temporary folder name,
+        then renamed), then the manifest (likewise): a crash leaves the index as it was.
+        `run_id` names the run, so that a resumed run does not add itself twice."""
         name = f"{len(self._manifest['segments']):05d}"
         final = self.folder / SEGMENTS / name
         partial = final.with_name(name + ".partial")
         try:
             shutil.rmtree(partial, ignore_errors=True)
             partial.mkdir(parents=True)
-            save_meta(partial / "meta.jsonl", ids, urls)
-            save_keys(partial / "keys.npz", keys)
+            names, documents = [], 0
+            for part_name, part in parts:
+                if part.ids:
+                    save_part(partial / part_name, part)
+                    names.append(part_name)
+                    documents += len(part.ids)
+            if not names:
+                shutil.rmtree(partial)
+                return
             if final.exists():
                 shutil.rmtree(final)
             os.replace(partial, final)
-            entry = {"name": name, "documents": len(ids)}
+            entry: dict[str, Any] = {"name": name, "documents": documents, "parts": names}
             self._manifest["segments"].append({**entry, "run": run_id} if run_id else entry)
             manifest = self.folder / MANIFEST
             staged = manifest.with_name(MANIFEST + ".partial")

@@ -15,8 +15,15 @@ import numpy as np
 import orjson
 import xxhash
 
-from thresher.dedup.clusters import SIG_DTYPE, Clusters, Keys, as_array, cluster
-from thresher.dedup.index import DedupIndex, load_keys, load_meta, save_keys, save_meta
+from thresher.dedup.clusters import SHINGLE_DTYPE, VERIFY, Clusters, Keys, cluster
+from thresher.dedup.index import (
+    DedupIndex,
+    PartArrays,
+    load_keys,
+    load_meta,
+    load_part,
+    save_part,
+)
 from thresher.dedup.minhash import (
     KEYS_VERSION,
     MinHasher,
@@ -35,8 +42,6 @@ CLUSTER = "cluster"
 CLUSTER_SIZE = "cluster_size"
 DUPLICATE_OF = "duplicate_of"
 DUPLICATES = "duplicates"
-KEYS_FILE = "keys.npz"
-META_FILE = "meta.jsonl"
 ROWS_FILE = "rows.npy"
 DECISIONS_FILE = "decisions.jsonl"
 REPORT_CLUSTERS = 20
@@ -56,8 +61,12 @@ class Dedup(CorpusStep):
         threshold: when above 0, bands and rows are chosen for this Jaccard similarity from
             the same number of permutations (`bands * rows`).
         seed: seeds the permutations; an index only compares with the same seed.
-        verify_threshold: a candidate pair joins only when its estimated Jaccard (share of equal
-            signature positions) reaches this; 0 joins every candidate.
+        verify: how candidates (documents sharing an LSH bucket, or linked through others that
+            do) are confirmed: "exact" (Jaccard of their shingle sets), "estimate" (share of
+            equal signature positions) or "none" (every candidate group is a cluster). With a
+            check, each cluster is a star: every removed copy resembles the kept document
+            itself by at least `verify_threshold`, never only through a chain of others.
+        verify_threshold: the similarity a copy needs to the kept document.
         keep: which copy a cluster keeps: "earliest" (`metadata.date`), "newest", "longest"
             (text), "quality" (the highest `metadata.signals[quality_signal]`) or "first" (input
             order). Ties go to the smallest hash of the document id. Documents already in an
@@ -74,7 +83,8 @@ class Dedup(CorpusStep):
     rows: int = 8
     threshold: float = 0.0
     seed: int = 1
-    verify_threshold: float = 0.7
+    verify: str = "exact"
+    verify_threshold: float = 0.8
     keep: str = "earliest"
     quality_signal: str = ""
     max_listed: int = 100
@@ -85,6 +95,9 @@ class Dedup(CorpusStep):
         require(self.bands >= 1, self.name, "bands", ">= 1", self.bands)
         require(self.rows >= 1, self.name, "rows", ">= 1", self.rows)
         require(0 <= self.threshold < 1, self.name, "threshold", "in [0, 1)", self.threshold)
+        require(
+            self.verify in VERIFY, self.name, "verify", f"one of {', '.join(VERIFY)}", self.verify
+        )
         require(
             0 <= self.verify_threshold <= 1,
             self.name,
@@ -135,6 +148,7 @@ class Dedup(CorpusStep):
         urls: list[str] = []
         exact: list[tuple[int, int]] = []
         signatures: list[np.ndarray] = []
+        sets: list[np.ndarray] = []
         priority: list[float] = []
         for row, doc in enumerate(docs):
             if doc.rejection is None:
@@ -143,38 +157,36 @@ class Dedup(CorpusStep):
                 ids.append(doc.id)
                 urls.append(str(doc.metadata.get(URL) or ""))
                 exact.append(exact_key(norm))
-                signatures.append(self._signature(norm))
+                hashes = shingles(norm, self.ngram) if self.near else np.zeros(0, np.uint64)
+                signatures.append(self._hasher.signature(hashes))
+                sets.append(np.unique(hashes.astype(SHINGLE_DTYPE)))
                 priority.append(self._priority(doc, order * 2**20 + row))
             yield doc
-        keys = self._keys(ids, exact, signatures, priority)
         np.save(folder / ROWS_FILE, np.asarray(rows, np.int64))
-        save_meta(folder / META_FILE, ids, urls)
-        save_keys(folder / KEYS_FILE, keys)
+        save_part(folder, self._part(ids, urls, exact, signatures, sets, priority))
 
-    def _signature(self, norm: bytes) -> np.ndarray:
-        hasher = self._hasher
-        if not self.near or not norm:
-            return np.zeros(hasher.permutations, np.uint64)
-        return hasher.signature(shingles(norm, self.ngram))
-
-    def _keys(
+    def _part(
         self,
         ids: list[str],
+        urls: list[str],
         exact: list[tuple[int, int]],
         signatures: list[np.ndarray],
+        sets: list[np.ndarray],
         priority: list[float],
-    ) -> Keys:
+    ) -> PartArrays:
         hasher = self._hasher
-        if not ids:
-            return Keys.empty(*self._key_shape())
-        full = np.stack(signatures)
+        full = np.stack(signatures) if ids else np.zeros((0, hasher.permutations), np.uint64)
         bands = hasher.band_keys(full) if self.near else np.zeros((len(ids), 0), np.uint64)
-        return Keys(
+        return PartArrays(
+            ids=ids,
+            urls=urls,
             id_hash=np.fromiter((xxhash.xxh3_64_intdigest(i.encode()) for i in ids), np.uint64),
             exact=np.asarray(exact, np.uint64).reshape(-1, 2),
             bands=bands,
-            signatures=full.astype(SIG_DTYPE),
             priority=np.asarray(priority, np.float64),
+            signatures=full,
+            shingles=np.concatenate([np.zeros(0, SHINGLE_DTYPE), *sets]),
+            offsets=np.cumsum([0, *(len(x) for x in sets)]).astype(np.int64),
         )
 
     def _priority(self, doc: Document, order: int) -> float:
@@ -198,18 +210,21 @@ class Dedup(CorpusStep):
 
     def decide(self, folders: list[Path], state: Path | None) -> dict[str, Any]:
         index = DedupIndex(state, self.settings()) if state is not None else None
-        old = list(index.segments()) if index else []
-        parts = [load_keys(path / KEYS_FILE) for path, _ in old]
+        old = list(index.parts()) if index else []
+        parts = [load_keys(path) for path in old]
         for part in parts:
             part.priority = np.full(len(part), -math.inf)  # what earlier runs kept stays kept
-        new_keys = [load_keys(folder / KEYS_FILE) for folder in folders]
-        keys = Keys.concat(parts + new_keys, *self._key_shape())
+        new_keys = [load_keys(folder) for folder in folders]
+        keys = Keys.concat(parts + new_keys, self._hasher.bands if self.near else 0)
         found = cluster(
-            keys, exact=self.exact, near=self.near, verify_threshold=self.verify_threshold
+            keys,
+            exact=self.exact,
+            near=self.near,
+            verify=self.verify,
+            threshold=self.verify_threshold,
         )
         sizes = [len(p) for p in parts + new_keys]
-        sources = [path / META_FILE for path, _ in old] + [f / META_FILE for f in folders]
-        names = _names_of(found, sources, sizes)
+        names = _names_of(found, old + folders, sizes)
         offsets = np.cumsum([0, *sizes]).tolist()
         first_new = offsets[len(parts)]
         members = _members(found, names)
@@ -225,9 +240,6 @@ class Dedup(CorpusStep):
                         report.add(decision, int(found.root[row]))
                         out.write(orjson.dumps(decision) + b"\n")
         return report.to_dict(index.documents if index else 0)
-
-    def _key_shape(self) -> tuple[int, int]:
-        return (self._hasher.bands if self.near else 0), self._hasher.permutations
 
     def _decision(
         self,
@@ -273,26 +285,23 @@ class Dedup(CorpusStep):
             yield doc
 
     def commit(self, folders: list[Path], state: Path | None, run_id: str = "") -> None:
-        """Add this run's kept documents to the index in `state` (once per `run_id`)."""
+        """Add this run's kept documents to the index in `state` (once per `run_id`), one part
+        per chunk, so memory holds one chunk's keys at a time."""
         if state is None:
             return
         index = DedupIndex(state, self.settings())
         if run_id and index.has_run(run_id):
             return
-        ids: list[str] = []
-        urls: list[str] = []
-        parts: list[Keys] = []
-        for folder in folders:
-            keys = load_keys(folder / KEYS_FILE)
-            unit_ids, unit_urls = load_meta(folder / META_FILE)
-            keep = np.ones(len(unit_ids), bool)
-            for decision in _read_decisions(folder / DECISIONS_FILE):
-                if DUPLICATE_OF in decision:
-                    keep[decision["key"]] = False
-            ids += [i for i, k in zip(unit_ids, keep, strict=True) if k]
-            urls += [u for u, k in zip(unit_urls, keep, strict=True) if k]
-            parts.append(_select(keys, keep))
-        index.append(ids, urls, Keys.concat(parts, *self._key_shape()), run_id)
+        index.append(((folder.name, _kept_part(folder)) for folder in folders), run_id)
+
+
+def _kept_part(folder: Path) -> PartArrays:
+    part = load_part(folder)
+    keep = np.ones(len(part.ids), bool)
+    for decision in _read_decisions(folder / DECISIONS_FILE):
+        if DUPLICATE_OF in decision:
+            keep[decision["key"]] = False
+    return part.select(keep)
 
 
 @cache
@@ -321,7 +330,7 @@ def _names_of(found: Clusters, sources: list[Path], sizes: list[int]) -> dict[in
     for source, size in zip(sources, sizes, strict=True):
         rows = wanted[(wanted >= start) & (wanted < start + size)]
         if len(rows):
-            ids, urls = load_meta(source)
+            ids, urls = load_meta(source)  # a part folder
             for row in rows.tolist():
                 names[row] = (ids[row - start], urls[row - start])
         start += size
@@ -334,16 +343,6 @@ def _members(found: Clusters, names: dict[int, tuple[str, str]]) -> dict[int, li
     for row in sorted(names, key=lambda r: (xxhash.xxh3_64_intdigest(names[r][0].encode()), r)):
         members.setdefault(int(found.root[row]), []).append(row)
     return members
-
-
-def _select(keys: Keys, mask: np.ndarray) -> Keys:
-    return Keys(
-        id_hash=keys.id_hash[mask],
-        exact=keys.exact[mask],
-        bands=keys.bands[mask],
-        signatures=as_array(keys.signatures)[mask],
-        priority=keys.priority[mask],
-    )
 
 
 def _read_decisions(path: Path) -> list[dict[str, Any]]:
