@@ -122,8 +122,8 @@ def test_a_page_over_the_size_cap_is_rejected_unparsed() -> None:
 
 
 def test_a_page_over_the_time_bound_is_rejected_not_waited_for() -> None:
-    # a million nested elements: many times the deadline to parse and walk
-    huge = "<html><body>" + "<div><p>word " * 200_000 + "</body></html>"
+    # 200,000 elements side by side: many times the deadline to parse and walk
+    huge = "<html><body>" + "<div>word</div>" * 200_000 + "</body></html>"
     doc = thresher.extract(huge, timeout=0.001, mode="careful")
     assert doc.rejection is not None
     assert doc.rejection.reason == "extract-timeout"
@@ -160,3 +160,15 @@ def test_the_extract_step_turns_an_html_field_into_text_with_a_ledger() -> None:
     assert edit.reason == "html" and edit.removed == html and edit.replacement == out[0].text
     assert out[0].metadata["title"] == "Harbour pier to open | Gazette"
     assert out[1].text == "Just text, not a page." and out[1].ledger == []
+
+
+def test_deep_nesting_is_rejected_before_the_parser_sees_it() -> None:
+    from thresher.extract import TOO_DEEP
+
+    # (resiliparse's main-content pass alone would take minutes on this page)
+    deep = "<html><body>" + "<div>" * 20_000 + "text" + "</div>" * 20_000 + "</body></html>"
+    doc = thresher.extract(deep)
+    assert doc.rejection is not None and doc.rejection.reason == TOO_DEEP
+    items = "".join(f"<li>item number {i} of a long list" for i in range(3000))
+    listing = f"<html><body><h1>A list</h1><ul>{items}</ul></body></html>"
+    assert thresher.extract(listing).rejection is None
