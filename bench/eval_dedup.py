@@ -359,6 +359,7 @@ def brute_force(
     jac: Jaccards,
     queries: int,
     rng: random.Random,
+    removed: set[str] | None = None,
     floor: float = 0.7,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """`queries` random documents against all documents: every pair with Jaccard >= `floor`
@@ -414,9 +415,13 @@ def brute_force(
         planted = [p for p in pairs if truth.same(*p)]
         other = [p for p in pairs if not truth.same(*p)]
         hit = [joined(cluster, *p) for p in pairs]
+        # resolved: the kept output no longer holds both (one removed, or both in one cluster)
+        gone = removed or set()
+        resolved = [h or a in gone or b in gone for h, (a, b) in zip(hit, pairs, strict=True)]
         result[f"J>={threshold}"] = {
             "pairs": len(pairs),
             "recall": share(sum(hit), len(hit)),
+            "resolved": share(sum(resolved), len(resolved)),
             "planted pairs": len(planted),
             "planted recall": share(sum(joined(cluster, *p) for p in planted), len(planted)),
             "unplanted pairs": len(other),
@@ -527,6 +532,7 @@ def report(result: dict[str, Any]) -> str:
                 [
                     "pairs",
                     "recall",
+                    "resolved",
                     "planted pairs",
                     "planted recall",
                     "unplanted pairs",
@@ -638,7 +644,7 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
     result["planted_misses"] = planted_misses[:50]
     if args.brute > 0:
         result["brute_force"], brute_misses = brute_force(
-            texts, truth, cluster, jac, args.brute, rng
+            texts, truth, cluster, jac, args.brute, rng, {d for d, _, _ in removed}
         )
         result["brute_misses"] = brute_misses[:50]
         print(f"eval_dedup: brute force done ({time.perf_counter() - t0:.0f}s)", file=sys.stderr)

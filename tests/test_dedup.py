@@ -422,3 +422,14 @@ def test_more_key_files_than_the_process_keeps_mapped(tmp_path: Path) -> None:
     write_jsonl(tmp_path / "in" / "x.jsonl", corpus_docs("", range(50), copies=2))
     summary = thresher.run([str(tmp_path / "in")], tmp_path / "out", DEDUP, records_per_chunk=1)
     assert summary.to_dict()["reasons"] == {"exact-duplicate": 50, "near-duplicate": 50}
+
+
+def test_an_index_whose_first_append_was_interrupted_is_taken_as_new(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    (index / "segments" / "00000.partial" / "part-00000-c00000").mkdir(parents=True)
+    (index / "index.json.partial").write_text("{")
+    fresh = DedupIndex(index, Dedup().settings())
+    assert fresh.documents == 0 and list(fresh.parts()) == []
+    (index / "segments" / "00000").mkdir()
+    with pytest.raises(ConfigError, match="not empty"):
+        DedupIndex(index, Dedup().settings())

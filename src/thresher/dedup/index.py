@@ -139,6 +139,18 @@ def load_meta(folder: Path) -> tuple[list[str], list[str]]:
     return ids, urls
 
 
+def _only_leftovers(folder: Path) -> bool:
+    """Whether `folder` holds nothing but what an interrupted first `append` leaves: temporary
+    (`.partial`) files and segment folders, which the next append replaces."""
+    for entry in folder.iterdir():
+        if entry.name == SEGMENTS and entry.is_dir():
+            if not all(part.name.endswith(".partial") for part in entry.iterdir()):
+                return False
+        elif not entry.name.endswith(".partial"):
+            return False
+    return True
+
+
 class DedupIndex:
     """An index folder: `parts()` reads what earlier runs kept, `append` adds this run's."""
 
@@ -150,7 +162,7 @@ class DedupIndex:
     def _read_manifest(self) -> dict[str, Any]:
         path = self.folder / MANIFEST
         if not path.exists():
-            if self.folder.exists() and any(self.folder.iterdir()):
+            if self.folder.exists() and not _only_leftovers(self.folder):
                 raise ConfigError(
                     f"dedup index {self.folder}: the folder is not empty and has no {MANIFEST};"
                     " give an empty or new folder, or an existing index"
