@@ -43,23 +43,26 @@ class _ZstdStream(io.RawIOBase):
         self._raw = raw
         self._decompressor = zstandard.ZstdDecompressor().decompressobj()
         self._pending = b""
+        self._offset = 0
         self._started = False
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        while not self._pending:
+        while self._offset >= len(self._pending):
             chunk = self._raw.read(self.CHUNK)
             if not chunk:
                 if self._started and not self._decompressor.eof:
                     raise zstandard.ZstdError("zstd frame is truncated")
                 return 0
             self._started = True
-            self._pending = self._feed(chunk)
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
+            self._pending, self._offset = self._feed(chunk), 0
+        # an offset into the pending bytes, not a re-slice per read: a chunk that inflates to
+        # megabytes is copied out once, not once per read
+        size = min(len(buffer), len(self._pending) - self._offset)
+        buffer[:size] = self._pending[self._offset : self._offset + size]
+        self._offset += size
         return size
 
     def _feed(self, chunk: bytes) -> bytes:
