@@ -5,7 +5,6 @@ many as the generator says it wrote."""
 from __future__ import annotations
 
 import importlib.util
-import os
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -38,10 +37,6 @@ def test_the_generator_is_deterministic(tmp_path: Path) -> None:
         assert a == (tmp_path / "b" / "corpus" / rel).read_bytes()
 
 
-@pytest.mark.skipif(
-    not os.environ.get("THRESHER_HOSTILE"),
-    reason="slow (minutes) until the tokenizer is linear; THRESHER_HOSTILE=1 runs it",
-)
 def test_small_hostile_run_is_accounted_for(tmp_path: Path) -> None:
     hostile = hostile_module()
     corpus = tmp_path / "corpus"
@@ -50,14 +45,6 @@ def test_small_hostile_run_is_accounted_for(tmp_path: Path) -> None:
     check(summary, manifest)
 
 
-# The full test does not finish in reasonable time yet: the gopher steps' tokenizer
-# (quality/tokens.py, _split_affixes) is quadratic on a long chunk without whitespace (a run of
-# punctuation: 4,000 characters of "!?" take 7 s, 20,000 minutes). Set THRESHER_HOSTILE=1 to
-# run it anyway.
-@pytest.mark.skipif(
-    not os.environ.get("THRESHER_HOSTILE"),
-    reason="quadratic tokenizer on long punctuation runs (quality/tokens.py); THRESHER_HOSTILE=1",
-)
 def test_ten_thousand_hostile_records(tmp_path: Path) -> None:
     hostile = hostile_module()
     corpus = tmp_path / "corpus"
