@@ -9,8 +9,6 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-import pytest
-
 import thresher
 
 ROOT = Path(__file__).resolve().parent.parent
