@@ -433,3 +433,22 @@ def test_an_index_whose_first_append_was_interrupted_is_taken_as_new(tmp_path: P
     (index / "segments" / "00000").mkdir()
     with pytest.raises(ConfigError, match="not empty"):
         DedupIndex(index, Dedup().settings())
+
+
+def test_stars_are_the_same_whatever_the_batch_of_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    from thresher.dedup import clusters
+
+    def outcome_of() -> dict[str, object]:
+        docs = [
+            doc(str(d["id"]), str(d["text"]), date=d["date"])
+            for d in corpus_docs("", range(12), copies=3)
+        ]
+        return {
+            d.id: (d.metadata.get("cluster"), d.rejection and d.rejection.reason)
+            for d in Dedup()(docs)
+        }
+
+    whole = outcome_of()
+    monkeypatch.setattr(clusters, "STAR_BATCH_ROWS", 3)
+    assert outcome_of() == whole
+    assert len({c for c, _ in whole.values() if c}) == 12

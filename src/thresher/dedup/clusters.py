@@ -10,7 +10,7 @@ depend on input order or on how many workers computed the keys."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +20,7 @@ import numpy as np
 SIG_DTYPE = np.uint32  # signatures are kept as their low 32 bits: enough to compare
 SHINGLE_DTYPE = np.uint32  # shingle sets likewise, for exact Jaccard
 VERIFY = ("exact", "estimate", "none")
+STAR_BATCH_ROWS = 20_000
 
 
 @lru_cache(maxsize=64)
@@ -168,33 +169,50 @@ def _join_groups(rows: UnionFind, low: np.ndarray, high: np.ndarray | None) -> N
 
 def _stars(keys: Keys, group: np.ndarray, verify: str, threshold: float) -> np.ndarray:
     """Each candidate group cut into stars: in keep-policy order, the first remaining member
-    keeps every remaining member that resembles it enough; repeat on the rest."""
+    keeps every remaining member that resembles it enough; repeat on the rest. Groups are
+    taken in batches of about `STAR_BATCH_ROWS` members, whose shingle sets (or signatures) are
+    read together, each file once, and dropped after: memory holds one batch."""
     label = group.copy()
     members = np.flatnonzero(np.bincount(group)[group] > 1)
     if not len(members):
         return label
     store = keys.shingles if verify == "exact" else keys.signatures
-    vectors = store.take(members)
     similar = _jaccard if verify == "exact" else _agreement
     order = members[np.lexsort((keys.id_hash[members], keys.priority[members], group[members]))]
-    start = 0
-    while start < len(order):
-        end = start
-        while end < len(order) and group[order[end]] == group[order[start]]:
-            end += 1
-        remaining = order[start:end].tolist()
-        while remaining:
-            keeper, rest = remaining[0], []
-            label[keeper] = keeper
-            for member in remaining[1:]:
-                same_text = bool((keys.exact[member] == keys.exact[keeper]).all())
-                if same_text or similar(vectors[member], vectors[keeper]) >= threshold:
-                    label[member] = keeper
-                else:
-                    rest.append(member)
-            remaining = rest
-        start = end
+    starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
+    bounds = [*starts.tolist(), len(order)]
+    first = 0
+    while first < len(starts):
+        last = first + 1
+        while last < len(starts) and bounds[last + 1] - bounds[first] <= STAR_BATCH_ROWS:
+            last += 1
+        vectors = store.take(order[bounds[first] : bounds[last]])
+        for g in range(first, last):
+            _star(
+                keys, label, order[bounds[g] : bounds[g + 1]].tolist(), vectors, similar, threshold
+            )
+        first = last
     return label
+
+
+def _star(
+    keys: Keys,
+    label: np.ndarray,
+    remaining: list[int],
+    vectors: dict[int, np.ndarray],
+    similar: Callable[[np.ndarray, np.ndarray], float],
+    threshold: float,
+) -> None:
+    while remaining:
+        keeper, rest = remaining[0], []
+        label[keeper] = keeper
+        for member in remaining[1:]:
+            same_text = bool((keys.exact[member] == keys.exact[keeper]).all())
+            if same_text or similar(vectors[member], vectors[keeper]) >= threshold:
+                label[member] = keeper
+            else:
+                rest.append(member)
+        remaining = rest
 
 
 def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
