@@ -45,7 +45,9 @@ class RowFile:
         if self.offsets is None:
             return list(np.asarray(data[rows]))
         bounds = _mapped(self.offsets)
-        return [np.asarray(data[bounds[r] : bounds[r + 1]]) for r in rows.tolist()]
+        # copies, not views: a view would keep its file mapped (and its pages counted in this
+        # process's memory) after the cache lets the file go
+        return [np.array(data[bounds[r] : bounds[r + 1]]) for r in rows.tolist()]
 
     def load(self) -> np.ndarray:
         loaded: np.ndarray = np.load(self.path, allow_pickle=False)
