@@ -49,10 +49,6 @@ class RowFile:
         # process's memory) after the cache lets the file go
         return [np.array(data[bounds[r] : bounds[r + 1]]) for r in rows.tolist()]
 
-    def load(self) -> np.ndarray:
-        loaded: np.ndarray = np.load(self.path, allow_pickle=False)
-        return loaded
-
 
 class RowStore:
     """Many `RowFile`s (or in-memory arrays, or lists of rows) read as one by row number, each

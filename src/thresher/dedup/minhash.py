@@ -5,7 +5,6 @@ shingles of a document at once: no Python work per word."""
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -269,8 +268,3 @@ def lsh_params(threshold: float, permutations: int = 112) -> tuple[int, int]:
                 best = (error, bands, rows)
     assert best is not None
     return best[1], best[2]
-
-
-def s_curve_threshold(bands: int, rows: int) -> float:
-    """The Jaccard similarity at which a pair becomes a candidate half the time, roughly."""
-    return math.pow(1 / bands, 1 / rows)
