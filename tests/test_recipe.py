@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from thresher import ConfigError, Recipe, builtin_recipes
+from thresher import ConfigError, ReaderOptions, Recipe, builtin_recipes
 
 
 def test_default_recipe_round_trips_through_yaml(tmp_path: Path) -> None:
@@ -43,3 +43,14 @@ def test_invalid_recipes_fail_before_the_run_with_a_clear_message(text: str, mes
 def test_unknown_built_in_recipe_lists_the_known_ones() -> None:
     with pytest.raises(ConfigError, match=r"built-in: .*default"):
         Recipe.named("nope")
+
+
+def test_reader_extract_round_trips_and_is_checked() -> None:
+    recipe = Recipe.loads("reader: {extract: false}\nsteps: [{step: extract}, {step: title}]")
+    assert recipe.reader.extract is False and Recipe.default().reader.extract is True
+    assert "extract: false" in recipe.dumps()
+    assert Recipe.loads(recipe.dumps()) == recipe
+    with pytest.raises(ConfigError, match="parameter 'extract' must be bool"):
+        Recipe.loads("reader: {extract: 'no'}\nsteps: [{step: title}]")
+    with pytest.raises(ConfigError, match="extract must be true or false"):
+        ReaderOptions(extract=1)  # type: ignore[arg-type]

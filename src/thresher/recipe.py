@@ -35,19 +35,27 @@ class ReaderOptions:
     `max_record_bytes` is quarantined unread (memory stays bounded, also for a compressed
     stream that inflates without end); a document over `max_chars` characters or `max_lines`
     lines is rejected as `too-large` or `too-many-lines` before any step sees it (so the time a
-    record costs is bounded)."""
+    record costs is bounded). A fetched page (WARC, ARC, HTML) over `max_record_bytes` or the
+    extractor's 8 MiB is rejected `page-too-large`, unread.
+
+    `extract`: whether the WARC, ARC and HTML readers extract a page's main text; `false` makes
+    the text the page's decoded HTML (metadata as usual, less what the page says about itself),
+    for the recipe's own `extract` step."""
 
     text_field: str = "text"
     id_field: str = "id"
     max_record_bytes: int = MAX_RECORD_BYTES
     max_chars: int = 4_000_000
     max_lines: int = 100_000
+    extract: bool = True
 
     def __post_init__(self) -> None:
         for name in ("max_record_bytes", "max_chars", "max_lines"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ConfigError(f"reader: {name} must be an integer >= 1, got {value!r}")
+        if not isinstance(self.extract, bool):
+            raise ConfigError(f"reader: extract must be true or false, got {self.extract!r}")
 
 
 @dataclass(frozen=True, kw_only=True)

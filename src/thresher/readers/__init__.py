@@ -15,7 +15,7 @@ from thresher.readers.html import read_html_file
 from thresher.readers.jsonl import read_jsonl_file
 from thresher.readers.parquet import read_parquet_file
 from thresher.readers.record import parse_record, read_record_file
-from thresher.readers.warc import read_warc_file
+from thresher.readers.warc import page_options, read_warc_file
 
 FORMATS = {
     ".txt": "record",
@@ -103,18 +103,23 @@ def read_file(
     text_field: str = "text",
     id_field: str = "id",
     max_record_bytes: int = MAX_RECORD_BYTES,
+    *,
+    extract: bool = True,
 ) -> Iterator[Document | Quarantined]:
-    """The file's records, in order; a record over `max_record_bytes` is quarantined unread."""
+    """The file's records, in order; a record over `max_record_bytes` is quarantined unread,
+    a fetched page over it (WARC, ARC, HTML) rejected `page-too-large` unread. `extract` off:
+    a page's text is its decoded HTML, not its extracted main text."""
+    pages = page_options(max_record_bytes, extract)
     if item.format == "record":
         return read_record_file(item.path, item.source, max_record_bytes)
     if item.format == "jsonl":
         return read_jsonl_file(item.path, item.source, text_field, id_field, max_record_bytes)
     if item.format == "warc":
-        return read_warc_file(item.path, item.source)
+        return read_warc_file(item.path, item.source, pages)
     if item.format == "html":
-        return read_html_file(item.path, item.source)
+        return read_html_file(item.path, item.source, pages)
     if item.format == "arc":
-        return read_arc_file(item.path, item.source)
+        return read_arc_file(item.path, item.source, pages)
     return read_parquet_file(item.path, item.source, text_field, id_field, max_record_bytes)
 
 
