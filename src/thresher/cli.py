@@ -195,7 +195,14 @@ def clean_command(file: str, config: str | None, recipe_name: str | None, as_jso
             raise thresher.InputError(f"{file}: unknown format")
         item = InputFile(path.name, path, fmt)
         options = recipe.reader
-        for record in thresher.read_file(item, options.text_field, options.id_field):
+        records = thresher.read_file(
+            item,
+            options.text_field,
+            options.id_field,
+            options.max_record_bytes,
+            extract=options.extract,
+        )
+        for record in records:
             if isinstance(record, Quarantined):
                 _show_quarantined(record, as_json)
             else:

@@ -20,7 +20,7 @@ from resiliparse.parse.html import HTMLTree
 
 from thresher.document import DATE, TITLE, URL, Document, Rejection
 from thresher.extract.charset import decode_html
-from thresher.extract.main import FastResult, careful_text, fast_text, tidy
+from thresher.extract.main import FastResult, careful_text, drop_furniture, fast_text, tidy
 from thresher.extract.meta import page_metadata
 
 STEP: Final = "extract"
@@ -37,7 +37,9 @@ TIMEOUT_S: Final = 10.0
 # faster than quadratically with nesting (4,000 nested elements: 0.7 s; 20,000: minutes).
 # Real pages nest a few dozen deep.
 MAX_DEPTH: Final = 1000
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]{0,15})")
+# The whole tag, so that a self-closed one (`<path ... />`, thousands of them in inline SVG)
+# does not count as an open element; `[^<>]*` cannot backtrack badly.
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]{0,15})[^<>]*?(/?)>")
 # Elements that never nest (void) or whose end tag may be left out: they do not deepen the
 # estimate, so a long list of unclosed <li> is not mistaken for deep nesting.
 _FLAT = frozenset(
@@ -104,8 +106,8 @@ def nesting_depth(html: str, stop: int) -> int:
     """How deep the page's elements nest, estimated from its tags (void elements and those
     whose end tag may be omitted do not count); stops counting past `stop`."""
     depth = deepest = 0
-    for closing, name in _TAG.findall(html):
-        if name.lower() in _FLAT:
+    for closing, name, self_closed in _TAG.findall(html):
+        if self_closed or name.lower() in _FLAT:
             continue
         if closing:
             depth = max(0, depth - 1)
@@ -124,6 +126,7 @@ def _extract(html: str, url: str | None, mode: Mode, metadata: dict[str, Any]) -
         metadata.setdefault(key, value)
     if mode == "careful":
         return careful_text(html, url), "careful"
+    drop_furniture(tree)
     fast = fast_text(tree)
     if mode == "fast" or not unsure(fast):
         return fast.text, "fast"

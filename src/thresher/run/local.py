@@ -278,7 +278,11 @@ def _read_items(unit: Unit, recipe: Recipe) -> Iterator[_Item]:
         read = 0
         try:
             records = read_file(
-                item, options.text_field, options.id_field, options.max_record_bytes
+                item,
+                options.text_field,
+                options.id_field,
+                options.max_record_bytes,
+                extract=options.extract,
             )
             for record in records:
                 read += 1
