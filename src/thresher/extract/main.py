@@ -130,10 +130,10 @@ def drop_furniture(tree: HTMLTree) -> None:
     for node in body.query_selector_all(_FURNITURE_SELECTOR).values():
         if node.tag in _CONTAINERS:
             continue
-        size = len(node.text)
+        size = len(node.text or "")
         if size > FURNITURE_SMALL_CHARS:
             if limit < 0:
-                limit = FURNITURE_MAX_SHARE * len(body.text)
+                limit = FURNITURE_MAX_SHARE * len(body.text or "")
             if size > limit:
                 continue
         node.remove()
