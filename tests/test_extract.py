@@ -162,7 +162,7 @@ def test_the_extract_step_turns_an_html_field_into_text_with_a_ledger() -> None:
     assert out[1].text == "Just text, not a page." and out[1].ledger == []
 
 
-def test_deep_nesting_is_rejected_before_the_parser_sees_it() -> None:
+def test_deep_nesting_is_rejected_before_the_main_content_pass() -> None:
     from thresher.extract import TOO_DEEP
 
     # (resiliparse's main-content pass alone would take minutes on this page)
@@ -172,3 +172,57 @@ def test_deep_nesting_is_rejected_before_the_parser_sees_it() -> None:
     items = "".join(f"<li>item number {i} of a long list" for i in range(3000))
     listing = f"<html><body><h1>A list</h1><ul>{items}</ul></body></html>"
     assert thresher.extract(listing).rejection is None
+
+
+def test_page_furniture_inside_the_article_is_left_out() -> None:
+    furniture = (
+        "<figure><img src='pier.jpg'><figcaption>The new pier at dawn, seen from the old "
+        "quay. Photo: Gazette staff</figcaption></figure>"
+        "<div class='cookie-consent'>This website uses cookies to improve your experience. "
+        "By continuing to browse you agree to our use of cookies.</div>"
+        "<div class='newsletter-box'>Get the latest harbour news delivered to your inbox "
+        "every morning, free of charge, by signing up to our newsletter today.</div>"
+    )
+    body = [PARAGRAPHS[0], furniture, *PARAGRAPHS[1:]]
+    doc = thresher.extract(page(body))
+    for paragraph in PARAGRAPHS:
+        assert paragraph in doc.text
+    assert "Photo: Gazette staff" not in doc.text
+    assert "uses cookies" not in doc.text
+    assert "newsletter" not in doc.text
+
+
+def test_an_article_whose_class_reads_like_furniture_is_kept() -> None:
+    # Substack's article element is `newsletter-post`: a container, never furniture
+    html = page().replace("<article>", "<article class='newsletter-post post'>")
+    doc = thresher.extract(html)
+    for paragraph in PARAGRAPHS:
+        assert paragraph in doc.text
+
+
+def test_an_embedded_post_is_kept_as_a_quote() -> None:
+    tweet = (
+        "<blockquote class='twitter-tweet'><p lang='en'>The pier opens to the public on the "
+        "first of April, with free entry for the whole of the first week.</p>&mdash; Harbour "
+        "Authority (@harbour) <a href='https://twitter.com/harbour/status/1'>March 4, 2024</a>"
+        "</blockquote>"
+    )
+    doc = thresher.extract(page([PARAGRAPHS[0], tweet, *PARAGRAPHS[1:]]))
+    assert "free entry for the whole of the first week" in doc.text
+    assert PARAGRAPHS[-1] in doc.text
+
+
+def test_running_text_left_out_by_the_fast_pass_sends_the_page_to_the_careful_one() -> None:
+    # a forum thread: one short opening post, and replies that resiliparse's main-content
+    # rules take for comments; the fast region holds a small share of the page's paragraphs
+    replies = "".join(
+        f"<div class='comment reply'><div class='comment-body'><p>Reply {i}: we moored at the "
+        "new pier last weekend and found the berths wide, the fees fair and the harbour staff "
+        "helpful with the ropes, though the car park was already full by nine.</p></div></div>"
+        for i in range(12)
+    )
+    html = page(after=f"<section class='comments'>{replies}</section>")
+    doc = thresher.extract(html)
+    assert doc.metadata["extractor"] == "careful"
+    assert PARAGRAPHS[0] in doc.text
+    assert thresher.extract(html, mode="fast").metadata["extractor"] == "fast"
