@@ -1,22 +1,34 @@
-"""The evaluation gate: word-level F1 of `thresher.extract` on the shared extraction sets,
-from raw bytes, against floors pinned just under what was measured (docs/EXTRACTION.md).
-Skipped where ../shared/data is absent. wcxb-dev is scored on every third page, to keep the
-suite quick; bench/eval_extract.py scores all of it."""
+"""The evaluation gate: word-level F1 of `thresher.extract` (mode `auto`) on the shared
+extraction sets, from raw bytes, against floors pinned at issue 5's targets, which the
+measured figures clear (docs/EXTRACTION.md): 0.965 on scrapinghub-aeb, 0.83 on all of
+wcxb-dev, and every wcxb-dev page type at most 0.02 under trafilatura 2.3.1's F1 there.
+Skipped where ../shared/data is absent."""
 
 from __future__ import annotations
 
 import gzip
 import json
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
 import thresher
-from thresher.extract.score import mean_score, score_page
+from thresher.extract.score import Score, mean_score, score_page
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "extraction"
-AEB_FLOOR = 0.950  # measured 0.955 (trafilatura 0.959)
-WCXB_THIRD_FLOOR = 0.825  # measured 0.831 on pages 0, 3, 6, ... (docs/EXTRACTION.md)
+AEB_FLOOR = 0.965  # measured 0.967 (trafilatura 0.959)
+WCXB_FLOOR = 0.830  # measured 0.831 (trafilatura 0.823)
+# trafilatura 2.3.1's F1 per wcxb-dev page type (../shared/data/README.md), less 0.02
+WCXB_TYPE_FLOORS = {
+    "article": 0.937 - 0.02,
+    "collection": 0.574 - 0.02,
+    "documentation": 0.917 - 0.02,
+    "forum": 0.694 - 0.02,
+    "listing": 0.583 - 0.02,
+    "product": 0.637 - 0.02,
+    "service": 0.765 - 0.02,
+}
 
 
 def needs(folder: str) -> pytest.MarkDecorator:
@@ -40,12 +52,33 @@ def test_scrapinghub_aeb_f1_floor() -> None:
 
 
 @needs("wcxb-dev")
-def test_wcxb_dev_f1_floor() -> None:
+def test_wcxb_dev_f1_floors_overall_and_per_page_type() -> None:
     root = DATA / "wcxb-dev"
-    scores = []
-    for path in sorted((root / "ground-truth").glob("*.json"))[::3]:
-        truth = json.loads(path.read_text(encoding="utf-8"))["ground_truth"]
+    types = json.loads((root / "metadata.json").read_text(encoding="utf-8"))["files"]
+    scores: list[Score] = []
+    by_type: dict[str, list[Score]] = defaultdict(list)
+    for path in sorted((root / "ground-truth").glob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
         page = raw(root / "html" / f"{path.stem}.html.gz")
-        scores.append(score_page(thresher.extract(page).text, truth.get("main_content") or ""))
-    assert len(scores) == 499
-    assert mean_score(scores).f1 >= WCXB_THIRD_FLOOR
+        score = score_page(
+            thresher.extract(page).text, record["ground_truth"].get("main_content") or ""
+        )
+        scores.append(score)
+        by_type[page_type(path.stem, types, record)].append(score)
+    assert len(scores) == 1497
+    assert mean_score(scores).f1 >= WCXB_FLOOR
+    below = {
+        kind: round(mean_score(by_type[kind]).f1, 3)
+        for kind, floor in WCXB_TYPE_FLOORS.items()
+        if mean_score(by_type[kind]).f1 < floor
+    }
+    assert not below, f"page types under their floors: {below}"
+
+
+def page_type(page_id: str, types: dict[str, dict[str, str]], record: dict[str, object]) -> str:
+    """From metadata.json, or, for the ~140 pages missing there, the page's own file."""
+    if page_id in types and "page_type" in types[page_id]:
+        return types[page_id]["page_type"]
+    internal = record.get("_internal")
+    kind = internal.get("page_type") if isinstance(internal, dict) else None
+    return str(kind.get("primary", "?")) if isinstance(kind, dict) else "?"

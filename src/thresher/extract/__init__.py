@@ -66,8 +66,11 @@ def extract(
 ) -> Document:
     """The page's main text and metadata. `charset` is what the HTTP header declared; bytes
     are decoded as UTF-8 when they are valid UTF-8, else by that, the meta tag or detection.
-    `mode`: `auto` (the fast pass, then the wide one where the fast one looks unsure, see
-    thresher.extract.main), `fast` only, or `careful` (trafilatura). The document is rejected
+    `mode`: `fast` (the fast pass, the wide one where it finds little prose; never
+    trafilatura), `auto` (as `fast`, and trafilatura where the fast region holds under
+    CONFIDENT_SHARE of the page's paragraph words or no pass finds prose: the best F1, at about
+    half the speed), or `careful` (trafilatura alone). See docs/EXTRACTION.md for both modes'
+    measured F1 and speed. The document is rejected
     (`page-too-large`, `extract-timeout`, `extract-failed`) rather than raising."""
     metadata: dict[str, Any] = {}
     if url:
@@ -118,21 +121,20 @@ def _extract(html: str, url: str | None, mode: Mode, metadata: dict[str, Any]) -
         return careful_text(html, url), "careful"
     drop_furniture(tree)
     fast = fast_text(tree)
-    if mode == "fast":
-        return fast.text, "fast"
     if not unsure(fast):
-        if fast.region_words >= CONFIDENT_SHARE * paragraph_words(tree):
+        if mode == "fast" or fast.region_words >= CONFIDENT_SHARE * paragraph_words(tree):
             return fast.text, "fast"
-        careful = careful_text(html, url) if len(html) <= CAREFUL_MAX_CHARS else ""
+        careful = _careful_within_bounds(html, url)
         return (careful, "careful") if careful else (fast.text, "fast")
     wide = fast_text(tree, main_content=False)
     if not unsure(wide):
         return wide.text, "wide"
-    if len(html) <= CAREFUL_MAX_CHARS:
-        careful = careful_text(html, url)
-        if careful:
-            return careful, "careful"
-    return wide.all_text(), "page"
+    careful = "" if mode == "fast" else _careful_within_bounds(html, url)
+    return (careful, "careful") if careful else (wide.all_text(), "page")
+
+
+def _careful_within_bounds(html: str, url: str | None) -> str:
+    return careful_text(html, url) if len(html) <= CAREFUL_MAX_CHARS else ""
 
 
 # Fewer prose words than this in the fast pass's region: the page's content is not prose
