@@ -46,7 +46,8 @@ _HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I
 _TIME = re.compile(r"""<time\s[^<>]{0,500}?datetime\s*=\s*["']?([^"'\s>]{1,40})""", re.I)
 
 
-_WANTED = frozenset(_TITLE_KEYS + _AUTHOR_KEYS + _DATE_KEYS)
+_TYPE_KEY = "og:type"
+_WANTED = frozenset((*_TITLE_KEYS, *_AUTHOR_KEYS, *_DATE_KEYS, _TYPE_KEY))
 
 
 def _value(pattern: re.Pattern[str], source: str) -> str:
@@ -57,7 +58,8 @@ def _value(pattern: re.Pattern[str], source: str) -> str:
 
 
 def page_metadata(tree: HTMLTree, source: str) -> dict[str, str]:
-    """`title`, `author`, `date` (YYYY-MM-DD) and `canonical_url`, each only where found."""
+    """`title`, `author`, `date` (YYYY-MM-DD), `canonical_url` and `og_type` (what the page
+    declares itself: `article`, `website`, `product`, lowercased), each only where found."""
     found: dict[str, str] = {}
     end = source.find("</head")
     head = source[: end if 0 <= end < _HEAD_CHARS else _HEAD_CHARS]
@@ -78,6 +80,8 @@ def page_metadata(tree: HTMLTree, source: str) -> dict[str, str]:
         content = _SPACES.sub(" ", _value(_CONTENT, attrs)).strip()
         if content:
             values[key] = content
+    if values.get(_TYPE_KEY):
+        found["og_type"] = values[_TYPE_KEY].lower()
     title = next((values[k] for k in _TITLE_KEYS if values.get(k)), "")
     title = title or _SPACES.sub(" ", tree.title or "").strip()
     if title:
