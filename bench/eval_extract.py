@@ -6,7 +6,7 @@ and wcxb-dev (per page type too): thresher vs trafilatura vs resiliparse, with p
 
 Every extractor gets the page's raw bytes; the timings are of the extraction call only (the
 pages are read and gunzipped first, and each extractor is called once untimed, so imports are
-not counted), one process, side by side in this script.
+not counted), one process, side by side in this script, interleaved page by page.
 """
 
 from __future__ import annotations
@@ -91,29 +91,40 @@ EXTRACTORS: dict[str, Callable[[bytes], str]] = {
 }
 
 
-def evaluate(
-    extract: Callable[[bytes], str], pages: list[Page]
-) -> tuple[dict[str, Score], float, dict[str, float]]:
-    by_type: dict[str, list[Score]] = defaultdict(list)
-    per_page: dict[str, float] = {}
-    seconds = 0.0
+Result = tuple[dict[str, Score], float, dict[str, float]]  # scores, pages/s, F1 per page
+
+
+def evaluate(extractors: dict[str, Callable[[bytes], str]], pages: list[Page]) -> dict[str, Result]:
+    """Every extractor on every page, interleaved page by page (each page goes through all of
+    them before the next), so that a machine's speed drifting during the run (it moved by 25%
+    between runs on this project's machines) weighs on all extractors alike."""
+    by_type: dict[str, dict[str, list[Score]]] = {name: defaultdict(list) for name in extractors}
+    per_page: dict[str, dict[str, float]] = {name: {} for name in extractors}
+    seconds = dict.fromkeys(extractors, 0.0)
     if pages:  # imports and first-call set-up are not per-page costs: one untimed call first
-        extract(pages[0][1])
+        for extract in extractors.values():
+            extract(pages[0][1])
     for page_id, raw, gold, page_type in pages:
-        started = time.perf_counter()
-        try:
-            text = extract(raw)
-        except Exception as exc:  # an extractor's crash scores the page 0, and is said
-            print(f"  {page_id}: {type(exc).__name__}: {exc}", file=sys.stderr)
-            text = ""
-        seconds += time.perf_counter() - started
-        score = score_page(text, gold)
-        by_type[page_type].append(score)
-        per_page[page_id] = score.f1
-    scores = {"all": mean_score(s for group in by_type.values() for s in group)}
-    if len(by_type) > 1:
-        scores.update({t: mean_score(by_type[t]) for t in sorted(by_type)})
-    return scores, len(pages) / seconds if seconds else 0.0, per_page
+        for name, extract in extractors.items():
+            started = time.perf_counter()
+            try:
+                text = extract(raw)
+            except Exception as exc:  # an extractor's crash scores the page 0, and is said
+                print(f"  {name} {page_id}: {type(exc).__name__}: {exc}", file=sys.stderr)
+                text = ""
+            seconds[name] += time.perf_counter() - started
+            score = score_page(text, gold)
+            by_type[name][page_type].append(score)
+            per_page[name][page_id] = score.f1
+    results: dict[str, Result] = {}
+    for name in extractors:
+        groups = by_type[name]
+        scores = {"all": mean_score(s for group in groups.values() for s in group)}
+        if len(groups) > 1:
+            scores.update({t: mean_score(groups[t]) for t in sorted(groups)})
+        rate = len(pages) / seconds[name] if seconds[name] else 0.0
+        results[name] = (scores, rate, per_page[name])
+    return results
 
 
 def main() -> int:
@@ -134,8 +145,8 @@ def main() -> int:
             pages = pages[: args.limit]
         print(f"\n{folder}: {len(pages)} pages")
         rows = {}
-        for name in args.only.split(","):
-            scores, rate, per_page = evaluate(EXTRACTORS[name], pages)
+        chosen = {name: EXTRACTORS[name] for name in args.only.split(",")}
+        for name, (scores, rate, per_page) in evaluate(chosen, pages).items():
             rows[name] = (scores, rate)
             dump.setdefault(folder, {})[name] = per_page
             s = scores["all"]

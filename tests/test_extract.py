@@ -55,8 +55,10 @@ def test_page_metadata_comes_from_the_head() -> None:
         '<meta name="author" content="Ann Lee">'
         '<meta property="article:published_time" content="2024-03-04T08:00:00Z">'
         '<link rel="canonical" href="https://gazette.example/pier">'
+        '<meta property="og:type" content="Article">'
     )
     doc = thresher.extract(page(head=head))
+    assert doc.metadata["og_type"] == "article"
     assert doc.metadata["title"] == "Harbour pier to open in spring"
     assert doc.metadata["author"] == "Ann Lee"
     assert doc.metadata["date"] == "2024-03-04"
