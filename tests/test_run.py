@@ -171,8 +171,8 @@ def test_a_reader_that_fails_midway_quarantines_the_rest_and_the_run_goes_on(
 
     real = local.read_file
 
-    def flaky(item: object, *args: str) -> Iterator[object]:
-        for n, record in enumerate(real(item, *args)):  # type: ignore[arg-type]
+    def flaky(item: object, *args: str, **options: object) -> Iterator[object]:
+        for n, record in enumerate(real(item, *args, **options)):  # type: ignore[arg-type]
             if n == 3 and str(getattr(item, "source", "")).endswith("d.jsonl"):
                 raise RuntimeError("disk hiccup")
             yield record
