@@ -460,3 +460,19 @@ def test_content_encodings_decoded_stored_decoded_or_cut(tmp_path: Path) -> None
         assert "Paragraph 3: the harbour authority" in doc.text
     assert isinstance(cut, Quarantined)  # not its compressed bytes read as text
     assert cut.error.startswith("truncated record urn:uuid:cut: its gzip content encoding")
+
+
+def test_a_run_with_extraction_off_extracts_in_its_extract_step(tmp_path: Path) -> None:
+    # how a recipe picks the extraction mode: the reader keeps the HTML, the step extracts
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.html").write_text(ARTICLE, encoding="utf-8")
+    steps = (Extract(mode="fast"), *Recipe.named("repairs").steps)
+    recipe = Recipe(steps=steps, reader=ReaderOptions(extract=False))
+    summary = thresher.run([str(tmp_path / "in")], tmp_path / "out", recipe)
+    assert summary.balanced
+    (shard,) = sorted((tmp_path / "out" / "kept").iterdir())
+    (doc,) = [orjson.loads(line) for line in shard.read_bytes().splitlines()]
+    assert doc["text"].startswith("Paragraph 0: the harbour authority said")
+    assert "<p>" not in doc["text"]
+    assert doc["metadata"]["extractor"] == "fast"
+    assert doc["metadata"]["title"] == "Harbour pier"
