@@ -68,10 +68,10 @@ def extract(
     are decoded as UTF-8 when they are valid UTF-8, else by that, the meta tag or detection.
     `mode`: `fast` (the fast pass, the wide one where it finds little prose; never
     trafilatura), `auto` (as `fast`, and trafilatura where the fast region holds under
-    CONFIDENT_SHARE of the page's paragraph words or no pass finds prose: the best F1, at about
-    half the speed), or `careful` (trafilatura alone). See docs/EXTRACTION.md for both modes'
-    measured F1 and speed. The document is rejected
-    (`page-too-large`, `extract-timeout`, `extract-failed`) rather than raising."""
+    CONFIDENT_SHARE of the page's paragraph words or no pass finds prose: the better F1, at
+    about two thirds of `fast`'s speed), or `careful` (trafilatura alone). docs/EXTRACTION.md
+    has both modes' measured F1 and speed. The document is rejected (`page-too-large`,
+    `extract-timeout`, `extract-failed`, `too-deeply-nested`) rather than raising."""
     metadata: dict[str, Any] = {}
     if url:
         metadata[URL] = url
@@ -153,8 +153,8 @@ CAREFUL_MAX_CHARS: Final = 1_000_000
 
 # The fast region holds under this share of the words of the page's paragraphs: resiliparse's
 # main-content rules left much running text out (a forum's replies, a product's description,
-# a list-heavy guide), and the careful pass decides. About 5% of scrapinghub-aeb's pages and
-# 7% of wcxb-dev's; there, on wcxb-dev, it raises F1 from 0.41 to 0.66 (docs/EXTRACTION.md).
+# a list-heavy guide), and the careful pass decides. On 6% of wcxb-dev's pages, where it
+# raised F1 from 0.564 to 0.668 (docs/EXTRACTION.md).
 CONFIDENT_SHARE: Final = 0.25
 # A page that declares itself an article (`og:type`) is what resiliparse's main-content rules
 # are made for: the careful pass only where the fast region holds under a tenth. On

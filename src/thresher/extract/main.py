@@ -59,7 +59,7 @@ class FastResult:
         return drop_repeats(tidy("\n".join(b.text for b in self.blocks)))
 
 
-def blocks(tree: HTMLTree, main_content: bool = True, comments: bool = False) -> list[Block]:
+def blocks(tree: HTMLTree, main_content: bool = True) -> list[Block]:
     """resiliparse's main content as blocks. Comments, alt texts and post bylines are not
     article text (the benchmarks' gold leaves them out, and so do readers)."""
     marked = extract_plain_text(
@@ -68,7 +68,7 @@ def blocks(tree: HTMLTree, main_content: bool = True, comments: bool = False) ->
         main_content=main_content,
         links=True,
         alt_texts=False,
-        comments=comments,
+        comments=False,
         post_meta=False,
         list_bullets=False,
     )
@@ -160,8 +160,8 @@ def _is_embedded_post(classes: str) -> bool:
     return any(word in lowered for word in EMBEDDED_POSTS)
 
 
-def fast_text(tree: HTMLTree, main_content: bool = True, comments: bool = False) -> FastResult:
-    items = blocks(tree, main_content, comments)
+def fast_text(tree: HTMLTree, main_content: bool = True) -> FastResult:
+    items = blocks(tree, main_content)
     best = current = 0.0
     start = best_start = best_end = 0
     for i, block in enumerate(items):
