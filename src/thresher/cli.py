@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 import thresher
 from thresher import Recipe, ThresherError
 from thresher.readers import InputFile, Quarantined, format_of
+from thresher.run.local import read_records
 from thresher.run.plan import MAX_RECORDS_PER_CHUNK, RECORDS_PER_CHUNK
 
 _FILES_SHOWN = 20
@@ -194,15 +195,7 @@ def clean_command(file: str, config: str | None, recipe_name: str | None, as_jso
         if fmt is None:
             raise thresher.InputError(f"{file}: unknown format")
         item = InputFile(path.name, path, fmt)
-        options = recipe.reader
-        records = thresher.read_file(
-            item,
-            options.text_field,
-            options.id_field,
-            options.max_record_bytes,
-            extract=options.extract,
-        )
-        for record in records:
+        for record in read_records(item, recipe.reader):
             if isinstance(record, Quarantined):
                 _show_quarantined(record, as_json)
             else:

@@ -387,13 +387,10 @@ def _inflated(body: bytes, wbits: int, limit: int) -> bytes | None:
 
 
 def _unbrotlied(body: bytes, limit: int) -> bytes | None:
-    import brotli  # trafilatura's dependency, so present; only br pages need it
+    import brotli  # only br pages need it (>= 1.2: the output limit)
 
     decompressor = brotli.Decompressor()
-    try:
-        out = decompressor.process(body, output_buffer_limit=limit + 1)
-    except TypeError:  # brotli before 1.2 has no output limit: the payload's cap bounds it less
-        return bytes(brotli.decompress(body))
+    out = decompressor.process(body, output_buffer_limit=limit + 1)
     if len(out) > limit:
         return None
     if not decompressor.is_finished():

@@ -18,7 +18,7 @@ import orjson
 
 from thresher.document import SALVAGED, Document, Rejection
 from thresher.errors import ConfigError, OutputError
-from thresher.readers import Quarantined, discover, read_file
+from thresher.readers import InputFile, Quarantined, discover, read_file
 from thresher.recipe import ReaderOptions, Recipe
 from thresher.run.accounting import Summary, UnitResult
 from thresher.run.plan import (
@@ -269,6 +269,17 @@ def _read_documents(path: Path) -> Iterator[Document]:
 _Item = tuple[str, Document | Quarantined | None]
 
 
+def read_records(item: InputFile, options: ReaderOptions) -> Iterator[Document | Quarantined]:
+    """One input file's records, read as the recipe's reader options say."""
+    return read_file(
+        item,
+        options.text_field,
+        options.id_field,
+        options.max_record_bytes,
+        extract=options.extract,
+    )
+
+
 def _read_items(unit: Unit, recipe: Recipe) -> Iterator[_Item]:
     """The unit's records, each with its source file; a file's failure mid-way costs the rest
     of that file only, as one quarantine entry."""
@@ -277,14 +288,7 @@ def _read_items(unit: Unit, recipe: Recipe) -> Iterator[_Item]:
         yield item.source, None
         read = 0
         try:
-            records = read_file(
-                item,
-                options.text_field,
-                options.id_field,
-                options.max_record_bytes,
-                extract=options.extract,
-            )
-            for record in records:
+            for record in read_records(item, options):
                 read += 1
                 yield item.source, record
         except Exception as exc:
