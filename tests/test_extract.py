@@ -214,17 +214,36 @@ def test_an_embedded_post_is_kept_as_a_quote() -> None:
     assert PARAGRAPHS[-1] in doc.text
 
 
-def test_running_text_left_out_by_the_fast_pass_sends_the_page_to_the_careful_one() -> None:
+REPLY = (
+    "<div class='comment reply'><div class='comment-body'><p>Reply {i}: we moored at the new "
+    "pier last weekend and found the berths wide, the fees fair and the harbour staff helpful "
+    "with the ropes, though the car park was already full by nine.</p></div></div>"
+)
+
+
+def test_running_text_left_out_by_the_fast_pass_is_read_from_the_page_container() -> None:
     # a forum thread: one short opening post, and replies that resiliparse's main-content
     # rules take for comments; the fast region holds a small share of the page's paragraphs
-    replies = "".join(
-        f"<div class='comment reply'><div class='comment-body'><p>Reply {i}: we moored at the "
-        "new pier last weekend and found the berths wide, the fees fair and the harbour staff "
-        "helpful with the ropes, though the car park was already full by nine.</p></div></div>"
-        for i in range(12)
+    replies = "".join(REPLY.format(i=i) for i in range(12))
+    html = (
+        "<html><head><title>Harbour pier to open</title></head><body><nav><ul><li><a href='/'>"
+        "Home</a></li><li><a href='/s'>Sport</a></li></ul></nav><main><div class='post'><h1>"
+        f"Harbour pier to open</h1><p>{'</p><p>'.join(PARAGRAPHS)}</p></div><section class='comments'>"
+        f"{replies}</section></main><footer><p>All rights reserved.</p></footer></body></html>"
     )
-    html = page(after=f"<section class='comments'>{replies}</section>")
     doc = thresher.extract(html)
-    assert doc.metadata["extractor"] == "careful"
-    assert PARAGRAPHS[0] in doc.text
-    assert thresher.extract(html, mode="fast").metadata["extractor"] == "fast"
+    assert doc.metadata["extractor"] == "container"
+    assert PARAGRAPHS[0] in doc.text and "Reply 11: we moored" in doc.text
+    assert "Sport" not in doc.text and "All rights reserved" not in doc.text
+    fast = thresher.extract(html, mode="fast")
+    assert fast.metadata["extractor"] == "fast" and "Reply 11" not in fast.text
+
+
+def test_a_page_with_no_prose_region_and_no_container_goes_to_the_careful_pass() -> None:
+    # short replies only (no block reads as prose), in plain divs: no container to read
+    replies = "".join(f"<div class='reply'>Reply {i}: berths wide</div>" for i in range(12))
+    html = f"<html><body><div><h1>Pier opened</h1>{replies}</div></body></html>"
+    doc = thresher.extract(html)
+    assert doc.metadata["extractor"] in {"careful", "page"}
+    assert "Reply 11: berths wide" in doc.text
+    assert thresher.extract(html, mode="fast").metadata["extractor"] == "page"

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from resiliparse.extract.html2text import extract_plain_text
-from resiliparse.parse.html import HTMLTree
+from resiliparse.parse.html import DOMNode, HTMLTree
 
 _BLANKS = re.compile(r"\n\s*\n+")
 _LINE_SPACES = re.compile(r"[ \t\u00a0]+")
@@ -195,6 +195,52 @@ def paragraph_words(tree: HTMLTree) -> int:
         if words >= PARAGRAPH_MIN_WORDS:
             total += words
     return total
+
+
+# Where a page's content lies, as its markup declares it, most explicit first: schema.org's
+# article body; the content classes of the common CMSs; `<article>`; `<main>`; a `content`
+# block. The first tier that matches an element of CONTAINER_MIN_WORDS words or more wins.
+CONTAINERS = (
+    "[itemprop=articleBody]",
+    ", ".join(
+        (
+            *(f"[class*={w} i]" for w in ("entry-content", "post-content", "post-body")),
+            *(f"[class*={w} i]" for w in ("article-body", "articlebody", "article-content")),
+            "[class*=story-body i], [id*=article-body i], [id*=post-content i]",
+        )
+    ),
+    "article",
+    "main, [role=main]",
+    "#content, .content, [id*=main-content i], [class*=main-content i]",
+)
+CONTAINER_MIN_WORDS = 50
+
+
+def container_text(tree: HTMLTree) -> str | None:
+    """The whole text of the page's declared content container (CONTAINERS), where it has
+    one: everything else is cut from the tree first (so this is the last pass to read it)."""
+    body = tree.body
+    if body is None:
+        return None
+    for selector in CONTAINERS:
+        node = body.query_selector(selector)
+        if node is not None and len((node.text or "").split()) >= CONTAINER_MIN_WORDS:
+            _keep_only(node)
+            return fast_text(tree, main_content=False).all_text()
+    return None
+
+
+def _keep_only(node: DOMNode) -> None:
+    """Cut every element that is neither the node, inside it, nor one of its ancestors."""
+    current: DOMNode | None = node
+    while current is not None and current.tag not in ("body", "html"):
+        for direction in ("prev", "next"):
+            sibling = getattr(current, direction)
+            while sibling is not None:
+                following = getattr(sibling, direction)
+                sibling.remove()
+                sibling = following
+        current = current.parent
 
 
 def careful_text(html: str, url: str | None) -> str:
