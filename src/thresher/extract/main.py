@@ -23,12 +23,13 @@ from resiliparse.extract.html2text import extract_plain_text
 from resiliparse.parse.html import DOMNode, HTMLTree
 
 _BLANKS = re.compile(r"\n\s*\n+")
-_LINE_SPACES = re.compile(r"[ \t\u00a0]+")
+# Runs of spaces to fold: a lone space is left alone (matching every one cost as much as the
+# rest of the pass's text handling).
+_LINE_SPACES = re.compile(r"[\t\u00a0][ \t\u00a0]*| [ \t\u00a0]+")
 _TAG = re.compile(r"<[^>]*>")
 _LINK = re.compile(r"<a\b[^>]*>(.*?)</a>", re.S)
 _BREAK = re.compile(r"<br>\s*")
 _BLOCK_TAG = re.compile(r"<(p|h[1-6]|ul|ol|pre|li|a)\b")
-_WORD = re.compile(r"\w+")
 _SENTENCE_END = (".", "!", "?", ":", '"', "”", "»", ")")
 
 # Block scoring: a block is prose with at least PROSE_WORDS words, or SENTENCE_WORDS words and
@@ -86,7 +87,7 @@ def blocks(tree: HTMLTree, main_content: bool = True) -> list[Block]:
             text = _TAG.sub("", _BREAK.sub("\n", chunk))
         if "&" in text:
             text = htmllib.unescape(text)
-        words = len(_WORD.findall(text))
+        words = len(text.split())
         stripped = text.strip()
         prose = (
             link_chars < MAX_LINK_SHARE * max(1, len(stripped))
@@ -112,7 +113,11 @@ FURNITURE = (
     *("popular", "related", "breadcrumb", "modal", "popup", "disclaimer", "author", "bio"),
     *("print", "alert", "notice"),
 )
-_FURNITURE_SELECTOR = ", ".join(f"[class*={w} i], [id*={w} i]" for w in FURNITURE)
+# `[class]:is(...)` rather than a flat list: the selector engine then looks at the fragments
+# only on elements that have the attribute (a fifth less time, the same matches).
+_FURNITURE_SELECTOR = ", ".join(
+    f"[{attr}]:is({', '.join(f'[{attr}*={w} i]' for w in FURNITURE)})" for attr in ("class", "id")
+)
 # An element that holds more than this share of the page's text is a container, whatever its
 # class says (Substack's article is `newsletter-post`); semantic containers are never furniture.
 FURNITURE_MAX_SHARE = 0.2
@@ -254,7 +259,7 @@ def careful_text(html: str, url: str | None) -> str:
 
 def tidy(text: str) -> str:
     """One paragraph a line: spaces folded, blank lines and leading/trailing spaces dropped."""
-    lines = (_LINE_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    lines = (line.strip() for line in _LINE_SPACES.sub(" ", text).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
