@@ -18,6 +18,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from resiliparse.extract.html2text import extract_plain_text
 from resiliparse.parse.html import DOMNode, HTMLTree
@@ -29,7 +30,7 @@ _LINE_SPACES = re.compile(r"[\t\u00a0][ \t\u00a0]*| [ \t\u00a0]+")
 _TAG = re.compile(r"<[^>]*>")
 _LINK = re.compile(r"<a\b[^>]*>(.*?)</a>", re.S)
 _BREAK = re.compile(r"<br>\s*")
-_BLOCK_TAG = re.compile(r"<(p|h[1-6]|ul|ol|pre|li|a)\b")
+_HEADINGS = tuple(f"<h{level}" for level in range(1, 7))
 _SENTENCE_END = (".", "!", "?", ":", '"', "”", "»", ")")
 
 # Block scoring: a block is prose with at least PROSE_WORDS words, or SENTENCE_WORDS words and
@@ -42,8 +43,7 @@ MIN_PENALTY = 1.0
 PENALTY_PER_WORD = 0.3
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(NamedTuple):  # a tuple: a page makes dozens, and a frozen dataclass is slow to make
     text: str
     words: int
     score: float
@@ -78,20 +78,22 @@ def blocks(tree: HTMLTree, main_content: bool = True) -> list[Block]:
         chunk = chunk.strip()
         if not chunk:
             continue
-        tag = _BLOCK_TAG.match(chunk)
+        heading = chunk.startswith(_HEADINGS)
         link_chars = 0
         text = chunk
         if "<" in chunk:  # most blocks are tagged; a bare text block skips the regexes
             if "<a" in chunk:
                 link_chars = sum(len(_TAG.sub("", a).strip()) for a in _LINK.findall(chunk))
-            text = _TAG.sub("", _BREAK.sub("\n", chunk))
+            if "<br" in chunk:
+                chunk = _BREAK.sub("\n", chunk)
+            text = _TAG.sub("", chunk)
         if "&" in text:
             text = htmllib.unescape(text)
         words = len(text.split())
         stripped = text.strip()
         prose = (
             link_chars < MAX_LINK_SHARE * max(1, len(stripped))
-            and not (tag is not None and tag.group(1).startswith("h"))
+            and not heading
             and (
                 words >= PROSE_WORDS
                 or (words >= SENTENCE_WORDS and stripped.endswith(_SENTENCE_END))
@@ -186,16 +188,19 @@ def fast_text(tree: HTMLTree, main_content: bool = True) -> FastResult:
 
 
 PARAGRAPH_MIN_WORDS = 10
+# A menu's list items are not running text (and were a third of the elements read here).
+_PARAGRAPHS = "p, li:not(nav li, header li, footer li), td, dd, pre"
 
 
 def paragraph_words(tree: HTMLTree) -> int:
-    """Words in the page's paragraphs, list items and cells of PARAGRAPH_MIN_WORDS or more:
-    how much running text the page holds, wherever resiliparse's rules put it."""
+    """Words in the page's paragraphs, list items (outside menus) and cells of
+    PARAGRAPH_MIN_WORDS or more: how much running text the page holds, wherever resiliparse's
+    rules put it."""
     body = tree.body
     if body is None:
         return 0
     total = 0
-    for node in body.query_selector_all("p, li, td, dd, pre").values():
+    for node in body.query_selector_all(_PARAGRAPHS).values():
         words = len((node.text or "").split())
         if words >= PARAGRAPH_MIN_WORDS:
             total += words
