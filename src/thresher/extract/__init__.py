@@ -70,11 +70,12 @@ def extract(
 ) -> Document:
     """The page's main text and metadata. `charset` is what the HTTP header declared; bytes
     are decoded as UTF-8 when they are valid UTF-8, else by that, the meta tag or detection.
-    `mode`: `fast` (the fast pass, the wide one where it finds little prose; never
-    trafilatura), `auto` (as `fast`, and trafilatura where the fast region holds under
-    CONFIDENT_SHARE of the page's paragraph words or no pass finds prose: the better F1, at
-    about two thirds of `fast`'s speed), or `careful` (trafilatura alone). docs/EXTRACTION.md
-    has both modes' measured F1 and speed. The document is rejected (`page-too-large`,
+    `mode`: `auto` (the fast pass; the page's declared content container, read whole, where
+    the fast region holds under CONFIDENT_SHARE of the page's paragraph words or finds little
+    prose and the wide pass none; trafilatura only where no pass finds prose and the page
+    declares no container), `fast` (never counts paragraphs and never calls trafilatura:
+    faster, at a lower F1) or `careful` (trafilatura alone). docs/EXTRACTION.md has the
+    modes' measured F1 and speed. The document is rejected (`page-too-large`,
     `extract-timeout`, `extract-failed`, `too-deeply-nested`) rather than raising."""
     metadata: dict[str, Any] = {}
     if url:
@@ -158,25 +159,25 @@ def _careful_within_bounds(html: str, url: str | None) -> str:
 UNSURE_BELOW_WORDS: Final = 50
 
 
-# Where the wide pass finds no prose region either (~3% of wcxb-dev pages, ~1% of aeb), the
-# careful pass (trafilatura) does better than the whole page's text, on pages up to this size:
-# its cost grows with the page, and a 2 MB page can take a second.
+# Where the wide pass finds no prose region either and the page declares no content container
+# (~2% of wcxb-dev pages, under 1% of aeb), the careful pass (trafilatura) does better than the
+# whole page's text, on pages up to this size: its cost grows with the page, and a 2 MB page
+# can take a second.
 CAREFUL_MAX_CHARS: Final = 1_000_000
 
 
 # The fast region holds under this share of the words of the page's paragraphs: resiliparse's
 # main-content rules left much running text out (a forum's replies, a product's description,
-# a list-heavy guide), and the careful pass decides. On 6% of wcxb-dev's pages, where it
-# raised F1 from 0.564 to 0.668 (docs/EXTRACTION.md).
+# a list-heavy guide), and the page's content container is read whole instead, where it
+# declares one (docs/EXTRACTION.md has the measurements).
 CONFIDENT_SHARE: Final = 0.25
 # A region of this many prose words is the page's content, whatever else the page holds: its
 # paragraphs are not counted (they cost a sixth of the fast path). On scrapinghub-aeb F1 is
-# the same; on wcxb-dev it is 0.0014 lower (docs/EXTRACTION.md).
+# the same; on wcxb-dev it is 0.0004 lower (docs/EXTRACTION.md).
 CONFIDENT_WORDS: Final = 500
 # A page that declares itself an article (`og:type`) is what resiliparse's main-content rules
-# are made for: the careful pass only where the fast region holds under a tenth. On
-# scrapinghub-aeb the careful pass was no better on such pages and cost most of the time;
-# on wcxb-dev the F1 is the same (docs/EXTRACTION.md).
+# are made for: the container only where the fast region holds under a tenth (on
+# scrapinghub-aeb, a quarter sent pages there that the fast pass read better).
 ARTICLE_CONFIDENT_SHARE: Final = 0.1
 
 
