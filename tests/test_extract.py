@@ -247,3 +247,26 @@ def test_a_page_with_no_prose_region_and_no_container_goes_to_the_careful_pass()
     assert doc.metadata["extractor"] in {"careful", "page"}
     assert "Reply 11: berths wide" in doc.text
     assert thresher.extract(html, mode="fast").metadata["extractor"] == "page"
+
+
+def test_the_container_pass_reads_the_most_explicit_container_whole() -> None:
+    from resiliparse.parse.html import HTMLTree
+
+    from thresher.extract.main import container_text
+
+    body = " ".join(PARAGRAPHS)
+    html = (
+        "<html><body><nav><a href='/'>Home</a></nav><main><aside>Most read: the fees, the "
+        f"ferries</aside><div itemprop='articleBody'><p>{body}</p><ul><li>Berths: 40</li>"
+        "<li>Opening: April</li></ul></div><div class='share'>Share this</div></main>"
+        "<footer>All rights reserved</footer></body></html>"
+    )
+    text = container_text(HTMLTree.parse(html))
+    assert text is not None
+    assert PARAGRAPHS[0] in text and "Berths: 40" in text and "Opening: April" in text
+    for outside in ("Home", "Most read", "Share this", "All rights reserved"):
+        assert outside not in text
+    # no container of 50 words or more: nothing to read
+    assert (
+        container_text(HTMLTree.parse("<html><body><main>Too short.</main></body></html>")) is None
+    )
