@@ -49,7 +49,7 @@ TIMEOUT_S: Final = 10.0
 MAX_DEPTH: Final = 1000
 _TOO_DEEP = " > ".join(["*"] * MAX_DEPTH)
 # Parsing that 4,000-character selector costs more than matching it; a page is first asked
-# for a chain of a tenth of the depth (which real pages never reach).
+# for a chain of a tenth of the depth (none of the 1,678 benchmark pages has one).
 _DEEP = " > ".join(["*"] * (MAX_DEPTH // 10))
 
 Mode = Literal["auto", "fast", "careful"]

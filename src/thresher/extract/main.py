@@ -2,8 +2,10 @@
 minimal HTML (paragraphs, headings, lists, links), then the article region chosen among its
 blocks. Where that region holds little prose, a wide pass: the same region choice over the
 whole page's blocks (resiliparse's main-content rules drop the content of many product,
-forum and script-built pages), or the whole page's text where no prose region stands out.
-trafilatura is the `careful` mode, for comparison and for callers who want it.
+forum and script-built pages). Where the region holds little of the page's running text, or
+no pass finds prose, the container pass: the page's declared content container (schema.org's
+article body, a CMS's content class, `<article>`, `<main>`), read whole. trafilatura is the
+`careful` pass, for the pages that declare none, and a mode for callers who want it alone.
 
 The region: each block scores its word count when it reads like prose (enough words, few of
 them link text, not a heading) and a penalty otherwise (short lines, link lists, headings);
