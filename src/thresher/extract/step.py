@@ -25,7 +25,7 @@ class Extract(Repair):
 
     Parameters:
         mode: `auto` (the fast pass; the page's content container or trafilatura where it
-            looks unsure), `fast` (no paragraph count, never trafilatura: a fifth faster, a
+            looks unsure), `fast` (no paragraph count, never trafilatura: a sixth faster, a
             lower F1) or `careful` (trafilatura alone).
         max_bytes: larger pages are rejected unparsed.
         timeout: seconds per page (enforced in a process's main thread).
