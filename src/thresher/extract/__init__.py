@@ -23,6 +23,7 @@ from thresher.extract.main import (
     FastResult,
     careful_text,
     container_text,
+    covers,
     drop_furniture,
     fast_text,
     paragraph_words,
@@ -137,7 +138,9 @@ def _extract(html: str, url: str | None, mode: Mode, metadata: dict[str, Any]) -
         ):
             return fast.text, "fast"
         container = container_text(tree)
-        return (container, "container") if container else (fast.text, "fast")
+        if container and covers(container, fast.text):
+            return container, "container"
+        return fast.text, "fast"
     wide = fast_text(tree, main_content=False)
     if not unsure(wide):
         return wide.text, "wide"
