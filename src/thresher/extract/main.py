@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from resiliparse.extract.html2text import extract_plain_text
-from resiliparse.parse.html import DOMNode, HTMLTree
+from resiliparse.parse.html import DOMNode, ElementNode, HTMLTree
 
 _BLANKS = re.compile(r"\n\s*\n+")
 # Runs of spaces to fold: a lone space is left alone (matching every one cost as much as the
@@ -246,7 +246,7 @@ def container_text(tree: HTMLTree) -> str | None:
     return None
 
 
-def _first_substantial(body: DOMNode, selector: str) -> DOMNode | None:
+def _first_substantial(body: ElementNode, selector: str) -> ElementNode | None:
     """The first element matching the selector, where it has CONTAINER_MIN_WORDS words or
     more. Only the first: where a page's first `<article>` is a short teaser, the page is a
     listing, and the next tier (`<main>`, the listing) reads it better than a later article
