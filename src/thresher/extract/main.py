@@ -26,7 +26,6 @@ from typing import NamedTuple
 from resiliparse.extract.html2text import extract_plain_text
 from resiliparse.parse.html import DOMNode, ElementNode, HTMLTree
 
-_BLANKS = re.compile(r"\n\s*\n+")
 # Runs of spaces to fold: a lone space is left alone (matching every one cost as much as the
 # rest of the pass's text handling).
 _LINE_SPACES = re.compile(r"[\t\u00a0][ \t\u00a0]*| [ \t\u00a0]+")
@@ -127,7 +126,7 @@ _FURNITURE_SELECTOR = ", ".join(
 # class says (Substack's article is `newsletter-post`); semantic containers are never furniture.
 FURNITURE_MAX_SHARE = 0.2
 FURNITURE_SMALL_CHARS = 500
-_CONTAINERS = frozenset(("article", "main", "body", "html"))
+_NEVER_FURNITURE = frozenset(("article", "main", "body", "html"))
 # A post embedded in an article (a tweet, an Instagram or TikTok post) is quoted content, but
 # its class reads as a social widget to resiliparse's main-content rules, which drop it: the
 # class goes, the quote stays (+0.003 F1 on scrapinghub-aeb, whose gold keeps them).
@@ -151,7 +150,7 @@ def drop_furniture(tree: HTMLTree) -> None:
     limit = -1.0  # the page's text is measured only when a large match asks for it
     for node in body.query_selector_all(_FURNITURE_OR_EMBEDDED).values():
         tag = node.tag
-        if tag in _CONTAINERS:
+        if tag in _NEVER_FURNITURE:
             continue
         if tag == "blockquote" and _is_embedded_post(node.getattr("class") or ""):
             node.remove_attribute("class")
