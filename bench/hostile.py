@@ -691,6 +691,82 @@ def write_html(w: Writer, count: int, depths: tuple[int, ...]) -> None:
             w.write(f"html/{i:05d}.html", page, 1, kind)
 
 
+# --- the cases of issue 12 ------------------------------------------------------------------
+# Each named file is one case a user met; tests/test_hostile.py checks what becomes of each.
+
+# Characters that separate lines (str.splitlines): never deleted between two words.
+LINE_SEPARATORS = ("\r", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+# Headers that are not `date YYYY-MM-DD STATUS`: (file stem, first line).
+BAD_HEADERS = (
+    ("header-abc", "abc"),
+    ("header-zero", "0"),
+    ("header-extra-words", " date 2025-04-21 403 extra words"),
+    ("header-long-status", " date 2025-04-21 " + "4" * 5_000),
+    ("header-bad-date", " date 2025-13-45 200"),
+    ("header-status-600", " date 2025-04-21 600"),
+)
+
+
+def _separated_text(rng: random.Random, separator: str) -> str:
+    words = [_rng_text(rng, rng.randint(8, 14), foreign=0).capitalize() + "." for _ in range(6)]
+    return separator.join(words)
+
+
+def _attribute_bomb(attributes: int) -> bytes:
+    """One element with `attributes` distinct attributes: the parser's time grew with their
+    square (200,000: over two minutes in C, where no deadline reaches)."""
+    attrs = b" ".join(b"a%d=x" % i for i in range(attributes))
+    return b"<html><body><div " + attrs + b"><p>" + b"a few words here. " * 20 + b"</p></div>"
+
+
+def write_issue_cases(w: Writer, huge: bool) -> None:
+    """The inputs of issue 12 that a reader or a step must handle: glued separators, binary
+    content, malformed record headers, same-named files in two folders, repeated ids, an
+    input's own fields that clash with thresher's, and pages the HTML parser chokes on."""
+    rng = random.Random(12)
+    lines = [
+        orjson.dumps({"id": f"sep-{ord(sep):x}", "text": _separated_text(rng, sep)})
+        for sep in LINE_SEPARATORS
+    ]
+    w.write("cases/separators.jsonl", b"\n".join(lines) + b"\n", len(lines), "line-separators")
+    binary = bytes(rng.randrange(256) for _ in range(200_000))
+    w.write("cases/binary.html", binary, 1, "binary-html")
+    w.write("cases/binary.txt", b" date 2025-01-01 200\n" + binary[:20_000], 1, "binary-txt")
+    controls = "".join(chr(rng.choice([*range(1, 9), *range(14, 32)])) for _ in range(5_000))
+    w.write("cases/controls.jsonl", orjson.dumps({"text": controls}) + b"\n", 1, "control-text")
+    for stem, header in BAD_HEADERS:
+        body = prose(rng, 3)
+        w.write(f"cases/{stem}.txt", (header + "\n" + body).encode(), 1, "bad-header")
+    for folder in ("a", "b"):  # the same file names in two folders: two sources, two ids
+        w.write(
+            f"cases/{folder}/rec.txt",
+            f" date 2025-01-0{len(folder)} 200\n{prose(rng)}".encode(),
+            1,
+            "same-name",
+        )
+        body = orjson.dumps({"text": prose(rng, 2)}) + b"\n"
+        w.write(f"cases/{folder}/x.jsonl.gz", _gzip(body), 1, "same-name")
+    repeated = [orjson.dumps({"id": "same", "text": prose(rng, 2)}) for _ in range(3)]
+    w.write("cases/repeated-ids.jsonl", b"\n".join(repeated) + b"\n", 3, "repeated-id")
+    dolma = {
+        "id": "dolma-1",
+        "text": prose(rng, 3),
+        "source": "common-crawl",
+        "added": "2024-01-01T00:00:00Z",
+        "metadata": {"url": "https://example.com/d", "language_score": 0.5, "nested": {"k": 1}},
+        "language_score": 0.25,
+    }
+    w.write("cases/dolma.jsonl", orjson.dumps(dolma) + b"\n", 1, "input-fields")
+    w.write("cases/attributes-20k.html", _attribute_bomb(20_000), 1, "attribute-bomb")
+    if huge:
+        w.write("cases/attributes-200k.html", _attribute_bomb(200_000), 1, "attribute-bomb")
+        value = b'<html><body><div title="' + b"v" * 5_000_000 + b'"><p>text</p></div>'
+        w.write("cases/attribute-value-5MB.html", value, 1, "huge-attribute-value")
+        siblings = b"<html><body>" + b"<i a=1 b=2></i>" * 300_000 + b"</body></html>"
+        w.write("cases/elements-300k.html", siblings, 1, "many-elements")
+
+
 def readers_present() -> set[str]:
     """The formats thresher can read here (WARC and HTML only where their readers exist)."""
     try:
@@ -727,6 +803,8 @@ def generate(
         write_warc(w, counts["warc"], 0, depths)
     if "html" in counts:
         write_html(w, counts["html"], depths)
+    if {"html", "record", "jsonl"} <= formats:
+        write_issue_cases(w, huge)
     missing = records - w.total
     if missing > 0:
         kinds: Counter[str] = Counter()
