@@ -17,6 +17,7 @@ from thresher.cli import main
 from thresher.dedup import Dedup, DedupIndex
 from thresher.dedup.clusters import Keys, RowStore, cluster
 from thresher.dedup.minhash import MinHasher, lsh_params, shingle_hashes, tokens
+from thresher.run import plan
 
 VOCABULARY = [
     "harbour",
@@ -317,7 +318,10 @@ def outcome(out: Path) -> dict[str, tuple[object, ...]]:
 DEDUP = Recipe.named("dedup")
 
 
-def test_one_and_two_workers_and_shuffled_files_give_the_same_clusters(tmp_path: Path) -> None:
+def test_one_and_two_workers_and_shuffled_files_give_the_same_clusters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(plan, "SMALL_FILE_BYTES", 0)  # a unit per file, however small
     docs = corpus_docs("", range(40), copies=2)
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
@@ -335,7 +339,7 @@ def test_one_and_two_workers_and_shuffled_files_give_the_same_clusters(tmp_path:
     assert outcome(tmp_path / "w1") == outcome(tmp_path / "w2") == outcome(tmp_path / "w3")
     # only the small records of finished chunks stay, not the passes' documents and keys
     left = sorted(p.name for p in (tmp_path / "w1" / ".work").iterdir())
-    assert left == ["committed-0.json", "decided-0.json", "done"]
+    assert left == ["committed-0.json", "decided-0.json", "done", "id", "lock"]
 
 
 def test_a_later_run_dedups_against_the_saved_index(tmp_path: Path) -> None:

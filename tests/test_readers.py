@@ -73,7 +73,7 @@ def test_jsonl_plain_and_compressed(tmp_path: Path, suffix: str) -> None:
     assert isinstance(first, Document) and isinstance(second, Document)
     assert (first.id, first.text, first.metadata["url"]) == ("r1", "first", "https://a.example/1")
     assert second.id == f"in{suffix}:2"
-    assert second.metadata["lang"] == "en"
+    assert second.metadata["input"]["metadata"] == {"lang": "en"}  # kept whole (issue 12)
     assert isinstance(third, Quarantined)
     assert third.error == "field 'text' is missing"
 

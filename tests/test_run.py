@@ -136,15 +136,14 @@ def test_parquet_output_keeps_reason_and_ledger(tmp_path: Path) -> None:
     assert orjson.loads(rows[0]["metadata"])["http_status"] == 404
 
 
-def test_a_folder_that_holds_no_run_needs_force(tmp_path: Path) -> None:
+def test_a_folder_that_holds_no_run_is_refused_even_with_force(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path)
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "notes.txt").write_text("mine")
-    with pytest.raises(OutputError, match="--force"):
-        thresher.run([str(corpus)], tmp_path / "out")
-    summary = thresher.run([str(corpus)], tmp_path / "out", force=True)
-    assert summary.balanced
-    assert not (tmp_path / "out" / "notes.txt").exists()
+    for force in (False, True):
+        with pytest.raises(OutputError, match=r"notes\.txt"):
+            thresher.run([str(corpus)], tmp_path / "out", force=force)
+    assert (tmp_path / "out" / "notes.txt").read_text() == "mine"
 
 
 def test_the_same_command_again_resumes_and_another_recipe_is_refused(tmp_path: Path) -> None:

@@ -5,11 +5,17 @@ The public API: documents and their ledger, steps, recipes, readers and the runn
 
 from thresher.dedup import DedupIndex
 from thresher.document import Document, Edit, Rejection, ledger_diff
-from thresher.errors import ConfigError, InputError, OutputError, ThresherError
+from thresher.errors import (
+    ConfigError,
+    InputError,
+    OutputError,
+    ThresherError,
+    ThresherWarning,
+)
 from thresher.extract import extract
 from thresher.readers import Quarantined, parse_record, read_file
 from thresher.recipe import ReaderOptions, Recipe, WriterOptions, builtin_recipes
-from thresher.run import Summary, run
+from thresher.run import RunProgress, Summary, run
 from thresher.steps import (
     KEEP,
     STEPS,
@@ -43,10 +49,12 @@ __all__ = [
     "Recipe",
     "Rejection",
     "Repair",
+    "RunProgress",
     "Step",
     "StepStats",
     "Summary",
     "ThresherError",
+    "ThresherWarning",
     "Verdict",
     "WriterOptions",
     "__version__",

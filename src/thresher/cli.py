@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import re
 import sys
+import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 import orjson
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.console import Console
+from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as ProgressBar
 
 import thresher
-from thresher import Recipe, ThresherError
+from thresher import Recipe, RunProgress, ThresherError, ThresherWarning
 from thresher.readers import InputFile, Quarantined, format_of
 from thresher.run.local import read_records
 from thresher.run.plan import MAX_RECORDS_PER_CHUNK, RECORDS_PER_CHUNK
 
 _FILES_SHOWN = 20
+_INTERRUPTED_RUN = "interrupted; run the same command to resume"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -93,9 +98,19 @@ def main() -> None:
 )
 @click.option(
     "--progress/--no-progress",
-    default=None,
-    help="Show a progress bar (default: when stderr is a terminal).",
+    default=True,
+    show_default=True,
+    help="Show progress on stderr: documents done, docs/s, ETA; a bar on a terminal, else a"
+    " line every 30 s.",
 )
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="Nothing on stderr but errors (no progress, no warnings); the summary still goes to"
+    " stdout.",
+)
+@click.option("--progress-interval", default=30.0, type=click.FloatRange(min=0), hidden=True)
 def run_command(
     inputs: tuple[str, ...],
     output: str,
@@ -105,14 +120,15 @@ def run_command(
     force: bool,
     index: str | None,
     records_per_chunk: int,
-    progress: bool | None,
+    progress: bool,
+    quiet: bool,
+    progress_interval: float,
 ) -> None:
     """Clean INPUTS (files or folders) into the run folder OUTPUT. Run the same command on an
-    interrupted run's folder to resume it."""
-    with _errors_as_exit():
+    interrupted run's folder to resume it (Ctrl-C, or a kill, loses only unfinished chunks)."""
+    with _errors_as_exit(_INTERRUPTED_RUN), _warnings_shown(not quiet):
         recipe = _recipe(config, recipe_name)
-        show = sys.stderr.isatty() if progress is None else progress
-        with _progress_bar(show) as update:
+        with _progress_shown(progress and not quiet, progress_interval) as update:
             summary = thresher.run(
                 list(inputs),
                 output,
@@ -127,18 +143,52 @@ def run_command(
 
 
 @contextmanager
-def _progress_bar(show: bool) -> Iterator[Callable[[int, int], None] | None]:
+def _progress_shown(show: bool, interval: float) -> Iterator[Callable[[RunProgress], None] | None]:
+    """Progress on stderr: a live bar on a terminal; elsewhere (a log file, a pipe) a plain
+    line at most every `interval` seconds, each when a chunk is done."""
     if not show:
         yield None
-        return
-    columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress("units", *columns, transient=True) as bar:
-        task = bar.add_task("units", total=None)
+    elif sys.stderr.isatty():
+        with _live_bar() as update:
+            yield update
+    else:
+        yield _plain_lines(interval)
 
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+
+@contextmanager
+def _live_bar() -> Iterator[Callable[[RunProgress], None]]:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[details]}"),
+        TimeElapsedColumn(),
+    )
+    with ProgressBar(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("starting", total=None, details="")
+
+        def update(report: RunProgress) -> None:
+            bar.update(
+                task,
+                description=f"pass {report.pass_number}/{report.passes}",
+                completed=report.fraction or 0.0,
+                total=None if report.fraction is None else 1.0,
+                details=report.details(),
+            )
 
         yield update
+
+
+def _plain_lines(interval: float) -> Callable[[RunProgress], None]:
+    last = time.monotonic()
+
+    def update(report: RunProgress) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= interval:
+            last = now
+            click.echo(f"thresher: {report.describe()}", err=True)
+
+    return update
 
 
 def _print_summary(summary: dict[str, Any], output: str) -> None:
@@ -161,9 +211,27 @@ def _print_summary(summary: dict[str, Any], output: str) -> None:
         click.echo(f"  {len(files)} input files: per-file counts in summary.json")
     if "dedup" in summary:
         _print_clusters(summary["dedup"])
-    if summary["skipped_files"]:
-        click.echo(f"  skipped {len(summary['skipped_files'])} files of unknown format")
+    _print_input_notes(summary)
     click.echo(f"output: {output} (summary.json, kept/, rejected/, quarantine.jsonl)")
+
+
+def _print_input_notes(summary: dict[str, Any]) -> None:
+    """What the user should know about the inputs: files skipped (named), files named twice,
+    ids that repeat."""
+    skipped = summary["skipped_files"]
+    if skipped:
+        shown = ", ".join(printable(name) for name in skipped[:_FILES_SHOWN])
+        more = f" and {len(skipped) - _FILES_SHOWN} more" if len(skipped) > _FILES_SHOWN else ""
+        click.echo(f"  skipped {len(skipped)} files of unknown format: {shown}{more}")
+    warnings = summary.get("warnings", [])
+    for warning in warnings[:_FILES_SHOWN]:
+        click.echo(f"  warning: {printable(warning)}")
+    if len(warnings) > _FILES_SHOWN:
+        click.echo(f"  warning: {len(warnings) - _FILES_SHOWN} more in summary.json")
+    repeated = summary.get("duplicate_ids", 0)
+    if repeated:
+        records = "1 record repeats" if repeated == 1 else f"{repeated} records repeat"
+        click.echo(f"  {records} an id of an earlier record (kept apart: ids need not be unique)")
 
 
 def _print_clusters(report: dict[str, Any]) -> None:
@@ -236,9 +304,39 @@ def recipe_command(name: str, list_all: bool) -> None:
 
 
 @contextmanager
-def _errors_as_exit() -> Iterator[None]:
+def _errors_as_exit(interrupted: str = "interrupted") -> Iterator[None]:
+    """The one place a command ends early: a `ThresherError` is one line and status 2, an
+    interrupt (Ctrl-C) one line and status 130, as a shell reports SIGINT."""
     try:
         yield
     except ThresherError as exc:
         click.echo(f"thresher: error: {exc}", err=True)
         sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo(f"thresher: {interrupted}", err=True)
+        sys.exit(130)
+
+
+@contextmanager
+def _warnings_shown(show: bool) -> Iterator[None]:
+    """What a run adjusts and goes on with (`ThresherWarning`): one line each on stderr, or
+    none (`--quiet`). Other warnings are shown as Python shows them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always" if show else "ignore", ThresherWarning)
+        others = warnings.showwarning
+
+        def one_line(
+            message: Warning | str,
+            category: type[Warning],
+            filename: str,
+            lineno: int,
+            file: TextIO | None = None,
+            line: str | None = None,
+        ) -> None:
+            if issubclass(category, ThresherWarning):
+                click.echo(f"thresher: warning: {message}", err=True)
+            else:
+                others(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = one_line
+        yield

@@ -14,11 +14,41 @@ TITLE: Final = "title"
 SOURCE: Final = "source"
 POSITION: Final = "position"
 SALVAGED: Final = "salvaged"
+HEADER: Final = "header"  # "missing" on a `.txt` record read without a crawl header
 
 KEPT: Final = "kept"
 REJECTED: Final = "rejected"
 
 Status = Literal["kept", "rejected"]
+
+# Where a JSONL or Parquet record's own field keeps its value when its name is one of
+# THRESHER_KEYS: thresher's keys are thresher's, and nothing the input carries is replaced.
+INPUT: Final = "input"
+# The metadata keys thresher computes for a JSONL or Parquet document, as readers and steps
+# name them (a contract test holds the steps' constants to this list). `metadata` is here too:
+# a record's nested metadata object is kept whole, under `metadata.input.metadata`.
+THRESHER_KEYS: Final = frozenset(
+    {
+        SOURCE,
+        POSITION,
+        SALVAGED,
+        INPUT,
+        "metadata",
+        "language",
+        "language_score",
+        "signals",
+        "cluster",
+        "cluster_size",
+        "duplicate_of",
+        "duplicates",
+        "charset",
+        "charset_source",
+        "extractor",
+    }
+)
+# Keys the steps read, that a nested metadata object may hold (dolma's `metadata.url`, the
+# `metadata` of thresher's own output): copied to the top where the record has none there.
+DESCRIPTIVE_KEYS: Final = (URL, DATE, HTTP_STATUS, TITLE)
 
 
 @dataclass(frozen=True, slots=True)

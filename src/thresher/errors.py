@@ -9,6 +9,9 @@ bound is quarantined or rejected with the bound's name. Every message names the 
     ├── InputError    an input path is missing or a folder cannot be listed
     └── OutputError   the run folder (or dedup index) cannot be written: disk full,
                       permissions; finished work is kept, and the same command resumes
+
+What a run adjusts by itself and goes on (more workers asked for than can help) is a
+`ThresherWarning`, issued through Python's `warnings`: the CLI prints it as one line.
 """
 
 from __future__ import annotations
@@ -29,3 +32,7 @@ class InputError(ThresherError):
 
 class OutputError(ThresherError):
     """The output folder or the dedup index cannot be written (disk full, permissions)."""
+
+
+class ThresherWarning(UserWarning):
+    """A run went on after adjusting something it was asked for (say, fewer workers)."""

@@ -139,6 +139,11 @@ class Recipe:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as exc:
             raise ConfigError(f"recipe {path}: cannot read it: {exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"recipe {path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset"
+                f" {exc.start}); save the file as UTF-8"
+            ) from exc
         return cls.loads(text)
 
     @classmethod

@@ -136,8 +136,9 @@ class CorpusStep(Step):
 
     1. `collect(docs, folder, order)`: pass one chunk of documents through, saving their keys
        in `folder`; `order` numbers the chunk in input order (below 2**33);
-    2. `decide(folders, state)`: read every unit's keys (and `state`, what earlier runs left),
-       and save each unit's decisions in its folder; returns a summary for the run's report;
+    2. `decide(folders, state, run_id)`: read every unit's keys (and `state`, what earlier runs
+       left, less what `run_id` itself added), and save each unit's decisions in its folder;
+       returns a summary for the run's report;
     3. `apply(docs, folder, stats)`: pass the unit's documents through again, applying the
        decisions (rejecting and annotating);
     4. `commit(folders, state, run_id)`: once the output is written, record this run in
@@ -150,7 +151,11 @@ class CorpusStep(Step):
     def collect(self, docs: Iterable[Document], folder: Path, order: int = 0) -> Iterator[Document]:
         raise NotImplementedError
 
-    def decide(self, folders: list[Path], state: Path | None) -> dict[str, Any]:
+    def check(self, state: Path) -> None:
+        """Raise `ConfigError` if `state` cannot be used (other settings, damaged files):
+        runners call it before reading any record."""
+
+    def decide(self, folders: list[Path], state: Path | None, run_id: str = "") -> dict[str, Any]:
         raise NotImplementedError
 
     def apply(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ KEYS = "keys.npz"
 SIGNATURES = "signatures.npy"
 SHINGLES = "shingles.npy"
 OFFSETS = "offsets.npy"
+KEY_ARRAYS = ("id_hash", "exact", "bands", "priority")
 
 
 @dataclass
@@ -139,6 +141,90 @@ def load_meta(folder: Path) -> tuple[list[str], list[str]]:
     return ids, urls
 
 
+def _count_lines(path: Path) -> int:
+    lines = 0
+    with path.open("rb") as data:
+        while block := data.read(1 << 20):
+            lines += block.count(b"\n")
+    return lines
+
+
+def _array_length(member: Any) -> int:
+    """Rows of the `.npy` array `member` holds, from its header alone."""
+    version = np.lib.format.read_magic(member)
+    if version == (1, 0):
+        shape = np.lib.format.read_array_header_1_0(member)[0]
+    else:
+        shape = np.lib.format.read_array_header_2_0(member)[0]
+    return int(shape[0]) if shape else 0
+
+
+def check_part(folder: Path) -> None:
+    """Raise (OSError, ValueError, KeyError, BadZipFile) unless every file of the part is
+    there, readable and of one length. Reads array headers and counts lines: cheap, whatever
+    the part's size (shingle sets are mapped, not read)."""
+    rows = _count_lines(folder / META)
+    with zipfile.ZipFile(folder / KEYS) as keys:
+        for name in KEY_ARRAYS:
+            with keys.open(name + ".npy") as member:
+                _require_rows(KEYS + ":" + name, _array_length(member), rows)
+    signatures = np.load(folder / SIGNATURES, mmap_mode="r", allow_pickle=False)
+    _require_rows(SIGNATURES, len(signatures), rows)
+    offsets = np.load(folder / OFFSETS, mmap_mode="r", allow_pickle=False)
+    _require_rows(OFFSETS, len(offsets) - 1, rows)
+    shingles = np.load(folder / SHINGLES, mmap_mode="r", allow_pickle=False)
+    _require_rows(SHINGLES, len(shingles), int(offsets[-1]) if len(offsets) else 0)
+
+
+def _require_rows(name: str, found: int, expected: int) -> None:
+    if found != expected:
+        raise ValueError(f"{name} has {found} rows where {expected} were expected")
+
+
+def forget_run(folder: Path, run_id: str) -> int:
+    """Remove from the index in `folder` the segments `run_id` added (a run being replaced
+    forgets what it published): the manifest first, then the segment folders, so that a crash
+    leaves at worst unlisted folders, which the next `append` overwrites. Returns the number
+    of segments left."""
+    path = folder / MANIFEST
+    if not path.is_file():
+        return 0
+    manifest = _read_manifest_file(path)
+    segments = manifest["segments"]
+    kept = [entry for entry in segments if entry.get("run") != run_id]
+    if len(kept) == len(segments):
+        return len(kept)
+    try:
+        _write_manifest(folder, {**manifest, "segments": kept})
+        for entry in segments:
+            if entry.get("run") == run_id:
+                shutil.rmtree(folder / SEGMENTS / entry["name"], ignore_errors=True)
+    except OSError as exc:
+        raise OutputError(f"dedup index {folder}: cannot write it: {exc}") from exc
+    return len(kept)
+
+
+def _read_manifest_file(path: Path) -> dict[str, Any]:
+    try:
+        manifest = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise ConfigError(f"dedup index {path}: cannot read it: {exc}") from exc
+    if not isinstance(manifest, dict):
+        raise ConfigError(f"dedup index {path}: not an index manifest (a JSON object)")
+    if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
+        raise ConfigError(
+            f"dedup index {path}: format {manifest.get('format')!r} version"
+            f" {manifest.get('version')!r}; this thresher reads {FORMAT} version {VERSION}"
+        )
+    return manifest
+
+
+def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    staged = folder / (MANIFEST + ".partial")
+    staged.write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
+    os.replace(staged, folder / MANIFEST)
+
+
 def _only_leftovers(folder: Path) -> bool:
     """Whether `folder` holds nothing but what an interrupted first `append` leaves: temporary
     (`.partial`) files and segment folders, which the next append replaces."""
@@ -161,6 +247,8 @@ class DedupIndex:
 
     def _read_manifest(self) -> dict[str, Any]:
         path = self.folder / MANIFEST
+        if self.folder.exists() and not self.folder.is_dir():
+            raise ConfigError(f"dedup index {self.folder}: not a folder; give a folder")
         if not path.exists():
             if self.folder.exists() and not _only_leftovers(self.folder):
                 raise ConfigError(
@@ -168,15 +256,7 @@ class DedupIndex:
                     " give an empty or new folder, or an existing index"
                 )
             return {"format": FORMAT, "version": VERSION, "settings": self.settings, "segments": []}
-        try:
-            manifest = orjson.loads(path.read_bytes())
-        except (OSError, orjson.JSONDecodeError) as exc:
-            raise ConfigError(f"dedup index {path}: cannot read it: {exc}") from exc
-        if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
-            raise ConfigError(
-                f"dedup index {path}: format {manifest.get('format')!r} version"
-                f" {manifest.get('version')!r}; this thresher reads {FORMAT} version {VERSION}"
-            )
+        manifest = _read_manifest_file(path)
         if manifest.get("settings") != self.settings:
             raise ConfigError(
                 f"dedup index {path}: built with {manifest.get('settings')}, but this recipe's"
@@ -187,13 +267,35 @@ class DedupIndex:
 
     @property
     def documents(self) -> int:
-        return sum(int(s["documents"]) for s in self._manifest["segments"])
+        return self.documents_besides("")
 
-    def parts(self) -> Iterator[Path]:
-        """Every part folder, oldest segment first."""
-        for entry in self._manifest["segments"]:
+    def documents_besides(self, run_id: str) -> int:
+        """Documents in the segments not added by `run_id` (all, for "")."""
+        return sum(int(s["documents"]) for s in self._segments_besides(run_id))
+
+    def parts(self, besides: str = "") -> Iterator[Path]:
+        """Every part folder, oldest segment first, leaving out the segments the run `besides`
+        added (a run never dedups against itself)."""
+        for entry in self._segments_besides(besides):
             for part in entry["parts"]:
                 yield self.folder / SEGMENTS / entry["name"] / part
+
+    def _segments_besides(self, run_id: str) -> list[dict[str, Any]]:
+        segments: list[dict[str, Any]] = self._manifest["segments"]
+        return [s for s in segments if not run_id or s.get("run") != run_id]
+
+    def check(self) -> None:
+        """Refuse a damaged index up front, before a run reads any record: each listed part's
+        files are there and agree on their number of documents (`check_part`)."""
+        for part in self.parts():
+            try:
+                check_part(part)
+            except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+                raise ConfigError(
+                    f"dedup index {self.folder}: {part.relative_to(self.folder)} is damaged"
+                    f" ({type(exc).__name__}: {exc}); restore the index from a copy, or give"
+                    " a new index folder"
+                ) from exc
 
     def has_run(self, run_id: str) -> bool:
         return any(s.get("run") == run_id for s in self._manifest["segments"])
@@ -201,8 +303,9 @@ class DedupIndex:
     def append(self, parts: Iterable[tuple[str, PartArrays]], run_id: str = "") -> None:
         """Add a segment of named parts (written one at a time under a temporary folder name,
         then renamed), then the manifest (likewise): a crash leaves the index as it was.
-        `run_id` names the run, so that a resumed run does not add itself twice."""
-        name = f"{len(self._manifest['segments']):05d}"
+        `run_id` names the run (see `forget_run`), so that a resumed run does not add itself
+        twice and a replaced one can be taken out."""
+        name = f"{self._next_segment():05d}"
         final = self.folder / SEGMENTS / name
         partial = final.with_name(name + ".partial")
         try:
@@ -222,9 +325,12 @@ class DedupIndex:
             os.replace(partial, final)
             entry: dict[str, Any] = {"name": name, "documents": documents, "parts": names}
             self._manifest["segments"].append({**entry, "run": run_id} if run_id else entry)
-            manifest = self.folder / MANIFEST
-            staged = manifest.with_name(MANIFEST + ".partial")
-            staged.write_bytes(orjson.dumps(self._manifest, option=orjson.OPT_INDENT_2))
-            os.replace(staged, manifest)
+            _write_manifest(self.folder, self._manifest)
         except OSError as exc:
             raise OutputError(f"dedup index {self.folder}: cannot write it: {exc}") from exc
+
+    def _next_segment(self) -> int:
+        """One past the highest listed segment: a name freed by `forget_run` in the middle is
+        never reused while a later segment still holds its own (a folder by that name, if
+        any, is a leftover no manifest lists)."""
+        return 1 + max((int(s["name"]) for s in self._manifest["segments"]), default=-1)

@@ -208,9 +208,14 @@ class Dedup(CorpusStep):
 
     # ------------------------------------------------------------------ decide
 
-    def decide(self, folders: list[Path], state: Path | None) -> dict[str, Any]:
+    def check(self, state: Path) -> None:
+        """Refuse an index made with other settings, or damaged, before any record is read."""
+        DedupIndex(state, self.settings()).check()
+
+    def decide(self, folders: list[Path], state: Path | None, run_id: str = "") -> dict[str, Any]:
         index = DedupIndex(state, self.settings()) if state is not None else None
-        old = list(index.parts()) if index else []
+        # what this very run added (a resumed run whose commit began) is not an earlier copy
+        old = list(index.parts(besides=run_id)) if index else []
         parts = [load_keys(path) for path in old]
         for part in parts:
             part.priority = np.full(len(part), -math.inf)  # what earlier runs kept stays kept
@@ -239,7 +244,7 @@ class Dedup(CorpusStep):
                         decision["key"], decision["row"] = row - lo, int(stream_rows[row - lo])
                         report.add(decision, int(found.root[row]))
                         out.write(orjson.dumps(decision) + b"\n")
-        return report.to_dict(index.documents if index else 0)
+        return report.to_dict(index.documents_besides(run_id) if index else 0)
 
     def _decision(
         self,
@@ -254,7 +259,7 @@ class Dedup(CorpusStep):
         keeper_id = names[keeper][0]
         decision: dict[str, Any] = {
             "id": names[row][0],
-            CLUSTER: _cluster_id(keeper_id),
+            CLUSTER: _cluster_id(keeper_id, keys.exact[keeper]),
             CLUSTER_SIZE: int(found.size[row]),
         }
         if keeper == row:
@@ -318,8 +323,13 @@ def _day(value: Any) -> int | None:
         return None
 
 
-def _cluster_id(keeper_id: str) -> str:
-    return "c" + xxhash.xxh3_64_hexdigest(keeper_id.encode())
+def _cluster_id(keeper_id: str, keeper_exact: np.ndarray) -> str:
+    """The cluster's name, from its kept document: its id and the exact key of its text, since
+    ids need not be unique (two clusters whose kept documents share an id stay two)."""
+    digest = xxhash.xxh3_64()
+    digest.update(keeper_id.encode("utf-8", "surrogatepass"))
+    digest.update(np.ascontiguousarray(keeper_exact, np.uint64).tobytes())
+    return "c" + digest.hexdigest()
 
 
 def _names_of(found: Clusters, sources: list[Path], sizes: list[int]) -> dict[int, tuple[str, str]]:

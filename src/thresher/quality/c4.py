@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from thresher.document import Document
 from thresher.edits import LineChange, rewrite_lines
 from thresher.quality.gopher import out_of_scope, signals_of
+from thresher.quality.language_codes import require_languages
 from thresher.quality.tokens import count_sentences, words
 from thresher.steps import Drop, Repair, register
 
@@ -59,6 +60,9 @@ class C4Quality(Repair):
     filter_curly_bracket: bool = True
     filter_policy: bool = True
     languages: str = ""
+
+    def __post_init__(self) -> None:
+        require_languages(self.name, self.languages)
 
     def repair(self, doc: Document) -> Document | Drop:
         if out_of_scope(doc, self.languages):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from thresher.document import Document
 from thresher.quality.analysis import analyse, find_duplicates, is_terminal
 from thresher.quality.gopher import out_of_scope, signals_of
+from thresher.quality.language_codes import require_languages
 from thresher.steps import KEEP, Drop, Filter, Verdict, register, require
 
 
@@ -36,6 +37,7 @@ class FineWebQuality(Filter):
     languages: str = ""
 
     def __post_init__(self) -> None:
+        require_languages(self.name, self.languages)
         for param in ("line_punct_thr", "short_line_thr", "char_duplicates_ratio"):
             value = getattr(self, param)
             require(0 <= value <= 1, self.name, param, "in [0, 1]", value)

@@ -22,6 +22,7 @@ from thresher.quality.analysis import (
     has_letter,
     is_symbol_word,
 )
+from thresher.quality.language_codes import parse_languages, require_languages
 from thresher.steps import KEEP, Drop, Filter, Verdict, register, require
 
 SIGNALS = "signals"
@@ -41,8 +42,7 @@ def out_of_scope(doc: Document, languages: str) -> bool:
     leave this document alone, by the `language` step's finding."""
     if not languages:
         return False
-    wanted = {code.strip() for code in languages.split(",")}
-    return doc.metadata.get("language") not in wanted
+    return doc.metadata.get("language") not in parse_languages(languages)
 
 
 def _frac(part: float, whole: float) -> float:
@@ -58,8 +58,9 @@ class GopherRepetition(Filter):
     characters in repeated 5- to 10-grams. Fractions are of the text's characters.
 
     Parameters: the threshold of each signal of the same name (0 turns a check off);
-    `languages`: comma-separated ISO codes of the documents judged (empty: all), by the
-    `language` step's finding, since the thresholds are calibrated for English.
+    `languages`: comma-separated codes of the documents judged (empty: all), by the
+    `language` step's finding, since the thresholds are calibrated for English; only codes
+    that step can write (`LANGUAGE_CODES`: `en`, not `EN` or `eng`) are accepted.
     """
 
     name = "gopher-repetition"
@@ -79,6 +80,7 @@ class GopherRepetition(Filter):
     languages: str = ""
 
     def __post_init__(self) -> None:
+        require_languages(self.name, self.languages)
         for param, value in self._thresholds().items():
             require(0 <= value <= 1, self.name, param, "in [0, 1]", value)
 
@@ -210,6 +212,7 @@ class GopherQuality(Filter):
     languages: str = ""
 
     def __post_init__(self) -> None:
+        require_languages(self.name, self.languages)
         for param, value in self.params().items():
             if param != "languages":
                 require(value >= 0, self.name, param, ">= 0", value)

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from thresher.document import Document
+from thresher.quality.language_codes import parse_languages, require_languages
 from thresher.steps import KEEP, Drop, Filter, Verdict, register, require
 
 LANGUAGE = "language"
@@ -241,7 +242,8 @@ class LanguageId(Filter):
             "py3langid+lingua" (the default: lingua only where py3langid scores under
             `second_opinion_below` or names a language lingua does not know; py3langid's
             Norwegian, no, is reported as nb); measured in docs/LANGUAGE_ID.md.
-        languages: comma-separated ISO 639-1 codes to keep; empty keeps every language.
+        languages: comma-separated codes to keep, as this step writes them (ISO 639-1,
+            `LANGUAGE_CODES`; any other is a ConfigError); empty keeps every language.
         min_score: the lowest score kept (0 keeps all).
         max_chars: only this many characters of the text are read: enough to tell a
             language, and a bound on the time per document.
@@ -257,6 +259,7 @@ class LanguageId(Filter):
 
     def __post_init__(self) -> None:
         require(self.model in MODELS, self.name, "model", f"one of {', '.join(MODELS)}", self.model)
+        require_languages(self.name, self.languages)
         require(0 <= self.min_score <= 1, self.name, "min_score", "in [0, 1]", self.min_score)
         require(self.max_chars >= 1, self.name, "max_chars", ">= 1", self.max_chars)
         require(
@@ -297,4 +300,4 @@ class LanguageId(Filter):
         return language, score
 
     def _kept_languages(self) -> frozenset[str]:
-        return frozenset(code.strip() for code in self.languages.split(",") if code.strip())
+        return parse_languages(self.languages)

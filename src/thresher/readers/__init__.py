@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from thresher.document import Document
@@ -25,6 +25,11 @@ FORMATS = {
     ".ndjson.gz": "jsonl",
     ".jsonl.zst": "jsonl",
     ".ndjson.zst": "jsonl",
+    # dolma names its JSON Lines shards `.json.gz`; a plain `.json` that is one JSON document
+    # rather than lines is quarantined line by line, never skipped unseen
+    ".json": "jsonl",
+    ".json.gz": "jsonl",
+    ".json.zst": "jsonl",
     ".parquet": "parquet",
     ".warc": "warc",
     ".warc.gz": "warc",
@@ -41,13 +46,43 @@ FORMATS = {
 }
 
 
+_NAMES_SHOWN = 5  # names quoted in a message
+
+
 @dataclass(frozen=True, order=True)
 class InputFile:
-    """An input file and its stable source name (the path from the input argument's parent)."""
+    """An input file and its stable source name: its path from the folder that holds every
+    input argument (for one folder argument, the path from that folder's parent)."""
 
     source: str
     path: Path
     format: str
+
+
+@dataclass
+class Inputs:
+    """What discovery found: the files to read (sorted by source name, each once), the files
+    skipped for an unknown format, and warnings (a file named more than once)."""
+
+    files: list[InputFile] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def require_records(self, inputs: list[str]) -> None:
+        """Refuse, before any work, inputs that hold nothing to read: no file of a known format,
+        or only empty files."""
+        named = ", ".join(inputs[:_NAMES_SHOWN]) + (" ..." if len(inputs) > _NAMES_SHOWN else "")
+        if not self.files:
+            skipped = ""
+            if self.skipped:
+                shown = ", ".join(self.skipped[:_NAMES_SHOWN])
+                skipped = f" (skipped {len(self.skipped)} of unknown format: {shown})"
+            raise InputError(
+                f"nothing to read in {named}: no file of a known format{skipped}; known"
+                f" suffixes: {', '.join(FORMATS)}"
+            )
+        if all(item.path.stat().st_size == 0 for item in self.files):
+            raise InputError(f"nothing to read in {named}: every input file is empty")
 
 
 def format_of(path: Path) -> str | None:
@@ -60,31 +95,83 @@ def format_of(path: Path) -> str | None:
 
 def discover(inputs: list[str]) -> tuple[list[InputFile], list[str]]:
     """The readable files under `inputs`, sorted by source name, and the files skipped."""
-    found: list[InputFile] = []
-    skipped: list[str] = []
-    for arg in inputs:
-        root = Path(arg)
-        if root.is_file():
-            fmt = format_of(root)
-            if fmt is None:
-                raise InputError(f"{arg}: unknown format; known suffixes: {', '.join(FORMATS)}")
-            found.append(InputFile(root.name, root, fmt))
-        elif root.is_dir():
-            for path in _files_under(root):
-                source = path.relative_to(root.parent).as_posix()
-                fmt = format_of(path)
-                if fmt is None:
-                    skipped.append(source)
-                else:
-                    found.append(InputFile(source, path, fmt))
-        else:
-            raise InputError(f"{arg}: no such file or folder")
-    return sorted(found), skipped
+    found = find_inputs(inputs)
+    return found.files, found.skipped
 
 
-def _files_under(root: Path) -> list[Path]:
-    """Every file below `root`, sorted; a folder that cannot be listed stops the run (its
-    records would be lost silently otherwise)."""
+def find_inputs(inputs: list[str]) -> Inputs:
+    """The files under `inputs` (files or folders; symlinked folders are followed). Source names
+    are paths from the folder holding every argument, so no two inputs share one; a file or
+    folder named twice (the same argument, a folder and a file in it, a link) is read once,
+    with a warning. The result does not depend on the order of the arguments."""
+    given = {_checked_root(arg): arg for arg in reversed(inputs)}  # to name it as the user did
+    roots = sorted(_checked_root(arg) for arg in inputs)
+    base = _common_folder(roots)
+    found = Inputs()
+    candidates: dict[tuple[int, int], list[InputFile]] = {}
+    folders: dict[str, str] = {}  # each folder walked, by its real path: its source name
+    for root in roots:
+        paths = [root] if root.is_file() else _files_under(root, base, folders, found.warnings)
+        for path in paths:
+            source = _source_name(path, base)
+            fmt = format_of(path)
+            if fmt is not None:
+                candidates.setdefault(_identity(path), []).append(InputFile(source, path, fmt))
+            elif path is root:
+                known = ", ".join(FORMATS)
+                raise InputError(f"{given[root]}: unknown format; known suffixes: {known}")
+            else:
+                found.skipped.append(source)
+    for names in candidates.values():
+        first, *others = sorted(names)
+        found.files.append(first)
+        found.warnings.extend(_named_twice(other.source, first.source) for other in others)
+    found.files.sort()
+    found.skipped.sort()
+    return found
+
+
+def _checked_root(arg: str) -> Path:
+    """The argument as an absolute path (links kept: they name the sources)."""
+    root = Path(os.path.abspath(arg))
+    if not (root.is_file() or root.is_dir()):
+        raise InputError(f"{arg}: no such file or folder")
+    return root
+
+
+def _common_folder(roots: list[Path]) -> str:
+    """The folder that holds every argument's parent: one folder argument `corpus` names its
+    files `corpus/...`, two files `c1/a/rec.txt` and `c1/b/rec.txt` are `a/rec.txt` and
+    `b/rec.txt`."""
+    return os.path.commonpath([str(root.parent) for root in roots]) if roots else "."
+
+
+def _source_name(path: Path | str, base: str) -> str:
+    return os.path.relpath(path, base).replace(os.sep, "/")
+
+
+def _named_twice(again: str, first: str) -> str:
+    if again == first:
+        return f"{first} is named more than once: read once"
+    return f"{again} is the same as {first}: read once, as {first}"
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    """What makes two paths one file: its device and inode (links and hard links alike)."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read this input ({exc.strerror})") from exc
+    return stat.st_dev, stat.st_ino
+
+
+def _files_under(root: Path, base: str, folders: dict[str, str], warnings: list[str]) -> list[Path]:
+    """Every file below `root`, sorted. Symlinked folders are followed, but no folder is entered
+    twice (`folders`: the real paths walked so far, for every argument), so a link back up
+    cannot loop. A folder that cannot be listed stops the run (its records would be lost
+    silently otherwise)."""
+
+    from thresher.run.state import is_run_folder  # here: thresher.run imports readers
 
     def fail(exc: OSError) -> None:
         raise InputError(
@@ -93,7 +180,16 @@ def _files_under(root: Path) -> list[Path]:
         ) from exc
 
     files: list[Path] = []
-    for folder, _, names in os.walk(root, onerror=fail):
+    for folder, subfolders, names in os.walk(root, onerror=fail, followlinks=True):
+        subfolders.sort()  # a fixed walk: which of two links to one folder names it
+        real, source = os.path.realpath(folder), _source_name(folder, base)
+        if real in folders:
+            subfolders.clear()
+            warnings.append(_named_twice(source, folders[real]))
+            continue
+        folders[real] = source
+        # a thresher run folder below an input is output, never read back as input
+        subfolders[:] = [d for d in subfolders if not is_run_folder(Path(folder) / d)]
         files.extend(Path(folder) / name for name in names)
     return sorted(p for p in files if p.is_file())
 
@@ -123,4 +219,13 @@ def read_file(
     return read_parquet_file(item.path, item.source, text_field, id_field, max_record_bytes)
 
 
-__all__ = ["InputFile", "Quarantined", "discover", "format_of", "parse_record", "read_file"]
+__all__ = [
+    "InputFile",
+    "Inputs",
+    "Quarantined",
+    "discover",
+    "find_inputs",
+    "format_of",
+    "parse_record",
+    "read_file",
+]

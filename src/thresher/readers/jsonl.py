@@ -14,7 +14,14 @@ from typing import IO, Any
 import orjson
 import zstandard
 
-from thresher.document import POSITION, SOURCE, Document
+from thresher.document import (
+    DESCRIPTIVE_KEYS,
+    INPUT,
+    POSITION,
+    SOURCE,
+    THRESHER_KEYS,
+    Document,
+)
 from thresher.readers.base import MAX_RECORD_BYTES, Quarantined, record_id
 
 _STREAM_ERRORS = (OSError, EOFError, zlib.error, zstandard.ZstdError)
@@ -127,18 +134,33 @@ def document_from_record(
     record: dict[str, Any], source: str, position: int, text_field: str, id_field: str
 ) -> Document | Quarantined:
     """A document from a flat record (a JSON object, a Parquet row): the text field, an optional
-    id field, and everything else as metadata (a nested `metadata` object is merged in)."""
+    id field, and every other field as metadata (`input_metadata` says where)."""
     text = record.pop(text_field, None)
     if not isinstance(text, str):
         found = "missing" if text is None else f"a {type(text).__name__}"
         return Quarantined(source, f"record {position}", f"field {text_field!r} is {found}")
     given_id = record.pop(id_field, None) if id_field else None
-    nested = record.pop("metadata", None)
-    metadata: dict[str, Any] = dict(nested) if isinstance(nested, dict) else {}
-    if nested is not None and not isinstance(nested, dict):
-        metadata["metadata"] = nested
-    metadata.update(record)
-    # The reader's own provenance wins over a same-named field of the record.
+    metadata = input_metadata(record)
     metadata[SOURCE], metadata[POSITION] = source, position
     doc_id = str(given_id) if given_id not in (None, "") else record_id(source, position)
     return Document(id=doc_id, text=text, metadata=metadata)
+
+
+def input_metadata(fields: dict[str, Any]) -> dict[str, Any]:
+    """The record's fields as metadata, nothing lost or replaced: each under its own name,
+    except a name thresher writes itself (THRESHER_KEYS: its provenance, the steps' findings, a
+    nested `metadata` object), kept unchanged under `metadata.input`. A nested metadata
+    object's url, date, http_status and title are copied to the top where the record has
+    none there, so the steps that read them find them."""
+    metadata: dict[str, Any] = {}
+    kept_apart: dict[str, Any] = {}
+    for name, value in fields.items():
+        (kept_apart if name in THRESHER_KEYS else metadata)[name] = value
+    nested = kept_apart.get("metadata")
+    if isinstance(nested, dict):
+        for name in DESCRIPTIVE_KEYS:
+            if name in nested and name not in metadata:
+                metadata[name] = nested[name]
+    if kept_apart:
+        metadata[INPUT] = kept_apart
+    return metadata

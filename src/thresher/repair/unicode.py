@@ -1,6 +1,6 @@
 """Unicode and whitespace normalisation: mojibake repaired with ftfy, odd spaces and control
-characters cleaned, runs of blank lines collapsed. Curly quotes, dashes, full-width forms and
-ligatures are left as the author wrote them."""
+characters cleaned, every line separator made a line break, runs of blank lines collapsed.
+Curly quotes, dashes, full-width forms and ligatures are left as the author wrote them."""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ REASON = "unicode"
 WHITESPACE_REASON = "whitespace"
 
 # Anything a clean text never holds: carriage returns, C0/C1 controls other than tab and
-# newline, odd spaces; with `_SPACING`, the substrings of misplaced spacing. Together they decide
-# the fast path without a per-line look.
+# newline, line separators other than newline, odd spaces; with `_SPACING`, the substrings of
+# misplaced spacing. Together they decide the fast path without a per-line look.
 _SUSPECT_CHAR = re.compile(
-    r"[\r\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00a0\u2000-\u200b\u202f\u205f\ufeff]"
+    r"[\r\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00a0\u2000-\u200b\u2028\u2029\u202f\u205f\ufeff]"
 )
 _SPACING = ("  ", " \n", "\n ", "\n\n\n")
 _ODD_SPACE = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f]")
@@ -95,34 +95,59 @@ class NormalizeText(Repair):
         return "NFKC" if self.normalization == "NFKC" else "NFC"
 
     def _changes(self, lines: list[str], mojibake: bool) -> dict[int, LineChange]:
-        changes: dict[int, LineChange] = {}
+        """Each line (split at "\\n") becomes the lines it holds, split at every other line
+        separator as `str.splitlines` splits (a CR, form feed or U+2028 between two words is a
+        line break: deleting it would glue them; CRLF is one break), each fixed; blank lines
+        past `max_blank_lines`, and at the start and end, go."""
+        kept_by_line: list[list[str]] = []
         blank_run = self.max_blank_lines  # the start counts as a blank: no leading blank lines
-        last_text = -1
+        last_text = (-1, 0)  # the last line holding text, and its pieces up to that text
         for i, line in enumerate(lines):
-            fixed = self._fix_line(line, mojibake)
-            if not fixed:
-                blank_run += 1
-                if blank_run > self.max_blank_lines:
-                    changes[i] = (WHITESPACE_REASON, None)
-                    continue
-            else:
-                blank_run = 0
-                last_text = i
-            if fixed != line:
-                reason = WHITESPACE_REASON if _only_space_differs(line, fixed) else REASON
-                changes[i] = (reason, fixed)
-        for i in range(last_text + 1, len(lines)):
-            changes[i] = (WHITESPACE_REASON, None)
-        return changes
+            kept: list[str] = []
+            # mojibake first: in UTF-8 read as Latin-1, U+0085 is a byte of a character
+            # (Cyrillic "х", CJK ideographs), not a line separator
+            repaired = self._demojibake(line) if mojibake else line
+            for piece in repaired.splitlines() or [repaired]:
+                fixed = self._fix_line(piece)
+                if fixed:
+                    blank_run = 0
+                else:
+                    blank_run += 1
+                    if blank_run > self.max_blank_lines:
+                        continue
+                kept.append(fixed)
+                if fixed:
+                    last_text = (i, len(kept))
+            kept_by_line.append(kept)
+        last_line, last_pieces = last_text
+        if last_line >= 0:
+            del kept_by_line[last_line][last_pieces:]
+        return {
+            i: change
+            for i, (line, kept) in enumerate(zip(lines, kept_by_line, strict=True))
+            if (change := _line_change(line, kept if i <= last_line else [])) is not None
+        }
 
-    def _fix_line(self, line: str, mojibake: bool) -> str:
-        if mojibake and not line.isascii():
-            line = ftfy.fix_text(line, _FTFY_CONFIG)
+    @staticmethod
+    def _demojibake(line: str) -> str:
+        return line if line.isascii() else ftfy.fix_text(line, _FTFY_CONFIG)
+
+    def _fix_line(self, line: str) -> str:
         line = _INVISIBLE.sub("", _ODD_SPACE.sub(" ", line))
         line = _SPACES.sub(" ", line.strip(" "))
         if self.normalization:
             line = unicodedata.normalize(self._form, line)
         return line
+
+
+def _line_change(line: str, kept: list[str]) -> LineChange | None:
+    """The change that turns `line` into the lines `kept` (none left: its removal)."""
+    if not kept:
+        return WHITESPACE_REASON, None
+    fixed = "\n".join(kept)
+    if fixed == line:
+        return None
+    return (WHITESPACE_REASON if _only_space_differs(line, fixed) else REASON), fixed
 
 
 def _misspaced(text: str) -> bool:

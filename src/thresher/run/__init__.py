@@ -2,5 +2,6 @@
 
 from thresher.run.accounting import Counts, Summary
 from thresher.run.local import run
+from thresher.run.progress import RunProgress
 
-__all__ = ["Counts", "Summary", "run"]
+__all__ = ["Counts", "RunProgress", "Summary", "run"]

@@ -3,12 +3,31 @@ quarantined`. Every counter is an integer, so merging across workers is exact.""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import xxhash
+
 from thresher.steps import StepStats
+
+
+def id_hash(doc_id: str) -> int:
+    """A document id as 64 bits: what counting repeated ids keeps of each (8 bytes a record;
+    two distinct ids of a billion-record run collide with a chance of about 1 in 40)."""
+    return xxhash.xxh3_64_intdigest(doc_id.encode("utf-8", "surrogatepass"))
+
+
+def _pack(hashes: list[int]) -> str:
+    return base64.b64encode(np.asarray(hashes, np.uint64).tobytes()).decode("ascii")
+
+
+def _unpack(packed: str) -> list[int]:
+    values: list[int] = np.frombuffer(base64.b64decode(packed), np.uint64).tolist()
+    return values
 
 
 @dataclass(slots=True)
@@ -41,8 +60,9 @@ class Counts:
 @dataclass
 class UnitResult:
     """What one unit reports back: counts per source file, rejection reasons, step stats,
-    quarantine entries. `records_in` counts what the readers produced, independently of
-    where each record went, so the equation is a check and not a tautology."""
+    quarantine entries, and the hash of every document id read (`id_hash`), to count the ids
+    that repeat across the whole run. `records_in` counts what the readers produced,
+    independently of where each record went, so the equation is a check and not a tautology."""
 
     index: int
     records_in: Counter[str] = field(default_factory=Counter)
@@ -51,6 +71,7 @@ class UnitResult:
     steps: dict[str, StepStats] = field(default_factory=dict)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    id_hashes: list[int] = field(default_factory=list)
 
     def counts(self, source: str) -> Counts:
         return self.files.setdefault(source, Counts())
@@ -67,6 +88,7 @@ class UnitResult:
             },
             "quarantine": self.quarantine,
             "seconds": self.seconds,
+            "id_hashes": _pack(self.id_hashes),
         }
 
     @classmethod
@@ -89,6 +111,7 @@ class UnitResult:
             steps=steps,
             quarantine=list(data["quarantine"]),
             seconds=data["seconds"],
+            id_hashes=_unpack(data.get("id_hashes", "")),
         )
 
 
@@ -101,9 +124,21 @@ class Summary:
     reasons: Counter[str] = field(default_factory=Counter)
     steps: dict[str, StepStats] = field(default_factory=dict)
     skipped_files: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # about the inputs: a file named twice
     corpus: dict[str, dict[str, Any]] = field(default_factory=dict)  # reports of corpus steps
+    # the distinct id hashes so far, the units' hashes not yet merged in, and how many were read
+    _ids_seen: np.ndarray = field(
+        default_factory=lambda: np.zeros(0, np.uint64), init=False, repr=False, compare=False
+    )
+    _ids_pending: list[np.ndarray] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
+    _ids_read: int = field(default=0, init=False, repr=False)
 
     def add(self, result: UnitResult) -> None:
+        if result.id_hashes:
+            self._ids_pending.append(np.asarray(result.id_hashes, np.uint64))
+            self._ids_read += len(result.id_hashes)
         self.records_in.update(result.records_in)
         for source, counts in result.files.items():
             self.files.setdefault(source, Counts()).merge(counts)
@@ -117,6 +152,15 @@ class Summary:
         for counts in self.files.values():
             total.merge(counts)
         return total
+
+    @property
+    def duplicate_ids(self) -> int:
+        """Documents whose id an earlier document of the run already had (real crawls repeat
+        WARC record ids): the ids read less the distinct ones, over every unit and worker."""
+        if self._ids_pending:
+            self._ids_seen = np.unique(np.concatenate([self._ids_seen, *self._ids_pending]))
+            self._ids_pending = []
+        return self._ids_read - len(self._ids_seen)
 
     @property
     def balanced(self) -> bool:
@@ -135,6 +179,8 @@ class Summary:
                 for source in sorted(self.files)
             },
             "skipped_files": self.skipped_files,
+            "warnings": self.warnings,
+            "duplicate_ids": self.duplicate_ids,
             "steps": {name: stats.to_dict() for name, stats in self.steps.items()},
             **self.corpus,
         }

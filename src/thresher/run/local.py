@@ -6,11 +6,9 @@ workers and for any number of interruptions."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,9 +16,9 @@ import orjson
 
 from thresher.document import SALVAGED, Document, Rejection
 from thresher.errors import ConfigError, OutputError
-from thresher.readers import InputFile, Quarantined, discover, read_file
+from thresher.readers import InputFile, Inputs, Quarantined, find_inputs, read_file
 from thresher.recipe import ReaderOptions, Recipe
-from thresher.run.accounting import Summary, UnitResult
+from thresher.run.accounting import Summary, UnitResult, id_hash
 from thresher.run.plan import (
     MAX_RECORDS_PER_CHUNK,
     RECORDS_PER_CHUNK,
@@ -32,7 +30,10 @@ from thresher.run.plan import (
     plan_passes,
     plan_units,
 )
-from thresher.run.state import RunState, fingerprint
+from thresher.run.pool import run_in_pool, workers_to_use
+from thresher.run.progress import ChunkDone, Progress, Ticker
+from thresher.run.state import OWN_INDEX, RunRecord, RunState, refuse_overlap
+from thresher.text import not_text_share
 from thresher.writers import shard_writer, write_jsonl
 
 KEPT_DIR = "kept"
@@ -41,9 +42,9 @@ SUMMARY = "summary.json"
 QUARANTINE = "quarantine.jsonl"
 RECIPE = "recipe.yaml"
 TIMING = "timing.json"
-INDEX_DIR = "dedup-index"
-
-Progress = Callable[[int, int], None]  # (units done, units in all)
+INDEX_DIR = OWN_INDEX
+# What a run writes in its folder besides its bookkeeping: what `--force` replaces (and all)
+_RUN_FILES = (KEPT_DIR, REJECTED_DIR, QUARANTINE, SUMMARY, RECIPE, TIMING)
 
 
 @dataclass(frozen=True)
@@ -82,20 +83,47 @@ def run(
     passes = plan_passes(recipe)
     if index is not None and len(passes) == 1:
         raise ConfigError(f"--index {index}: the recipe has no dedup step to use an index")
-    files, skipped = discover(inputs)
     out = Path(output)
-    index_dir = Path(index) if index is not None else out / INDEX_DIR
-    run_id = fingerprint(recipe, files, records_per_chunk, Path(index) if index else None)
-    state = RunState.open(out, run_id, force)
+    index_given = Path(index) if index is not None else None
+    refuse_overlap(out, inputs, index_given)
+    found = find_inputs(inputs)
+    found.require_records(inputs)
+    index_dir = index_given if index_given is not None else out / INDEX_DIR
+    record = RunRecord.of(recipe, found.files, records_per_chunk, index_given)
+    state = RunState.open(out, record, force, _RUN_FILES)
+    try:
+        for stage in passes:
+            if stage.after is not None:
+                stage.after.check(index_dir)  # a damaged index: refused before any reading
+        chunk = records_per_chunk
+        return _run_in(state, recipe, passes, found, index_dir, chunk, workers, progress)
+    finally:
+        state.close()
+
+
+def _run_in(
+    state: RunState,
+    recipe: Recipe,
+    passes: list[Pass],
+    found: Inputs,
+    index_dir: Path,
+    records_per_chunk: int,
+    workers: int,
+    progress: Progress | None,
+) -> Summary:
+    """The run proper, in the run folder `state` holds (locked)."""
+    out, run_id, files = state.out, state.run_id, found.files
     units = plan_units(files)
     job = _Job(recipe, out, run_id, records_per_chunk)
     started = time.perf_counter()
-    summary = Summary(skipped_files=skipped)
+    summary = Summary(skipped_files=found.skipped, warnings=found.warnings)
     quarantine: list[dict[str, object]] = []
     chunks: dict[int, int] = {}
-    ticker = _Ticker(progress, len(units) * len(passes))
+    used = workers_to_use(workers, len(units))
+    ticker = Ticker(progress, len(passes), sum(_size(item) for item in files))
     for stage in passes:
-        results_by_unit = _execute(units, job, stage, chunks, workers, ticker)
+        ticker.start_pass(stage.number, _documents(summary) if stage.number else None)
+        results_by_unit = _execute(units, job, stage, chunks, used, ticker)
         for unit, results in zip(units, results_by_unit, strict=True):
             chunks.setdefault(unit.index, len(results))
             for result in results:
@@ -106,7 +134,7 @@ def run(
     for stage in passes:
         if stage.after is not None and state.marker(f"committed-{stage.number}") is None:
             folders = _keys_folders(state, stage, units, chunks)
-            stage.after.commit(folders, index_dir, run_id)
+            stage.after.commit(folders, index_dir, state.index_run(index_dir))
             state.mark(f"committed-{stage.number}", {})
     state.clean_intermediates()
     seconds = time.perf_counter() - started
@@ -114,7 +142,7 @@ def run(
         write_jsonl(out / QUARANTINE, quarantine)
         (out / SUMMARY).write_bytes(orjson.dumps(summary.to_dict(), option=orjson.OPT_INDENT_2))
         (out / RECIPE).write_text(recipe.dumps(), encoding="utf-8")
-        _write_timing(out, summary, seconds, workers, state.resumed)
+        _write_timing(out, summary, seconds, (used, workers), state.resumed)
     except OSError as exc:
         raise OutputError(
             f"{out}: cannot write the run's summary: {exc}. Free space or fix the folder, then"
@@ -141,21 +169,22 @@ def _decide(
     name = f"decided-{stage.number}"
     report = state.marker(name)
     if report is None:
-        report = stage.after.decide(_keys_folders(state, stage, units, chunks), index_dir)
+        folders = _keys_folders(state, stage, units, chunks)
+        report = stage.after.decide(folders, index_dir, state.index_run(index_dir))
         state.mark(name, report)
     return report
 
 
-class _Ticker:
-    """Progress over all passes: units done so far, of units times passes."""
+def _size(item: InputFile) -> int:
+    try:
+        return item.path.stat().st_size
+    except OSError:  # gone since it was found: its reader quarantines it
+        return 0
 
-    def __init__(self, progress: Progress | None, total: int) -> None:
-        self.progress, self.total, self.done = progress, total, 0
 
-    def tick(self) -> None:
-        self.done += 1
-        if self.progress:
-            self.progress(self.done, self.total)
+def _documents(summary: Summary) -> int:
+    """The documents each pass after the first goes over: all read, less the quarantined."""
+    return sum(summary.records_in.values()) - summary.totals.quarantined
 
 
 def _execute(
@@ -164,39 +193,42 @@ def _execute(
     stage: Pass,
     chunks: dict[int, int],
     workers: int,
-    ticker: _Ticker,
-) -> Iterator[list[UnitResult]]:
-    """Each unit's chunk results, in unit order, whatever order the workers finish in."""
+    ticker: Ticker,
+) -> list[list[UnitResult]]:
+    """Each unit's chunk results, in unit order, whatever order the workers finish in; each
+    chunk reported to `ticker` as it is done."""
     tasks = [(unit, job, stage, chunks.get(unit.index)) for unit in units]
     if workers <= 1 or len(units) <= 1:
-        for task in tasks:
-            yield process_unit(*task)
-            ticker.tick()
-        return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(process_unit, *task) for task in tasks]
-        for _ in as_completed(futures):
-            ticker.tick()
-        for future in futures:
-            yield future.result()
+        return [process_unit(*task, report=ticker.chunk_done) for task in tasks]
+    return run_in_pool(process_unit, tasks, workers, ticker.chunk_done)
 
 
-def process_unit(unit: Unit, job: _Job, stage: Pass, chunk_count: int | None) -> list[UnitResult]:
-    """One pass over one unit, chunk by chunk; finished chunks are read back, not redone."""
+def process_unit(
+    unit: Unit,
+    job: _Job,
+    stage: Pass,
+    chunk_count: int | None,
+    report: Callable[[ChunkDone], None] | None = None,
+) -> list[UnitResult]:
+    """One pass over one unit, chunk by chunk; finished chunks are read back, not redone.
+    `report` hears of each chunk as it is done."""
     state = RunState(job.out, job.run_id, resumed=True)
     results: list[UnitResult] = []
     if stage.number == 0:
-        batches: Iterable[list[_Item]] = _batches(
+        batches: Iterable[tuple[list[_Item], bool]] = _batches(
             _read_items(unit, job.recipe), job.records_per_chunk
         )
     else:
-        batches = ([] for _ in range(chunk_count or 0))
-    for chunk, batch in enumerate(batches):
+        count = chunk_count or 0
+        batches = (([], chunk == count - 1) for chunk in range(count))
+    files_read = _FilesRead(unit)
+    for chunk, (batch, last) in enumerate(batches):
         done = state.load_done(stage.number, unit.name, chunk)
+        read_back = done is not None
+        tally = _Tally()
         if done is None:
             try:
-                done = _process_chunk(unit, chunk, batch, job, stage, state)
+                done = _process_chunk(unit, chunk, batch, job, stage, state, tally)
                 state.save_done(stage.number, unit.name, chunk, done)
             except OSError as exc:  # readers quarantine their own errors: this is the output
                 raise OutputError(
@@ -205,18 +237,70 @@ def process_unit(unit: Unit, job: _Job, stage: Pass, chunk_count: int | None) ->
                     " fix the folder, then run the same command again to resume"
                 ) from exc
         results.append(done)
+        if report is not None:
+            docs = _documents_in(done, stage, tally)
+            finished = files_read.finished_by(batch, last) if stage.number == 0 else 0
+            report(ChunkDone(docs, finished, read_back))
     return results
 
 
+def _documents_in(done: UnitResult, stage: Pass, tally: _Tally) -> int:
+    """A chunk's documents, for progress: what the first pass read; what a later pass went
+    over (a chunk read back of the last pass: what it wrote; of a pass between two corpus
+    steps: not known, 0)."""
+    if stage.number == 0:
+        return sum(done.records_in.values())
+    return tally.count or sum(counts.kept + counts.rejected for counts in done.files.values())
+
+
+class _Tally:
+    """Counts the documents that go through it (a later pass's, read from the one before)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, docs: Iterator[Document]) -> Iterator[Document]:
+        for doc in docs:
+            self.count += 1
+            yield doc
+
+
+class _FilesRead:
+    """A unit's input files by size, counted as each is read to its end (progress's measure
+    of the first pass): a file is finished when the next one starts, or with the unit."""
+
+    def __init__(self, unit: Unit) -> None:
+        self.sizes = {item.source: _size(item) for item in unit.files}
+        self.current: str | None = None
+
+    def finished_by(self, batch: list[_Item], last: bool) -> int:
+        finished = 0
+        for source, record in batch:
+            if record is None:  # a file starts: the one before is read to its end
+                if self.current is not None:
+                    finished += self.sizes.pop(self.current, 0)
+                self.current = source
+        if last:
+            finished += sum(self.sizes.values())
+            self.sizes.clear()
+        return finished
+
+
 def _process_chunk(
-    unit: Unit, chunk: int, batch: list[_Item], job: _Job, stage: Pass, state: RunState
+    unit: Unit,
+    chunk: int,
+    batch: list[_Item],
+    job: _Job,
+    stage: Pass,
+    state: RunState,
+    tally: _Tally,
 ) -> UnitResult:
     started = time.perf_counter()
     result = UnitResult(unit.index, steps=stage.new_stats())
     if stage.number == 0:
         docs: Iterator[Document] = _within_bounds(_route(batch, result), job.recipe.reader)
     else:
-        docs = _read_documents(documents_file(state.work, stage.number - 1, unit, chunk))
+        docs = tally(_read_documents(documents_file(state.work, stage.number - 1, unit, chunk)))
     if stage.before is not None:
         folder = keys_folder(state.work, stage.number - 1, unit, chunk)
         docs = stage.before.apply(docs, folder, result.steps[stage.before.name])
@@ -296,20 +380,19 @@ def _read_items(unit: Unit, recipe: Recipe) -> Iterator[_Item]:
             yield item.source, Quarantined(item.source, f"after record {read}", error)
 
 
-def _batches(items: Iterator[_Item], size: int) -> Iterator[list[_Item]]:
-    """Chunks of `size` records (file starts ride along); at least one, even if empty."""
+def _batches(items: Iterator[_Item], size: int) -> Iterator[tuple[list[_Item], bool]]:
+    """Chunks of `size` records (file starts ride along), each with whether it is the unit's
+    last (known by reading one item ahead); at least one, even if empty."""
     batch: list[_Item] = []
     records = 0
-    emitted = False
     for item in items:
+        if records == size:  # full, and something follows
+            yield batch, False
+            batch, records = [], 0
         batch.append(item)
         if item[1] is not None:
             records += 1
-            if records == size:
-                yield batch
-                batch, records, emitted = [], 0, True
-    if batch or not emitted:
-        yield batch
+    yield batch, True
 
 
 def _route(batch: list[_Item], result: UnitResult) -> Iterator[Document]:
@@ -323,31 +406,55 @@ def _route(batch: list[_Item], result: UnitResult) -> Iterator[Document]:
             result.counts(source).quarantined += 1
             result.quarantine.append(record.to_dict())
         else:
+            result.id_hashes.append(id_hash(record.id))
             yield record
 
 
 TOO_LARGE = "too-large"
 TOO_MANY_LINES = "too-many-lines"
+NOT_TEXT = "not-text"
+# The largest share of replacement, control and noncharacters a document may hold. Random bytes
+# decoded as UTF-8 hold about half; no document of the evaluation sets in ../shared/data holds
+# more than 1% (docs/QUALITY.md has the figures).
+MAX_NOT_TEXT_SHARE = 0.1
 
 
 def _within_bounds(docs: Iterator[Document], options: ReaderOptions) -> Iterator[Document]:
-    """Reject documents too big for the steps before any step sees them."""
+    """Reject documents too big for the steps, or not text at all (binary content, a page of
+    replacement characters), before any step sees them: whatever the input format."""
     for doc in docs:
-        if len(doc.text) > options.max_chars:
-            detail = f"{len(doc.text)} characters, over max_chars ({options.max_chars})"
-            doc.rejection = Rejection("reader", TOO_LARGE, detail)
-        else:
-            lines = doc.text.count("\n") + 1
-            if lines > options.max_lines:
-                detail = f"{lines} lines, over max_lines ({options.max_lines})"
-                doc.rejection = Rejection("reader", TOO_MANY_LINES, detail)
+        if doc.rejection is None:  # a reader's own rejection (not-html, timeout) says more
+            doc.rejection = _out_of_bounds(doc.text, options)
         yield doc
 
 
-def _write_timing(out: Path, summary: Summary, seconds: float, workers: int, resumed: bool) -> None:
+def _out_of_bounds(text: str, options: ReaderOptions) -> Rejection | None:
+    if len(text) > options.max_chars:
+        detail = f"{len(text)} characters, over max_chars ({options.max_chars})"
+        return Rejection("reader", TOO_LARGE, detail)
+    lines = text.count("\n") + 1
+    if lines > options.max_lines:
+        detail = f"{lines} lines, over max_lines ({options.max_lines})"
+        return Rejection("reader", TOO_MANY_LINES, detail)
+    share = not_text_share(text)
+    if share > MAX_NOT_TEXT_SHARE:
+        detail = (
+            f"not text: {share:.0%} of its {len(text)} characters are replacement, control or"
+            f" noncharacters (over {MAX_NOT_TEXT_SHARE:.0%})"
+        )
+        return Rejection("reader", NOT_TEXT, detail)
+    return None
+
+
+def _write_timing(
+    out: Path, summary: Summary, seconds: float, workers: tuple[int, int], resumed: bool
+) -> None:
+    """`workers`: those used, and those asked for (more than could help are not started)."""
     records = sum(summary.records_in.values())
+    used, asked = workers
     timing = {
-        "workers": workers,
+        "workers": used,
+        "workers_requested": asked,
         "resumed": resumed,
         "seconds": round(seconds, 3),
         "docs_per_second": round(records / seconds, 1) if seconds else None,

@@ -11,6 +11,12 @@ from thresher.recipe import Recipe
 from thresher.steps import CorpusStep, Step, StepStats
 
 RECORD_FILES_PER_UNIT = 500
+# Files that hold one record (`.txt` records, HTML pages) or are smaller than SMALL_FILE_BYTES
+# share units, up to RECORD_FILES_PER_UNIT files and UNIT_BYTES of input: 300 pages make one
+# unit, one shard and one set of index files, not 300.
+ONE_RECORD_FORMATS = frozenset({"record", "html"})
+SMALL_FILE_BYTES = 64 << 10  # a few dozen JSONL records: grouping them costs no parallelism
+UNIT_BYTES = 64 << 20
 # A unit is read whole by one worker but processed and written in chunks of this many records:
 # the grain of resuming. Small enough to lose little work to a kill, large enough that the
 # per-chunk files stay few.
@@ -29,21 +35,37 @@ class Unit:
 
 
 def plan_units(files: list[InputFile]) -> list[Unit]:
-    """One unit per JSONL or Parquet file; one-record files grouped in runs of
-    `RECORD_FILES_PER_UNIT`. `files` must be sorted, as `discover` returns them."""
+    """One unit per large file; small files (one-record formats, or under SMALL_FILE_BYTES)
+    grouped in sorted order, up to RECORD_FILES_PER_UNIT files or UNIT_BYTES. `files` must be
+    sorted, as `discover` returns them: the units depend on the files alone, never on workers."""
     groups: list[tuple[InputFile, ...]] = []
     pending: list[InputFile] = []
+    pending_bytes = 0
     for item in files:
-        if item.format == "record":
-            pending.append(item)
-            if len(pending) == RECORD_FILES_PER_UNIT:
-                groups.append(tuple(pending))
-                pending = []
-        else:
+        size = _size(item)
+        if item.format not in ONE_RECORD_FORMATS and size >= SMALL_FILE_BYTES:
             groups.append((item,))
+            continue
+        if pending and pending_bytes + size > UNIT_BYTES:
+            groups.append(tuple(pending))
+            pending, pending_bytes = [], 0
+        pending.append(item)
+        pending_bytes += size
+        if len(pending) == RECORD_FILES_PER_UNIT:
+            groups.append(tuple(pending))
+            pending, pending_bytes = [], 0
     if pending:
         groups.append(tuple(pending))
     return [Unit(index, group) for index, group in enumerate(groups)]
+
+
+def _size(item: InputFile) -> int:
+    """The file's size; one that cannot be read counts as large: its own unit, where its
+    reader quarantines what fails."""
+    try:
+        return item.path.stat().st_size
+    except OSError:
+        return SMALL_FILE_BYTES
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,31 @@
-"""What makes a run resumable: a fingerprint of its recipe and inputs in `run.json`, a record
-per finished chunk of work, and markers for the corpus steps' decide and commit phases. Every
-file is written under a temporary name and renamed, so a killed run leaves only whole files."""
+"""What makes a run resumable: a fingerprint of its recipe and inputs in `run.json` (with the
+details that say what changed when a resume is refused), a record per finished chunk of work,
+and markers for the corpus steps' decide and commit phases. Every file is written under a
+temporary name and renamed, so a killed run leaves only whole files.
+
+What keeps a run folder safe: a run never writes into an input, holds a lock on its folder
+while it runs (`.work/lock`), and `--force` replaces only a thresher run, only its own files,
+after taking the run out of the dedup index it added to."""
 
 from __future__ import annotations
 
+import datetime
+import difflib
+import errno
+import fcntl
 import os
 import shutil
+import socket
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 import xxhash
 
+from thresher.dedup.index import forget_run
 from thresher.errors import ConfigError, OutputError
 from thresher.readers import InputFile
 from thresher.recipe import Recipe
@@ -20,7 +34,11 @@ from thresher.run.accounting import UnitResult
 RUN_FILE = "run.json"
 WORK_DIR = ".work"
 DONE_DIR = "done"
+LOCK_FILE = "lock"  # in WORK_DIR; never removed, so that two runs always lock the same file
+ID_FILE = "id"  # in WORK_DIR: the run's own id, outside run.json (identical runs, same files)
+OWN_INDEX = "dedup-index"
 STATE_VERSION = 1
+_SHOWN = 8  # names listed in a refusal
 
 
 def fingerprint(
@@ -38,6 +56,299 @@ def fingerprint(
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class RunRecord:
+    """What `run.json` holds: the fingerprint that decides whether a run folder resumes, and
+    what went into it, so that a refusal can say what changed. Nothing in it depends on the
+    output folder's name: identical commands give identical run files."""
+
+    fingerprint: str
+    recipe: str
+    inputs: list[dict[str, Any]]  # source, format, size, mtime_ns
+    records_per_chunk: int
+    index: str | None  # --index as given; None: the run folder's own index
+    index_path: str | None  # the same, resolved
+
+    @classmethod
+    def of(
+        cls, recipe: Recipe, files: list[InputFile], records_per_chunk: int, index: Path | None
+    ) -> RunRecord:
+        inputs = []
+        for item in files:
+            stat = item.path.stat()
+            inputs.append(
+                {
+                    "source": item.source,
+                    "format": item.format,
+                    "size": stat.st_size,
+                    "mtime_ns": stat.st_mtime_ns,
+                }
+            )
+        return cls(
+            fingerprint=fingerprint(recipe, files, records_per_chunk, index),
+            recipe=recipe.dumps(),
+            inputs=inputs,
+            records_per_chunk=records_per_chunk,
+            index=None if index is None else str(index),
+            index_path=None if index is None else str(index.resolve()),
+        )
+
+    def to_json(self) -> bytes:
+        record = {"version": STATE_VERSION, **self.__dict__}
+        return orjson.dumps(record, option=orjson.OPT_INDENT_2)
+
+    def changes_from(self, old: dict[str, Any]) -> list[str]:
+        """What differs from the run recorded in `old`, one entry a change; empty for a
+        run.json written before these details were kept."""
+        changes: list[str] = []
+        if isinstance(old.get("inputs"), list):
+            changes += _input_changes(old["inputs"], self.inputs)
+        if isinstance(old.get("recipe"), str) and old["recipe"] != self.recipe:
+            changes.append("recipe:" + _recipe_diff(old["recipe"], self.recipe))
+        before_chunk = old.get("records_per_chunk", self.records_per_chunk)
+        if before_chunk != self.records_per_chunk:
+            changes.append(
+                f"records per chunk: {before_chunk} before, {self.records_per_chunk} now"
+            )
+        if "index" in old and old["index"] != self.index:
+            changes.append(
+                f"dedup index: {_index_name(old['index'])} before, {_index_name(self.index)} now"
+            )
+        return changes
+
+
+def _index_name(index: str | None) -> str:
+    return "the run folder's own" if index is None else repr(index)
+
+
+def _recipe_diff(before: str, now: str, shown: int = 20) -> str:
+    lines = difflib.unified_diff(before.splitlines(), now.splitlines(), n=0, lineterm="")
+    changed = [line for line in lines if not line.startswith(("---", "+++", "@@"))]
+    more = f"\n    ... and {len(changed) - shown} more lines" if len(changed) > shown else ""
+    return "".join(f"\n    {line}" for line in changed[:shown]) + more
+
+
+def _input_changes(before: list[dict[str, Any]], now: list[dict[str, Any]]) -> list[str]:
+    old = {entry.get("source"): entry for entry in before if isinstance(entry, dict)}
+    new = {entry["source"]: entry for entry in now}
+    changes = []
+    for source in sorted(old.keys() | new.keys(), key=str):
+        was, is_ = old.get(source), new.get(source)
+        if was is None and is_ is not None:
+            changes.append(f"input {source}: new ({_file_state(is_)})")
+        elif is_ is None and was is not None:
+            changes.append(f"input {source}: gone (was {_file_state(was)})")
+        elif was != is_ and was is not None and is_ is not None:
+            exact = _file_state(was) == _file_state(is_)
+            formats = f" (read as {was.get('format')}, now {is_['format']})"
+            changes.append(
+                f"input {source}: {_file_state(was, exact)} before,"
+                f" {_file_state(is_, exact)} now"
+                + (formats if was.get("format") != is_["format"] else "")
+            )
+    if len(changes) > _SHOWN:
+        changes[_SHOWN:] = [f"... and {len(changes) - _SHOWN} more inputs changed"]
+    return changes
+
+
+def _file_state(entry: dict[str, Any], exact: bool = False) -> str:
+    when = datetime.datetime.fromtimestamp(int(entry.get("mtime_ns", 0)) / 1e9)
+    stamp = when.isoformat(sep=" ", timespec="microseconds" if exact else "seconds")
+    return f"{entry.get('size')} bytes, modified {stamp}"
+
+
+def is_run_folder(path: Path) -> bool:
+    """Whether `path` holds a thresher run (a `run.json` thresher wrote): discovery leaves
+    such folders out of the inputs, and `--force` replaces nothing else."""
+    return _read_record(path) is not None
+
+
+def _read_record(path: Path) -> dict[str, Any] | None:
+    try:
+        record = orjson.loads((path / RUN_FILE).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    if isinstance(record, dict) and "fingerprint" in record and "version" in record:
+        return record
+    return None
+
+
+def refuse_overlap(output: Path, inputs: Iterable[str], index: Path | None) -> None:
+    """Refuse an output (or dedup index) folder that is, contains or lies inside an input:
+    the run would read its own output, or `--force` replace the input. Paths are compared
+    resolved (symbolic links, `..`)."""
+    out = output.resolve()
+    for arg in inputs:
+        source = Path(arg).resolve()
+        relation = _overlap(out, source)
+        if relation:
+            raise ConfigError(
+                f"-o {output}: the output folder {relation} the input {arg}"
+                f"{_resolved(output, out, arg, source)}; a run must not read its own output or"
+                " write over its input. Choose an output folder outside every input"
+            )
+        relation = _overlap(index.resolve(), source) if index is not None else ""
+        if index is not None and relation:
+            raise ConfigError(
+                f"--index {index}: the dedup index folder {relation} the input {arg}"
+                f"{_resolved(index, index.resolve(), arg, source)}; the index would be read"
+                " as input. Choose an index folder outside every input"
+            )
+
+
+def _overlap(folder: Path, source: Path) -> str:
+    if folder == source:
+        return "is"
+    if folder.is_relative_to(source):
+        return "lies inside"
+    if source.is_relative_to(folder):
+        return "contains"
+    return ""
+
+
+def _resolved(given: Path, real: Path, arg: str, source: Path) -> str:
+    """Where a link made two names one folder, the folders they name."""
+    if Path(os.path.abspath(given)) == real and Path(os.path.abspath(arg)) == source:
+        return ""
+    return f" (both {real})" if real == source else f" ({real} and {source})"
+
+
+class _FolderLock:
+    """An exclusive `flock` on the run folder's lock file, with the holder's pid and host
+    written in it for whoever is refused. The kernel drops it when the holder dies, however
+    it dies: a lock left by a dead run is simply taken."""
+
+    def __init__(self, handle: int) -> None:
+        self.handle = handle
+
+    @classmethod
+    def take(cls, out: Path) -> _FolderLock:
+        path = out / WORK_DIR / LOCK_FILE
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise OutputError(f"{out}: cannot write the run folder: {exc}") from exc
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            holder = _holder(handle)
+            os.close(handle)
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise OutputError(f"{out}: cannot lock the run folder ({path}): {exc}") from exc
+            raise OutputError(
+                f"{out}: another thresher run is using this folder ({holder}); wait for it to"
+                " end, or stop it, then run the command again"
+            ) from exc
+        since = datetime.datetime.now().isoformat(sep=" ", timespec="seconds")
+        holder_record = {"pid": os.getpid(), "host": socket.gethostname(), "since": since}
+        os.ftruncate(handle, 0)
+        os.pwrite(handle, orjson.dumps(holder_record), 0)
+        return cls(handle)
+
+    def release(self) -> None:
+        """Unlock, leaving the file empty: a finished run folder names no process."""
+        os.ftruncate(self.handle, 0)
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        os.close(self.handle)
+
+
+def _holder(handle: int) -> str:
+    try:
+        holder = orjson.loads(os.pread(handle, 4096, 0))
+        since = f", since {holder['since']}" if "since" in holder else ""
+        return f"process {holder['pid']} on {holder['host']}{since}"
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+        return "a process that has not yet written its name"
+
+
+def _is_start_leftover(entry: Path) -> bool:
+    """A `.work` folder with nothing but what a run writes before its `run.json`: a run that
+    died at its very start (or the lock of one refused)."""
+    if entry.name != WORK_DIR or not entry.is_dir():
+        return False
+    allowed = {LOCK_FILE, ID_FILE, ID_FILE + ".partial", DONE_DIR}
+    return all(
+        e.name in allowed and (e.name != DONE_DIR or not any(e.iterdir())) for e in entry.iterdir()
+    )
+
+
+def _refuse_foreign(out: Path) -> None:
+    """Refuse a folder that holds something other than a thresher run, listing what is there;
+    thresher writes only into a new or empty folder or one of its own run folders."""
+    if not out.is_dir() or is_run_folder(out):
+        return
+    found = sorted(
+        e.name + ("/" if e.is_dir() else "") for e in out.iterdir() if not _is_start_leftover(e)
+    )
+    if found:
+        shown = ", ".join(found[:_SHOWN]) + (
+            f" and {len(found) - _SHOWN} more" if len(found) > _SHOWN else ""
+        )
+        raise OutputError(
+            f"-o {out}: the folder is not empty ({shown}) and holds no thresher run"
+            f" (no {RUN_FILE}); a run writes only into a new or empty folder, or into a"
+            " thresher run folder. Choose another folder"
+        )
+
+
+def _remove(path: Path) -> None:
+    """A file or folder, if there (never what a link points to)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def _read_id(out: Path) -> str | None:
+    try:
+        return (out / WORK_DIR / ID_FILE).read_text(encoding="ascii").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _replace(out: Path, new: RunRecord, run_files: Iterable[str]) -> None:
+    """Remove the run in `out` for a new one: first its additions to the dedup index (so that
+    no document is a copy of its earlier self), then its bookkeeping (a crash after this
+    leaves a run that redoes everything), then its outputs; the lock and the files thresher
+    did not write stay."""
+    old = _read_record(out) or {}
+    fingerprint_before = str(old.get("fingerprint", ""))
+    id_before = _read_id(out) or fingerprint_before
+    own_index = out / OWN_INDEX
+    if "index_path" in old:
+        indexes = [Path(old["index_path"]) if old["index_path"] else own_index]
+    else:  # run.json from before the index was recorded: wherever this command's goes
+        indexes = [own_index, *([Path(new.index_path)] if new.index_path else [])]
+    for index in indexes:
+        key = fingerprint_before if _inside(index, out) else id_before
+        try:
+            left = forget_run(index, key)
+        except ConfigError:
+            if not _inside(index, out):
+                raise
+            left = 0  # the run's own index, unreadable: it goes with the run
+        if index == own_index and left == 0:
+            _remove_logged(own_index, out)
+    for entry in sorted((out / WORK_DIR).iterdir()):
+        if entry.name != LOCK_FILE:
+            _remove_logged(entry, out)
+    for name in (*run_files, RUN_FILE):
+        for path in (out / name, out / (name + ".partial")):
+            _remove_logged(path, out)
+
+
+def _remove_logged(path: Path, out: Path) -> None:
+    try:
+        _remove(path)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot replace the run in this folder: {exc}") from exc
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     partial = path.with_name(path.name + ".partial")
     partial.write_bytes(data)
@@ -45,46 +356,81 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 class RunState:
-    """The run folder's bookkeeping: `open` starts a run or resumes the one it finds."""
+    """The run folder's bookkeeping: `open` starts a run or resumes the one it finds, holding
+    the folder's lock until `close`."""
 
     def __init__(self, out: Path, run_id: str, resumed: bool) -> None:
         self.out, self.run_id, self.resumed = out, run_id, resumed
         self.work = out / WORK_DIR
+        self.own_id = run_id  # the run's id (see `index_run`); `open` reads it
+        self._lock: _FolderLock | None = None
 
     @classmethod
-    def open(cls, out: Path, run_id: str, force: bool) -> RunState:
+    def open(
+        cls, out: Path, record: RunRecord, force: bool, run_files: Iterable[str] = ()
+    ) -> RunState:
+        """Start a run in `out` (new, empty, or a run folder `force` replaces) or resume the
+        run it holds. `run_files` name the run's own outputs, which a replacement removes;
+        anything else in the folder stays."""
+        if out.exists() and not out.is_dir():
+            raise OutputError(
+                f"-o {out}: not a folder; give a folder (a new one, an empty one, or a thresher"
+                " run folder)"
+            )
+        _refuse_foreign(out)  # before creating anything in someone's folder
+        lock = _FolderLock.take(out)
+        try:
+            state = cls._open_locked(out, record, force, run_files)
+        except BaseException:
+            lock.release()
+            raise
+        state._lock = lock
+        return state
+
+    @classmethod
+    def _open_locked(
+        cls, out: Path, record: RunRecord, force: bool, run_files: Iterable[str]
+    ) -> RunState:
+        _refuse_foreign(out)  # again: another run may have written in between
         resumed = False
-        if out.exists() and any(out.iterdir()):
+        if is_run_folder(out):
             if force:
-                shutil.rmtree(out)
-            elif not (out / RUN_FILE).exists():
-                raise OutputError(
-                    f"{out}: the output folder is not empty and holds no thresher run;"
-                    " pass --force to replace it, or choose another folder"
-                )
+                _replace(out, record, run_files)
             else:
-                cls._check_same_run(out, run_id)
+                cls._check_same_run(out, record)
                 resumed = True
         try:
             (out / WORK_DIR / DONE_DIR).mkdir(parents=True, exist_ok=True)
             if not resumed:
-                record = {"version": STATE_VERSION, "fingerprint": run_id}
-                write_atomic(out / RUN_FILE, orjson.dumps(record, option=orjson.OPT_INDENT_2))
+                write_atomic(out / WORK_DIR / ID_FILE, uuid.uuid4().hex.encode())
+                write_atomic(out / RUN_FILE, record.to_json())
         except OSError as exc:
             raise OutputError(f"{out}: cannot write the run folder: {exc}") from exc
-        return cls(out, run_id, resumed)
+        state = cls(out, record.fingerprint, resumed)
+        state.own_id = _read_id(out) or record.fingerprint
+        return state
+
+    def index_run(self, index_dir: Path) -> str:
+        """What names this run in a dedup index: in the run folder's own index its fingerprint
+        (identical runs write identical folders); in an index outside, the run's id, so that
+        a rerun of the same command elsewhere, or one replacing this folder, is another run."""
+        return self.run_id if _inside(index_dir, self.out) else self.own_id
+
+    def close(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     @staticmethod
-    def _check_same_run(out: Path, run_id: str) -> None:
-        try:
-            record = orjson.loads((out / RUN_FILE).read_bytes())
-        except (OSError, orjson.JSONDecodeError) as exc:
-            raise OutputError(f"{out / RUN_FILE}: unreadable ({exc}); pass --force") from exc
-        if record.get("fingerprint") != run_id:
+    def _check_same_run(out: Path, record: RunRecord) -> None:
+        old = _read_record(out) or {}
+        if old.get("fingerprint") != record.fingerprint:
+            changes = record.changes_from(old)
             raise ConfigError(
                 f"{out}: this run folder was made with a different recipe, inputs, chunk size"
                 " or index; resuming would mix two runs' outputs. Run the same command as"
-                " before to resume it, pass --force to start afresh, or choose another folder"
+                " before to resume it, pass --force to replace it, or choose another folder"
+                + "".join(f"\n  {change}" for change in changes)
             )
 
     def done_path(self, stage: int, unit: str, chunk: int) -> Path:
