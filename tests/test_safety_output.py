@@ -229,6 +229,21 @@ def test_a_damaged_index_is_refused_before_any_record_is_read(tmp_path: Path, ho
     assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
 
 
+def test_a_damaged_index_is_refused_before_force_replaces_anything(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    day1 = corpus(tmp_path / "day1", "a", range(10))
+    thresher.run([str(day1)], tmp_path / "r1", DEDUP, index=index)
+    day2 = corpus(tmp_path / "day2", "b", range(5, 20))
+    out = tmp_path / "r2"
+    thresher.run([str(day2)], out, DEDUP, index=index)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    _damage(index, "keys cut short")
+    with pytest.raises(ConfigError, match=f"dedup index {index}"):
+        thresher.run([str(day2)], out, DEDUP, index=index, force=True)
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+
+
 # ---------------------------------------------------------------- 13: a lock on the run folder
 
 

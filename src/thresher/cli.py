@@ -80,8 +80,8 @@ def main() -> None:
 @click.option(
     "--force",
     is_flag=True,
-    help="Replace a non-empty output folder (without it, a folder left by the same command is"
-    " resumed).",
+    help="Replace the thresher run in OUTPUT (its own files only; a folder that holds no run"
+    " is never replaced). Without it, a folder left by the same command is resumed.",
 )
 @click.option(
     "--index",

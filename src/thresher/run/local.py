@@ -90,15 +90,21 @@ def run(
     found.require_records(inputs)
     index_dir = index_given if index_given is not None else out / INDEX_DIR
     record = RunRecord.of(recipe, found.files, records_per_chunk, index_given)
+    if index_given is not None:  # refused before the run folder is touched (or replaced)
+        _check_corpus_state(passes, index_given)
     state = RunState.open(out, record, force, _RUN_FILES)
     try:
-        for stage in passes:
-            if stage.after is not None:
-                stage.after.check(index_dir)  # a damaged index: refused before any reading
+        _check_corpus_state(passes, index_dir)  # a damaged index: refused before any reading
         chunk = records_per_chunk
         return _run_in(state, recipe, passes, found, index_dir, chunk, workers, progress)
     finally:
         state.close()
+
+
+def _check_corpus_state(passes: list[Pass], state: Path) -> None:
+    for stage in passes:
+        if stage.after is not None:
+            stage.after.check(state)
 
 
 def _run_in(
