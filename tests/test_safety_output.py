@@ -271,6 +271,28 @@ def test_a_second_run_into_a_locked_folder_says_which_process_holds_it(tmp_path:
     assert thresher.run([str(inputs)], out, DEDUP, force=True).balanced  # the lock is free again
 
 
+def test_two_runs_extending_one_index_at_once_are_refused(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    day1 = corpus(tmp_path / "day1", "a", range(10))
+    handle = os.open(_new_file(index / "lock"), os.O_RDWR)
+    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.write(handle, orjson.dumps({"pid": 4343, "host": "elsewhere"}))
+    try:
+        with pytest.raises(OutputError, match=r"dedup index .*4343.*elsewhere"):
+            thresher.run([str(day1)], tmp_path / "r1", DEDUP, index=index)
+    finally:
+        os.close(handle)
+    assert not (tmp_path / "r1").exists()
+    summary = thresher.run([str(day1)], tmp_path / "r1", DEDUP, index=index)  # a free lock
+    assert summary.balanced and (index / "index.json").exists()
+
+
+def _new_file(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+    return path
+
+
 def test_a_lock_left_by_a_dead_process_is_taken_over(tmp_path: Path) -> None:
     inputs = corpus(tmp_path / "in", "a", range(3))
     out = tmp_path / "out"

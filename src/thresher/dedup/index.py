@@ -32,6 +32,9 @@ from thresher.errors import ConfigError, OutputError
 FORMAT = "thresher-dedup-index"
 VERSION = 2
 MANIFEST = "index.json"
+# Held by the run that uses the index (run/state.py `FolderLock`): two runs extending one index
+# at once would write the same segment.
+LOCK = "lock"
 SEGMENTS = "segments"
 META = "meta.jsonl"
 KEYS = "keys.npz"
@@ -227,12 +230,12 @@ def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
 
 def _only_leftovers(folder: Path) -> bool:
     """Whether `folder` holds nothing but what an interrupted first `append` leaves: temporary
-    (`.partial`) files and segment folders, which the next append replaces."""
+    (`.partial`) files and segment folders, which the next append replaces (and the lock)."""
     for entry in folder.iterdir():
         if entry.name == SEGMENTS and entry.is_dir():
             if not all(part.name.endswith(".partial") for part in entry.iterdir()):
                 return False
-        elif not entry.name.endswith(".partial"):
+        elif not entry.name.endswith(".partial") and entry.name != LOCK:
             return False
     return True
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 
+from thresher.dedup.index import LOCK as INDEX_LOCK
 from thresher.document import SALVAGED, Document, Rejection
 from thresher.errors import ConfigError, OutputError
 from thresher.readers import InputFile, Inputs, Quarantined, find_inputs, read_file
@@ -32,7 +34,7 @@ from thresher.run.plan import (
 )
 from thresher.run.pool import run_in_pool, workers_to_use
 from thresher.run.progress import ChunkDone, Progress, Ticker
-from thresher.run.state import OWN_INDEX, RunRecord, RunState, refuse_overlap
+from thresher.run.state import OWN_INDEX, FolderLock, RunRecord, RunState, refuse_overlap
 from thresher.text import not_text_share
 from thresher.writers import shard_writer, write_jsonl
 
@@ -92,13 +94,29 @@ def run(
     record = RunRecord.of(recipe, found.files, records_per_chunk, index_given)
     if index_given is not None:  # refused before the run folder is touched (or replaced)
         _check_corpus_state(passes, index_given)
-    state = RunState.open(out, record, force, _RUN_FILES)
+    with _index_locked(index_given):
+        state = RunState.open(out, record, force, _RUN_FILES)
+        try:
+            _check_corpus_state(passes, index_dir)  # a damaged index: refused before any reading
+            chunk = records_per_chunk
+            return _run_in(state, recipe, passes, found, index_dir, chunk, workers, progress)
+        finally:
+            state.close()
+
+
+@contextmanager
+def _index_locked(index: Path | None) -> Iterator[None]:
+    """Hold a shared `--index` folder's lock for the whole run (a forced rerun removes its own
+    segments from it at the start, and the commit appends at the end); a run's own index is
+    inside its locked run folder."""
+    if index is None:
+        yield
+        return
+    lock = FolderLock.take(index / INDEX_LOCK, f"dedup index {index}")
     try:
-        _check_corpus_state(passes, index_dir)  # a damaged index: refused before any reading
-        chunk = records_per_chunk
-        return _run_in(state, recipe, passes, found, index_dir, chunk, workers, progress)
+        yield
     finally:
-        state.close()
+        lock.release()
 
 
 def _check_corpus_state(passes: list[Pass], state: Path) -> None:

@@ -213,31 +213,32 @@ def _resolved(given: Path, real: Path, arg: str, source: Path) -> str:
     return f" (both {real})" if real == source else f" ({real} and {source})"
 
 
-class _FolderLock:
-    """An exclusive `flock` on the run folder's lock file, with the holder's pid and host
-    written in it for whoever is refused. The kernel drops it when the holder dies, however
-    it dies: a lock left by a dead run is simply taken."""
+class FolderLock:
+    """An exclusive `flock` on a folder's lock file, with the holder's pid and host written in
+    it for whoever is refused. The kernel drops it when the holder dies, however it dies: a
+    lock left by a dead run is simply taken."""
 
     def __init__(self, handle: int) -> None:
         self.handle = handle
 
     @classmethod
-    def take(cls, out: Path) -> _FolderLock:
-        path = out / WORK_DIR / LOCK_FILE
+    def take(cls, path: Path, what: str) -> FolderLock:
+        """Lock `path` (a lock file, made if absent) for `what` (the folder it guards, as the
+        messages name it), or raise `OutputError` naming the process that holds it."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise OutputError(f"{out}: cannot write the run folder: {exc}") from exc
+            raise OutputError(f"{what}: cannot write its lock file {path}: {exc}") from exc
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             holder = _holder(handle)
             os.close(handle)
             if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                raise OutputError(f"{out}: cannot lock the run folder ({path}): {exc}") from exc
+                raise OutputError(f"{what}: cannot lock it ({path}): {exc}") from exc
             raise OutputError(
-                f"{out}: another thresher run is using this folder ({holder}); wait for it to"
+                f"{what}: another thresher run is using this folder ({holder}); wait for it to"
                 " end, or stop it, then run the command again"
             ) from exc
         since = datetime.datetime.now().isoformat(sep=" ", timespec="seconds")
@@ -247,7 +248,7 @@ class _FolderLock:
         return cls(handle)
 
     def release(self) -> None:
-        """Unlock, leaving the file empty: a finished run folder names no process."""
+        """Unlock, leaving the file empty: a finished run names no process."""
         os.ftruncate(self.handle, 0)
         fcntl.flock(self.handle, fcntl.LOCK_UN)
         os.close(self.handle)
@@ -363,7 +364,7 @@ class RunState:
         self.out, self.run_id, self.resumed = out, run_id, resumed
         self.work = out / WORK_DIR
         self.own_id = run_id  # the run's id (see `index_run`); `open` reads it
-        self._lock: _FolderLock | None = None
+        self._lock: FolderLock | None = None
 
     @classmethod
     def open(
@@ -378,7 +379,7 @@ class RunState:
                 " run folder)"
             )
         _refuse_foreign(out)  # before creating anything in someone's folder
-        lock = _FolderLock.take(out)
+        lock = FolderLock.take(out / WORK_DIR / LOCK_FILE, str(out))
         try:
             state = cls._open_locked(out, record, force, run_files)
         except BaseException:
