@@ -2,8 +2,9 @@
 paragraph a line) and the metadata the page states (title, author, date, url, charset).
 
 Pages are bounded before and during the work: a page over `max_bytes` is not parsed, and the
-extraction runs under a deadline (a POSIX interval timer, in the main thread); a page that
-exceeds either comes back rejected, with the reason, so it never holds up a worker.
+extraction runs in a helper process (`isolate`) that is killed at the deadline, in any thread:
+the parser runs in C, where no signal reaches, and some pages make it take minutes. A page that
+exceeds either bound comes back rejected, with the reason, so it never holds up a worker.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Final, Literal
@@ -18,6 +20,8 @@ from typing import Any, Final, Literal
 from resiliparse.parse.html import HTMLTree
 
 from thresher.document import DATE, TITLE, URL, Document, Rejection
+from thresher.errors import ThresherWarning
+from thresher.extract import isolate as _isolate
 from thresher.extract.charset import decode_html
 from thresher.extract.main import (
     FastResult,
@@ -68,6 +72,7 @@ def extract(
     mode: Mode = "auto",
     max_bytes: int = MAX_BYTES,
     timeout: float = TIMEOUT_S,
+    isolate: bool = True,
 ) -> Document:
     """The page's main text and metadata. `charset` is what the HTTP header declared; bytes
     are decoded as UTF-8 when they are valid UTF-8, else by that, the meta tag or detection.
@@ -77,7 +82,13 @@ def extract(
     declares no container), `fast` (never counts paragraphs and never calls trafilatura:
     faster, at a lower F1) or `careful` (trafilatura alone). docs/EXTRACTION.md has the
     modes' measured F1 and speed. The document is rejected (`page-too-large`,
-    `extract-timeout`, `extract-failed`, `too-deeply-nested`) rather than raising."""
+    `extract-timeout`, `extract-failed`, `too-deeply-nested`) rather than raising.
+
+    The work runs in this thread's helper process, killed when it has not answered after
+    `timeout` seconds (`isolate`): so the deadline holds in any thread and inside the C
+    parser. `isolate=False` works in this process, where the deadline is a SIGALRM timer that
+    only Python code heeds, in the main thread only: for callers who bound the input
+    themselves."""
     metadata: dict[str, Any] = {}
     if url:
         metadata[URL] = url
@@ -86,6 +97,49 @@ def extract(
     if size > max_bytes:
         doc.rejection = Rejection(STEP, TOO_LARGE, f"{size} bytes > max_bytes {max_bytes}")
         return doc
+    if isolate and _isolate.usable():
+        try:
+            # the helper's own timer ends Python work a little earlier, keeping the helper
+            text, found, rejected = _isolate.call(
+                (html, url, charset, mode, HELPER_SHARE * timeout), timeout
+            )
+        except _isolate.Late:
+            text, found, rejected = "", {}, (TIMEOUT, f"over {timeout:g} s")
+        except _isolate.HelperDied as exc:
+            text, found, rejected = "", {}, (FAILED, str(exc))
+        except _isolate.CannotStart as exc:
+            warnings.warn(
+                f"pages are extracted in this process, without a deadline inside the parser:"
+                f" no extraction helper process could be started ({exc})",
+                ThresherWarning,
+                stacklevel=2,
+            )
+            text, found, rejected = answer(html, url, charset, mode, timeout)
+    else:
+        text, found, rejected = answer(html, url, charset, mode, timeout)
+    for key, value in found.items():
+        metadata.setdefault(key, value)
+    if rejected is not None:
+        reason, detail = rejected
+        doc.rejection = Rejection(
+            STEP, reason, f"over {timeout:g} s" if reason == TIMEOUT else detail
+        )
+        return doc
+    doc.text = text
+    return doc
+
+
+# The helper's in-process deadline, as a share of the caller's: Python work that overruns
+# ends there, answered, and the helper lives on; the caller kills it at the full deadline.
+HELPER_SHARE: Final = 0.9
+
+
+def answer(
+    html: str | bytes, url: str | None, charset: str | None, mode: Mode, timeout: float
+) -> tuple[str, dict[str, Any], tuple[str, str] | None]:
+    """The extraction in this process (the helper's work): the text, the metadata found, and
+    the rejection's reason and detail, if any."""
+    metadata: dict[str, Any] = {}
     if isinstance(html, bytes):
         html, used, how = decode_html(html, charset)
         metadata[CHARSET] = used
@@ -94,17 +148,13 @@ def extract(
         with deadline(timeout):
             text, extractor = _extract(html, url, mode, metadata)
     except _TooDeep:
-        doc.rejection = Rejection(STEP, TOO_DEEP, f"elements nested over {MAX_DEPTH} deep")
-        return doc
+        return "", metadata, (TOO_DEEP, f"elements nested over {MAX_DEPTH} deep")
     except ExtractTimeout:
-        doc.rejection = Rejection(STEP, TIMEOUT, f"over {timeout:g} s")
-        return doc
+        return "", metadata, (TIMEOUT, f"over {timeout:g} s")
     except Exception as exc:  # a parser's failure on one page rejects that page only
-        doc.rejection = Rejection(STEP, FAILED, f"{type(exc).__name__}: {exc}")
-        return doc
-    doc.text = text
+        return "", metadata, (FAILED, f"{type(exc).__name__}: {exc}")
     metadata[EXTRACTOR] = extractor
-    return doc
+    return text, metadata, None
 
 
 def too_deep(tree: HTMLTree) -> bool:

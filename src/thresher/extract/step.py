@@ -21,14 +21,15 @@ class Extract(Repair):
     """Replace a document's HTML by its main text (thresher.extract), keeping the metadata the
     page states (title, author, date as `page_date`, charset) where the document has none. The
     ledger holds one edit, reason `html`, from the HTML to the text. A page over the bounds is
-    rejected (`page-too-large`, `extract-timeout`).
+    rejected (`page-too-large`, `extract-timeout`, `extract-failed`, `too-deeply-nested`).
 
     Parameters:
         mode: `auto` (the fast pass; the page's content container or trafilatura where it
             looks unsure), `fast` (no paragraph count, never trafilatura: a sixth faster, a
             lower F1) or `careful` (trafilatura alone).
         max_bytes: larger pages are rejected unparsed.
-        timeout: seconds per page (enforced in a process's main thread).
+        timeout: seconds per page (in any thread: the page is extracted in a helper process
+            that is killed at the deadline).
         only_html: leave documents whose text does not start like HTML untouched.
     """
 
