@@ -390,7 +390,7 @@ def test_cli_names_the_skipped_files(tmp_path: Path) -> None:
     assert "skipped 2 files of unknown format: corpus/notes.md, corpus/table.csv" in result.output
 
 
-@pytest.mark.parametrize("name", ["docs.json.gz", "docs.json.zst", "docs.json"])
+@pytest.mark.parametrize("name", ["docs.json.gz", "docs.json.zst"])
 def test_dolma_json_names_are_read_as_jsonl(tmp_path: Path, name: str) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -407,12 +407,14 @@ def test_dolma_json_names_are_read_as_jsonl(tmp_path: Path, name: str) -> None:
     assert summary.balanced and data_out["in"] == 2 and data_out["skipped_files"] == []
 
 
-def test_a_single_json_document_is_quarantined_not_lost(tmp_path: Path) -> None:
+def test_a_plain_json_file_is_skipped_and_named_not_read_as_lines(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "config.json").write_bytes(b'[{"text": "a list, not lines"}]\n')
+    (corpus / "a.txt").write_text(record_txt(BODY), encoding="utf-8")
+    (corpus / "config.json").write_bytes(b'{\n  "a pretty-printed": "config"\n}\n')
     thresher.run([str(corpus)], tmp_path / "out", REPAIRS)
-    assert summary_of(tmp_path / "out")["quarantined"] == 1
+    data = summary_of(tmp_path / "out")
+    assert data["quarantined"] == 0 and data["skipped_files"] == ["corpus/config.json"]
 
 
 def test_symlinked_folders_are_followed_without_looping(tmp_path: Path) -> None:

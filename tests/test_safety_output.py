@@ -346,3 +346,78 @@ def test_an_old_run_file_without_details_still_gives_the_generic_message(tmp_pat
     assert thresher.run([str(inputs)], tmp_path / "out", REPAIRS).balanced  # still resumes
     with pytest.raises(ConfigError, match="different recipe, inputs, chunk size or index"):
         thresher.run([str(inputs)], tmp_path / "out", DEDUP)
+
+
+# ------------------------------------------------ found by a review: links, versions, indexes
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_a_link_among_the_run_folders_own_entries_is_refused(tmp_path: Path, force: bool) -> None:
+    inputs = corpus(tmp_path / "in", "a", range(3))
+    out = tmp_path / "out"
+    thresher.run([str(inputs)], out, REPAIRS)
+    scratch = tmp_path / "scratch"
+    shutil.copytree(out / ".work", scratch)
+    (scratch / "keep.txt").write_text("precious", encoding="utf-8")
+    (scratch / "project").mkdir()
+    shutil.rmtree(out / ".work")
+    (out / ".work").symlink_to(scratch, target_is_directory=True)
+    with pytest.raises(OutputError, match=r"\.work in it is a link"):
+        thresher.run([str(inputs)], out, REPAIRS, force=force)
+    assert (scratch / "keep.txt").read_text(encoding="utf-8") == "precious"
+    assert (scratch / "project").is_dir()
+
+
+def test_a_run_folder_of_an_earlier_format_is_not_resumed(tmp_path: Path) -> None:
+    inputs = corpus(tmp_path / "in", "a", range(3))
+    out = tmp_path / "out"
+    thresher.run([str(inputs)], out, REPAIRS)
+    record = orjson.loads((out / "run.json").read_bytes())
+    record.update(version=1, fingerprint="0" * 32)  # as a run of the earlier format left it
+    (out / "run.json").write_bytes(orjson.dumps(record))
+    with pytest.raises(ConfigError, match="run folder format: 1 before"):
+        thresher.run([str(inputs)], out, REPAIRS)
+    assert thresher.run([str(inputs)], out, REPAIRS, force=True).balanced
+
+
+def test_an_input_that_is_a_run_folder_is_refused_naming_its_kept_folder(tmp_path: Path) -> None:
+    inputs = corpus(tmp_path / "in", "a", range(3))
+    thresher.run([str(inputs)], tmp_path / "run1", REPAIRS)
+    with pytest.raises(ConfigError, match=r"run1/kept"):
+        thresher.run([str(tmp_path / "run1")], tmp_path / "run2", REPAIRS)
+    assert not (tmp_path / "run2").exists()
+    summary = thresher.run([str(tmp_path / "run1" / "kept")], tmp_path / "run2", REPAIRS)
+    assert summary.balanced and summary.totals.kept == 3
+
+
+@pytest.mark.parametrize("where", ["is", "inside"])
+def test_an_index_in_the_output_folder_is_refused_and_leaves_nothing(
+    tmp_path: Path, where: str
+) -> None:
+    inputs = corpus(tmp_path / "in", "a", range(3))
+    out = tmp_path / "out"
+    index = out if where == "is" else out / "idx"
+    with pytest.raises(ConfigError, match="own index"):
+        thresher.run([str(inputs)], out, DEDUP, index=index)
+    assert not out.exists()
+    assert thresher.run([str(inputs)], out, DEDUP).balanced  # the right command works
+
+
+def test_force_locks_the_replaced_runs_own_index_while_it_forgets_its_segments(
+    tmp_path: Path,
+) -> None:
+    inputs = corpus(tmp_path / "in", "a", range(6))
+    out = tmp_path / "out"
+    thresher.run([str(inputs)], out, DEDUP, index=tmp_path / "A")
+    manifest = (tmp_path / "A" / "index.json").read_bytes()
+    handle = os.open(tmp_path / "A" / "lock", os.O_RDWR)
+    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.write(handle, orjson.dumps({"pid": 4444, "host": "elsewhere"}))
+    try:
+        with pytest.raises(OutputError, match=r"dedup index .*4444"):
+            thresher.run([str(inputs)], out, DEDUP, index=tmp_path / "B", force=True)
+    finally:
+        os.close(handle)
+    assert (tmp_path / "A" / "index.json").read_bytes() == manifest
+    assert thresher.run([str(inputs)], out, DEDUP, index=tmp_path / "B", force=True).balanced
+    assert orjson.loads((tmp_path / "A" / "index.json").read_bytes())["segments"] == []

@@ -25,9 +25,8 @@ FORMATS = {
     ".ndjson.gz": "jsonl",
     ".jsonl.zst": "jsonl",
     ".ndjson.zst": "jsonl",
-    # dolma names its JSON Lines shards `.json.gz`; a plain `.json` that is one JSON document
-    # rather than lines is quarantined line by line, never skipped unseen
-    ".json": "jsonl",
+    # dolma names its JSON Lines shards `.json.gz`; a plain `.json` is more often one JSON
+    # document (a config, a manifest) than lines: it is skipped, and named
     ".json.gz": "jsonl",
     ".json.zst": "jsonl",
     ".parquet": "parquet",

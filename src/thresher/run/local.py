@@ -34,7 +34,14 @@ from thresher.run.plan import (
 )
 from thresher.run.pool import run_in_pool, workers_to_use
 from thresher.run.progress import ChunkDone, Progress, Ticker
-from thresher.run.state import OWN_INDEX, FolderLock, RunRecord, RunState, refuse_overlap
+from thresher.run.state import (
+    OWN_INDEX,
+    FolderLock,
+    RunRecord,
+    RunState,
+    check_output,
+    refuse_overlap,
+)
 from thresher.text import not_text_share
 from thresher.writers import shard_writer, write_jsonl
 
@@ -94,6 +101,7 @@ def run(
     record = RunRecord.of(recipe, found.files, records_per_chunk, index_given)
     if index_given is not None:  # refused before the run folder is touched (or replaced)
         _check_corpus_state(passes, index_given)
+    check_output(out, _RUN_FILES)  # before the index lock is made (in a folder of the user's)
     with _index_locked(index_given):
         state = RunState.open(out, record, force, _RUN_FILES)
         try:

@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 import xxhash
 
+from thresher.dedup.index import LOCK as INDEX_LOCK
 from thresher.dedup.index import forget_run
 from thresher.errors import ConfigError, OutputError
 from thresher.readers import InputFile
@@ -37,7 +38,9 @@ DONE_DIR = "done"
 LOCK_FILE = "lock"  # in WORK_DIR; never removed, so that two runs always lock the same file
 ID_FILE = "id"  # in WORK_DIR: the run's own id, outside run.json (identical runs, same files)
 OWN_INDEX = "dedup-index"
-STATE_VERSION = 1
+# 2: units group small files, and the output changed (line separators, not-text, input fields):
+# a run folder of version 1 is not resumed.
+STATE_VERSION = 2
 _SHOWN = 8  # names listed in a refusal
 
 
@@ -101,6 +104,11 @@ class RunRecord:
         """What differs from the run recorded in `old`, one entry a change; empty for a
         run.json written before these details were kept."""
         changes: list[str] = []
+        if old.get("version") != STATE_VERSION:
+            changes.append(
+                f"run folder format: {old.get('version')} before (another thresher version),"
+                f" {STATE_VERSION} now"
+            )
         if isinstance(old.get("inputs"), list):
             changes += _input_changes(old["inputs"], self.inputs)
         if isinstance(old.get("recipe"), str) and old["recipe"] != self.recipe:
@@ -178,8 +186,20 @@ def refuse_overlap(output: Path, inputs: Iterable[str], index: Path | None) -> N
     the run would read its own output, or `--force` replace the input. Paths are compared
     resolved (symbolic links, `..`)."""
     out = output.resolve()
+    if index is not None and _overlap(index.resolve(), out) in ("is", "lies inside"):
+        raise ConfigError(
+            f"--index {index}: the dedup index folder {_overlap(index.resolve(), out)} the"
+            f" output folder {output}; a run keeps its own index in {output / OWN_INDEX}"
+            " already. Leave --index out, or give a folder outside the output folder"
+        )
     for arg in inputs:
         source = Path(arg).resolve()
+        if source.is_dir() and is_run_folder(source):
+            raise ConfigError(
+                f"{arg}: this input is a thresher run folder; reading it whole would read its"
+                f" bookkeeping and rejected documents. To clean its kept documents again, give"
+                f" {Path(arg) / 'kept'}"
+            )
         relation = _overlap(out, source)
         if relation:
             raise ConfigError(
@@ -293,6 +313,26 @@ def _refuse_foreign(out: Path) -> None:
         )
 
 
+def check_output(out: Path, run_files: Iterable[str] = ()) -> None:
+    """Refuse, before anything is written, an output that is not a folder, a folder holding
+    something other than a thresher run, and a run folder whose own entries (`.work`, `kept`,
+    the index…) are links: a run writes and deletes inside them, and must never do so in a
+    folder elsewhere."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(
+            f"-o {out}: not a folder; give a folder (a new one, an empty one, or a thresher"
+            " run folder)"
+        )
+    _refuse_foreign(out)
+    for name in (WORK_DIR, RUN_FILE, OWN_INDEX, *run_files):
+        if (out / name).is_symlink():
+            raise OutputError(
+                f"-o {out}: {name} in it is a link (to {os.readlink(out / name)}); a run writes"
+                " and deletes only inside its own folder. Replace the link by a folder or file"
+                " of its own, or choose another output folder"
+            )
+
+
 def _remove(path: Path) -> None:
     """A file or folder, if there (never what a link points to)."""
     if path.is_dir() and not path.is_symlink():
@@ -328,7 +368,7 @@ def _replace(out: Path, new: RunRecord, run_files: Iterable[str]) -> None:
     for index in indexes:
         key = fingerprint_before if _inside(index, out) else id_before
         try:
-            left = forget_run(index, key)
+            left = _forget_locked(index, key, out, new)
         except ConfigError:
             if not _inside(index, out):
                 raise
@@ -341,6 +381,19 @@ def _replace(out: Path, new: RunRecord, run_files: Iterable[str]) -> None:
     for name in (*run_files, RUN_FILE):
         for path in (out / name, out / (name + ".partial")):
             _remove_logged(path, out)
+
+
+def _forget_locked(index: Path, run_id: str, out: Path, new: RunRecord) -> int:
+    """`forget_run`, holding the index's lock where another run could be using it: an index
+    outside the run folder that this run does not use (and so has not locked already)."""
+    shared = not _inside(index, out) and index.is_dir()
+    if not shared or (new.index_path and index.resolve() == Path(new.index_path)):
+        return forget_run(index, run_id)
+    lock = FolderLock.take(index / INDEX_LOCK, f"dedup index {index}")
+    try:
+        return forget_run(index, run_id)
+    finally:
+        lock.release()
 
 
 def _remove_logged(path: Path, out: Path) -> None:
@@ -373,12 +426,7 @@ class RunState:
         """Start a run in `out` (new, empty, or a run folder `force` replaces) or resume the
         run it holds. `run_files` name the run's own outputs, which a replacement removes;
         anything else in the folder stays."""
-        if out.exists() and not out.is_dir():
-            raise OutputError(
-                f"-o {out}: not a folder; give a folder (a new one, an empty one, or a thresher"
-                " run folder)"
-            )
-        _refuse_foreign(out)  # before creating anything in someone's folder
+        check_output(out, run_files)  # before creating anything in someone's folder
         lock = FolderLock.take(out / WORK_DIR / LOCK_FILE, str(out))
         try:
             state = cls._open_locked(out, record, force, run_files)
