@@ -311,3 +311,19 @@ def test_a_run_with_an_unknown_language_code_exits_2_before_reading(tmp_path: Pa
     assert isinstance(result.exception, SystemExit)  # the CLI's exit, not a traceback
     assert "'eng'" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_clean_and_recipe_apply_reject_what_a_run_rejects(tmp_path: Path) -> None:
+    """The bounds hold in every way of cleaning a document, not only in `thresher run`."""
+    page = tmp_path / "b.html"
+    page.write_bytes(random_bytes(200_000))
+    result = CliRunner().invoke(main, ["clean", str(page), "--json"])
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(result.output)["reason"] == "not-text"
+    recipe = Recipe.default()
+    binary = Document(id="b", text="\x00\x01" * 500)
+    huge = Document(id="h", text="word\n" * 200_001)
+    assert recipe.clean(binary).rejection.reason == "not-text"  # type: ignore[union-attr]
+    assert recipe.clean(huge).rejection.reason == "too-many-lines"  # type: ignore[union-attr]
+    text = recipe.clean(Document(id="ok", text=ARTICLE))
+    assert text.rejection is None or text.rejection.step != "reader"  # judged by the steps

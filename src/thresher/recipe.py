@@ -17,6 +17,7 @@ import thresher.extract.step
 import thresher.filters
 import thresher.quality
 import thresher.repair  # noqa: F401  (importing registers the steps)
+from thresher.bounds import within_bounds
 from thresher.document import Document
 from thresher.errors import ConfigError
 from thresher.readers.base import MAX_RECORD_BYTES
@@ -57,6 +58,11 @@ class ReaderOptions:
         if not isinstance(self.extract, bool):
             raise ConfigError(f"reader: extract must be true or false, got {self.extract!r}")
 
+    def within_bounds(self, docs: Iterable[Document]) -> Iterator[Document]:
+        """`docs`, each rejected (`too-large`, `too-many-lines`, `not-text`) where it is out of
+        these bounds; before any step, in every way of cleaning a document."""
+        return within_bounds(docs, self.max_chars, self.max_lines)
+
 
 @dataclass(frozen=True, kw_only=True)
 class WriterOptions:
@@ -82,8 +88,9 @@ class Recipe:
     def apply(
         self, docs: Iterable[Document], stats: Mapping[str, StepStats] | None = None
     ) -> Iterator[Document]:
-        """Chain the steps lazily over `docs`; `stats`, keyed by step name, collects counts."""
-        stream: Iterable[Document] = docs
+        """Chain the steps lazily over `docs`, after the reader's bounds (a document out of them
+        is rejected before any step); `stats`, keyed by step name, collects counts."""
+        stream: Iterable[Document] = self.reader.within_bounds(docs)
         for step in self.steps:
             stream = step(stream, None if stats is None else stats[step.name])
         return iter(stream)

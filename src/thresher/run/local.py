@@ -16,7 +16,7 @@ from pathlib import Path
 import orjson
 
 from thresher.dedup.index import LOCK as INDEX_LOCK
-from thresher.document import SALVAGED, Document, Rejection
+from thresher.document import SALVAGED, Document
 from thresher.errors import ConfigError, OutputError
 from thresher.readers import InputFile, Inputs, Quarantined, find_inputs, read_file
 from thresher.recipe import ReaderOptions, Recipe
@@ -42,7 +42,6 @@ from thresher.run.state import (
     check_output,
     refuse_overlap,
 )
-from thresher.text import not_text_share
 from thresher.writers import shard_writer, write_jsonl
 
 KEPT_DIR = "kept"
@@ -330,7 +329,7 @@ def _process_chunk(
     started = time.perf_counter()
     result = UnitResult(unit.index, steps=stage.new_stats())
     if stage.number == 0:
-        docs: Iterator[Document] = _within_bounds(_route(batch, result), job.recipe.reader)
+        docs: Iterator[Document] = job.recipe.reader.within_bounds(_route(batch, result))
     else:
         docs = tally(_read_documents(documents_file(state.work, stage.number - 1, unit, chunk)))
     if stage.before is not None:
@@ -440,42 +439,6 @@ def _route(batch: list[_Item], result: UnitResult) -> Iterator[Document]:
         else:
             result.id_hashes.append(id_hash(record.id))
             yield record
-
-
-TOO_LARGE = "too-large"
-TOO_MANY_LINES = "too-many-lines"
-NOT_TEXT = "not-text"
-# The largest share of replacement, control and noncharacters a document may hold. Random bytes
-# decoded as UTF-8 hold about half; no document of the evaluation sets in ../shared/data holds
-# more than 1% (docs/QUALITY.md has the figures).
-MAX_NOT_TEXT_SHARE = 0.1
-
-
-def _within_bounds(docs: Iterator[Document], options: ReaderOptions) -> Iterator[Document]:
-    """Reject documents too big for the steps, or not text at all (binary content, a page of
-    replacement characters), before any step sees them: whatever the input format."""
-    for doc in docs:
-        if doc.rejection is None:  # a reader's own rejection (not-html, timeout) says more
-            doc.rejection = _out_of_bounds(doc.text, options)
-        yield doc
-
-
-def _out_of_bounds(text: str, options: ReaderOptions) -> Rejection | None:
-    if len(text) > options.max_chars:
-        detail = f"{len(text)} characters, over max_chars ({options.max_chars})"
-        return Rejection("reader", TOO_LARGE, detail)
-    lines = text.count("\n") + 1
-    if lines > options.max_lines:
-        detail = f"{lines} lines, over max_lines ({options.max_lines})"
-        return Rejection("reader", TOO_MANY_LINES, detail)
-    share = not_text_share(text)
-    if share > MAX_NOT_TEXT_SHARE:
-        detail = (
-            f"not text: {share:.0%} of its {len(text)} characters are replacement, control or"
-            f" noncharacters (over {MAX_NOT_TEXT_SHARE:.0%})"
-        )
-        return Rejection("reader", NOT_TEXT, detail)
-    return None
 
 
 def _write_timing(
