@@ -98,3 +98,10 @@ def test_clean_escapes_control_characters_it_shows(tmp_path: Path) -> None:
 
 def test_printable_escapes_terminal_controls() -> None:
     assert printable("a\x1b[31mb\x07\nc\td") == "a\\x1b[31mb\\x07\nc\td"
+
+
+def test_crawled_text_is_shown_with_separators_and_bidi_overrides_escaped() -> None:
+    from thresher.cli import printable
+
+    shown = printable("a\u2028b\u2029c\u202ed\u2066e\x1bf\x85g\nnext line, café")
+    assert shown == "a\\u2028b\\u2029c\\u202ed\\u2066e\\x1bf\\x85g\nnext line, café"

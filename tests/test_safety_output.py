@@ -138,6 +138,24 @@ def test_force_replaces_a_run_but_leaves_what_the_user_put_beside_it(tmp_path: P
     assert Recipe.load(out / "recipe.yaml") == DEDUP
 
 
+def test_force_leaves_what_the_user_put_in_the_runs_own_folders(tmp_path: Path) -> None:
+    inputs = corpus(tmp_path / "in", "a", range(3))
+    out = tmp_path / "out"
+    thresher.run([str(inputs)], out, DEDUP)
+    (out / "kept" / "mine.txt").write_text("mine")
+    (out / "dedup-index" / "notes").mkdir()
+    (out / "dedup-index" / "notes" / "a.txt").write_text("also mine")
+    with pytest.raises(OutputError, match=r"dedup index .* holds files a run does not write"):
+        thresher.run([str(inputs)], out, DEDUP, force=True)
+    assert (out / "dedup-index" / "notes" / "a.txt").read_text() == "also mine"
+    shutil.move(out / "dedup-index" / "notes", tmp_path / "notes")
+    assert thresher.run([str(inputs)], out, DEDUP, force=True).balanced
+    assert (out / "kept" / "mine.txt").read_text() == "mine"
+    shards = sorted((out / "kept").glob("part-*")) + sorted((out / "rejected").glob("part-*"))
+    ids = [orjson.loads(line)["id"] for shard in shards for line in shard.read_bytes().splitlines()]
+    assert sorted(ids) == ["a0", "a1", "a2"]  # the new run's shards, beside the user's file
+
+
 def test_a_run_folder_inside_an_input_folder_is_not_read_back(tmp_path: Path) -> None:
     inputs = corpus(tmp_path / "in", "a", range(3))
     thresher.run([str(inputs)], tmp_path / "first", DEDUP)

@@ -25,11 +25,14 @@ from thresher.run.plan import MAX_RECORDS_PER_CHUNK, RECORDS_PER_CHUNK
 
 _FILES_SHOWN = 20
 _INTERRUPTED_RUN = "interrupted; run the same command to resume"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Controls, line and paragraph separators, and bidi overrides (which reorder what a terminal
+# shows): crawled text is shown with them escaped.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:
-    """Crawled text made safe for a terminal: control characters shown as escapes."""
+    """Crawled text made safe for a terminal: control characters, separators other than the
+    newline and bidi overrides shown as escapes."""
     return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 

@@ -9,6 +9,7 @@ after taking the run out of the dedup index it added to."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import difflib
 import errno
@@ -308,8 +309,8 @@ def _refuse_foreign(out: Path) -> None:
         )
         raise OutputError(
             f"-o {out}: the folder is not empty ({shown}) and holds no thresher run"
-            f" (no {RUN_FILE}); a run writes only into a new or empty folder, or into a"
-            " thresher run folder. Choose another folder"
+            f" (no {RUN_FILE} of thresher's); a run writes only into a new or empty folder, or"
+            " into a thresher run folder. Choose another folder"
         )
 
 
@@ -374,13 +375,45 @@ def _replace(out: Path, new: RunRecord, run_files: Iterable[str]) -> None:
                 raise
             left = 0  # the run's own index, unreadable: it goes with the run
         if index == own_index and left == 0:
-            _remove_logged(own_index, out)
+            _remove_own_index(own_index, out)
     for entry in sorted((out / WORK_DIR).iterdir()):
         if entry.name != LOCK_FILE:
             _remove_logged(entry, out)
     for name in (*run_files, RUN_FILE):
+        if (out / name).is_dir():
+            _remove_own(out / name, out, SHARD_ENTRIES)
         for path in (out / name, out / (name + ".partial")):
-            _remove_logged(path, out)
+            if not path.is_dir():
+                _remove_logged(path, out)
+
+
+def _remove_own_index(index: Path, out: Path) -> None:
+    """The run's own index goes whole, unless a user put something in it: then the run is not
+    replaced (a folder of the index holding other files would not be a new index)."""
+    if not index.is_dir():
+        return
+    foreign = sorted(e.name for e in index.iterdir() if not e.name.startswith(INDEX_ENTRIES))
+    if foreign:
+        raise OutputError(
+            f"-o {out}: its dedup index {index} holds files a run does not write"
+            f" ({', '.join(foreign[:_SHOWN])}); move them out of it, then run the command again"
+        )
+    _remove_logged(index, out)
+
+
+def _remove_own(folder: Path, out: Path, own: tuple[str, ...]) -> None:
+    """Remove what a run wrote in one of its folders (names starting with one of `own`), and
+    the folder once empty: a file a user put there stays."""
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith(own):
+            _remove_logged(entry, out)
+    with contextlib.suppress(OSError):
+        folder.rmdir()  # not empty: the user's files are in it
+
+
+# What a run writes in its shard folders (kept/, rejected/) and in its own dedup index.
+SHARD_ENTRIES = ("part-",)
+INDEX_ENTRIES = ("index.json", "segments", INDEX_LOCK)
 
 
 def _forget_locked(index: Path, run_id: str, out: Path, new: RunRecord) -> int:
