@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gzip
 import re
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -462,3 +464,147 @@ def test_the_readme_names_the_shards_a_run_writes(tmp_path: Path) -> None:
         pattern = re.sub(r"([A-Z])\1*", lambda m: rf"\d{{{len(m.group())}}}", documented[1])
         written = [p.name for p in (tmp_path / "out" / folder).iterdir()]
         assert written and all(re.fullmatch(pattern + r"\.jsonl", n) for n in written), written
+
+
+# ------------------------------------------------------------------ 16: files not read
+
+
+def _special(folder: Path, kind: str) -> Path:
+    """An entry of `kind` in `folder`, with a known suffix (so only its kind keeps it out)."""
+    import os
+    import socket
+
+    if kind == "dangling-link":
+        path = folder / "dangling.txt"
+        path.symlink_to(folder / "missing.txt")
+    elif kind == "fifo":
+        path = folder / "pipe.txt"
+        os.mkfifo(path)
+    elif kind == "device":
+        path = folder / "zero.txt"
+        path.symlink_to("/dev/zero")
+    else:
+        path = folder / "s.jsonl"
+        sock = socket.socket(socket.AF_UNIX)
+        try:
+            sock.bind(str(path))
+        except OSError as exc:  # a path too long for a socket on this system
+            pytest.skip(f"no socket here: {exc}")
+        finally:
+            sock.close()
+    return path
+
+
+_SPECIAL_WHY = {
+    "dangling-link": "a link to a missing file",
+    "fifo": "not a regular file (a FIFO)",
+    "device": "not a regular file (a character device)",
+    "socket": "not a regular file (a socket)",
+}
+
+
+@pytest.fixture
+def no_hang() -> Iterator[None]:
+    """A FIFO that is opened blocks: such a test fails after 20 s instead of hanging."""
+
+    def fail(signum: int, frame: object) -> None:
+        raise TimeoutError("blocked: a special file was opened")
+
+    previous = signal.signal(signal.SIGALRM, fail)
+    signal.alarm(20)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.usefixtures("no_hang")
+@pytest.mark.parametrize("kind", list(_SPECIAL_WHY))
+def test_a_special_file_in_a_folder_is_skipped_and_named(tmp_path: Path, kind: str) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(record_txt(BODY), encoding="utf-8")
+    special = _special(corpus, kind)
+    summary = thresher.run([str(corpus)], tmp_path / "out", REPAIRS)
+    data = summary_of(tmp_path / "out")
+    source = f"corpus/{special.name}"
+    assert summary.balanced and data["in"] == 1 and list(data["files"]) == ["corpus/a.txt"]
+    assert data["skipped_files"] == [source]
+    assert data["warnings"] == [f"{source}: {_SPECIAL_WHY[kind]}; skipped"]
+    result = CliRunner().invoke(main, ["run", str(corpus), "-o", str(tmp_path / "o2")])
+    assert result.exit_code == 0, result.output
+    assert f"warning: {source}: {_SPECIAL_WHY[kind]}; skipped" in result.output
+    assert "unknown format" not in result.output
+
+
+@pytest.mark.usefixtures("no_hang")
+@pytest.mark.parametrize("kind", list(_SPECIAL_WHY))
+def test_a_special_file_given_as_an_argument_is_refused(tmp_path: Path, kind: str) -> None:
+    special = _special(tmp_path, kind)
+    with pytest.raises(InputError, match=re.escape(f"{special}: {_SPECIAL_WHY[kind]}")):
+        thresher.run([str(special)], tmp_path / "out", REPAIRS)
+    assert not (tmp_path / "out").exists()
+    for args in (["run", str(special), "-o", str(tmp_path / "o2")], ["clean", str(special)]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, result.output
+        assert result.output.count("\n") == 1 and _SPECIAL_WHY[kind] in result.output
+
+
+@pytest.mark.usefixtures("no_hang")
+def test_a_folder_of_only_special_files_has_nothing_to_read(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _special(corpus, "fifo")
+    with pytest.raises(InputError, match="nothing to read") as caught:
+        thresher.run([str(corpus)], tmp_path / "out", REPAIRS)
+    assert "corpus/pipe.txt" in str(caught.value) and "unknown format" not in str(caught.value)
+
+
+def test_input_file_names_what_clean_reads(tmp_path: Path) -> None:
+    from thresher.readers import input_file
+
+    (tmp_path / "a.txt").write_text(record_txt(BODY), encoding="utf-8")
+    item = input_file(tmp_path / "a.txt")
+    assert (item.source, item.format) == ("a.txt", "record")
+    with pytest.raises(InputError, match="no such file"):
+        input_file(tmp_path / "missing.txt")
+    with pytest.raises(InputError, match="unknown format"):
+        (tmp_path / "notes.md").write_text("x", encoding="utf-8")
+        input_file(tmp_path / "notes.md")
+    with pytest.raises(InputError, match="a folder"):
+        input_file(tmp_path)
+
+
+@pytest.mark.parametrize("content", ["blank-lines", "empty-gzip", "two-blank-files"])
+def test_inputs_that_hold_no_record_end_with_an_error(tmp_path: Path, content: str) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    if content == "empty-gzip":
+        (corpus / "e.jsonl.gz").write_bytes(gzip.compress(b""))
+        files = 1
+    else:
+        (corpus / "a.jsonl").write_bytes(b"\n\n   \n")
+        files = 1
+        if content == "two-blank-files":
+            (corpus / "b.jsonl").write_bytes(b"\n")
+            files = 2
+    message = f"nothing to read: {files} input file{'s' if files > 1 else ''} held no record"
+    with pytest.raises(InputError, match=message):
+        thresher.run([str(corpus)], tmp_path / "out", REPAIRS)
+    assert summary_of(tmp_path / "out")["balanced"]  # the run folder is written, and balanced
+    with pytest.raises(InputError, match=message):  # the same command: the same end
+        thresher.run([str(corpus)], tmp_path / "out", REPAIRS)
+    result = CliRunner().invoke(main, ["run", str(corpus), "-o", str(tmp_path / "o2")])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and message in result.output
+
+
+def test_a_file_named_three_times_gives_one_warning(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(record_txt(BODY), encoding="utf-8")
+    thresher.run([str(corpus / "a.txt")] * 3, tmp_path / "out", REPAIRS)
+    assert summary_of(tmp_path / "out")["warnings"] == ["a.txt is named 3 times: read once"]
+    thresher.run([str(corpus)] * 3, tmp_path / "out2", REPAIRS)
+    assert summary_of(tmp_path / "out2")["warnings"] == ["corpus is named 3 times: read once"]

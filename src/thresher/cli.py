@@ -19,7 +19,7 @@ from rich.progress import Progress as ProgressBar
 
 import thresher
 from thresher import Recipe, RunProgress, ThresherError, ThresherWarning
-from thresher.readers import InputFile, Quarantined, format_of
+from thresher.readers import Quarantined, format_of, input_file
 from thresher.run.local import read_records
 from thresher.run.plan import MAX_RECORDS_PER_CHUNK, RECORDS_PER_CHUNK
 
@@ -219,9 +219,10 @@ def _print_summary(summary: dict[str, Any], output: str) -> None:
 
 
 def _print_input_notes(summary: dict[str, Any]) -> None:
-    """What the user should know about the inputs: files skipped (named), files named twice,
-    ids that repeat."""
-    skipped = summary["skipped_files"]
+    """What the user should know about the inputs: files skipped for their format (named; those
+    skipped for what they are, a FIFO or a link to nothing, are named by their warnings), files
+    named twice, ids that repeat."""
+    skipped = [name for name in summary["skipped_files"] if format_of(Path(name)) is None]
     if skipped:
         shown = ", ".join(printable(name) for name in skipped[:_FILES_SHOWN])
         more = f" and {len(skipped) - _FILES_SHOWN} more" if len(skipped) > _FILES_SHOWN else ""
@@ -254,18 +255,14 @@ def _print_clusters(report: dict[str, Any]) -> None:
 
 
 @main.command("clean")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file")
 @recipe_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per record.")
 def clean_command(file: str, config: str | None, recipe_name: str | None, as_json: bool) -> None:
     """Clean the record(s) in FILE and print the text with its ledger."""
     with _errors_as_exit():
         recipe = _recipe(config, recipe_name)
-        path = Path(file)
-        fmt = format_of(path)
-        if fmt is None:
-            raise thresher.InputError(f"{file}: unknown format")
-        item = InputFile(path.name, path, fmt)
+        item = input_file(file)  # refused unopened: missing, a folder, a FIFO, unknown format
         for record in read_records(item, recipe.reader):
             if isinstance(record, Quarantined):
                 _show_quarantined(record, as_json)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,7 +64,9 @@ class InputFile:
 @dataclass
 class Inputs:
     """What discovery found: the files to read (sorted by source name, each once), the files
-    skipped for an unknown format, and warnings (a file named more than once)."""
+    skipped (of an unknown format, or not regular files: links to nothing, FIFOs, devices,
+    sockets), and warnings (a file named more than once, a file skipped that is not a regular
+    file, saying what it is)."""
 
     files: list[InputFile] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
@@ -75,9 +80,10 @@ class Inputs:
             skipped = ""
             if self.skipped:
                 shown = ", ".join(self.skipped[:_NAMES_SHOWN])
-                skipped = f" (skipped {len(self.skipped)} of unknown format: {shown})"
+                more = " ..." if len(self.skipped) > _NAMES_SHOWN else ""
+                skipped = f" (skipped {len(self.skipped)}: {shown}{more})"
             raise InputError(
-                f"nothing to read in {named}: no file of a known format{skipped}; known"
+                f"nothing to read in {named}: no regular file of a known format{skipped}; known"
                 f" suffixes: {', '.join(FORMATS)}"
             )
         if all(item.path.stat().st_size == 0 for item in self.files):
@@ -92,6 +98,48 @@ def format_of(path: Path) -> str | None:
     return None
 
 
+def input_file(path: str | Path) -> InputFile:
+    """One file to read on its own (`thresher clean`), named by its file name; an InputError
+    for a path that is missing, a folder, not a regular file (never opened: a FIFO would
+    block) or of an unknown format."""
+    path = Path(path)
+    kind = _not_regular(path)
+    if kind is not None:
+        raise InputError(f"{path}: {kind}")
+    fmt = format_of(path)
+    if fmt is None:
+        raise InputError(f"{path}: unknown format; known suffixes: {', '.join(FORMATS)}")
+    return InputFile(path.name, path, fmt)
+
+
+def _not_regular(path: Path) -> str | None:
+    """Why `path` is not a file to read (a link followed), or None for a regular file. Nothing
+    is opened."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR) and path.is_symlink():
+            return "a link to a missing file"
+        if exc.errno == errno.ELOOP:
+            return "a link that loops"
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return "no such file or folder"
+        raise InputError(f"{path}: cannot read this input ({exc.strerror})") from exc
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder, not a file"
+    return f"not a regular file ({_KINDS.get(stat.S_IFMT(mode), 'of an unknown kind')})"
+
+
+_KINDS = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
 def discover(inputs: list[str]) -> tuple[list[InputFile], list[str]]:
     """The readable files under `inputs`, sorted by source name, and the files skipped."""
     found = find_inputs(inputs)
@@ -102,15 +150,24 @@ def find_inputs(inputs: list[str]) -> Inputs:
     """The files under `inputs` (files or folders; symlinked folders are followed). Source names
     are paths from the folder holding every argument, so no two inputs share one; a file or
     folder named twice (the same argument, a folder and a file in it, a link) is read once,
-    with a warning. The result does not depend on the order of the arguments."""
+    with a warning. An entry below a folder that is not a regular file (a link to nothing, a
+    FIFO, a device, a socket) is never opened: it is skipped, with a warning saying what it
+    is; given as an argument, it is refused. The result does not depend on the order of the
+    arguments."""
     given = {_checked_root(arg): arg for arg in reversed(inputs)}  # to name it as the user did
-    roots = sorted(_checked_root(arg) for arg in inputs)
+    named = Counter(_checked_root(arg) for arg in inputs)
+    roots = sorted(named)
     base = _common_folder(roots)
     found = Inputs()
     candidates: dict[tuple[int, int], list[InputFile]] = {}
     folders: dict[str, str] = {}  # each folder walked, by its real path: its source name
     for root in roots:
-        paths = [root] if root.is_file() else _files_under(root, base, folders, found.warnings)
+        if root.is_file():
+            paths = [root] * named[root]  # named twice: read once, one warning (below)
+        else:
+            if named[root] > 1:
+                found.warnings.append(_named_times(_source_name(root, base), named[root]))
+            paths = _files_under(root, base, folders, found)
         for path in paths:
             source = _source_name(path, base)
             fmt = format_of(path)
@@ -122,19 +179,26 @@ def find_inputs(inputs: list[str]) -> Inputs:
             else:
                 found.skipped.append(source)
     for names in candidates.values():
-        first, *others = sorted(names)
+        first = min(names)
         found.files.append(first)
-        found.warnings.extend(_named_twice(other.source, first.source) for other in others)
+        times = Counter(item.source for item in names)
+        for source in sorted(times):
+            if source != first.source:
+                found.warnings.append(_named_twice(source, first.source))
+            elif times[source] > 1:
+                found.warnings.append(_named_times(source, times[source]))
     found.files.sort()
     found.skipped.sort()
     return found
 
 
 def _checked_root(arg: str) -> Path:
-    """The argument as an absolute path (links kept: they name the sources)."""
+    """The argument as an absolute path (links kept: they name the sources): a folder or a
+    regular file, never opened here."""
     root = Path(os.path.abspath(arg))
-    if not (root.is_file() or root.is_dir()):
-        raise InputError(f"{arg}: no such file or folder")
+    kind = _not_regular(root)
+    if kind is not None and kind != "a folder, not a file":
+        raise InputError(f"{arg}: {kind}")
     return root
 
 
@@ -155,6 +219,10 @@ def _named_twice(again: str, first: str) -> str:
     return f"{again} is the same as {first}: read once, as {first}"
 
 
+def _named_times(source: str, times: int) -> str:
+    return f"{source} is named {times} times: read once"
+
+
 def _identity(path: Path) -> tuple[int, int]:
     """What makes two paths one file: its device and inode (links and hard links alike)."""
     try:
@@ -164,11 +232,12 @@ def _identity(path: Path) -> tuple[int, int]:
     return stat.st_dev, stat.st_ino
 
 
-def _files_under(root: Path, base: str, folders: dict[str, str], warnings: list[str]) -> list[Path]:
-    """Every file below `root`, sorted. Symlinked folders are followed, but no folder is entered
-    twice (`folders`: the real paths walked so far, for every argument), so a link back up
-    cannot loop. A folder that cannot be listed stops the run (its records would be lost
-    silently otherwise)."""
+def _files_under(root: Path, base: str, folders: dict[str, str], found: Inputs) -> list[Path]:
+    """Every regular file below `root`, sorted. Symlinked folders are followed, but no folder
+    is entered twice (`folders`: the real paths walked so far, for every argument), so a link
+    back up cannot loop. Any other entry (a link to nothing, a FIFO, a device, a socket) is
+    added to `found.skipped`, with a warning saying what it is, and never opened. A folder that
+    cannot be listed stops the run (its records would be lost silently otherwise)."""
 
     from thresher.run.state import is_run_folder  # here: thresher.run imports readers
 
@@ -184,13 +253,22 @@ def _files_under(root: Path, base: str, folders: dict[str, str], warnings: list[
         real, source = os.path.realpath(folder), _source_name(folder, base)
         if real in folders:
             subfolders.clear()
-            warnings.append(_named_twice(source, folders[real]))
+            found.warnings.append(_named_twice(source, folders[real]))
             continue
         folders[real] = source
         # a thresher run folder below an input is output, never read back as input
         subfolders[:] = [d for d in subfolders if not is_run_folder(Path(folder) / d)]
         files.extend(Path(folder) / name for name in names)
-    return sorted(p for p in files if p.is_file())
+    regular = []
+    for path in sorted(files):
+        kind = _not_regular(path)
+        if kind is None:
+            regular.append(path)
+        else:
+            source = _source_name(path, base)
+            found.skipped.append(source)
+            found.warnings.append(f"{source}: {kind}; skipped")
+    return regular
 
 
 def read_file(
@@ -225,6 +303,7 @@ __all__ = [
     "discover",
     "find_inputs",
     "format_of",
+    "input_file",
     "parse_record",
     "read_file",
 ]

@@ -17,7 +17,7 @@ import orjson
 
 from thresher.dedup.index import LOCK as INDEX_LOCK
 from thresher.document import SALVAGED, Document
-from thresher.errors import ConfigError, OutputError
+from thresher.errors import ConfigError, InputError, OutputError
 from thresher.readers import InputFile, Inputs, Quarantined, find_inputs, read_file
 from thresher.recipe import ReaderOptions, Recipe
 from thresher.run.accounting import Summary, UnitResult, id_hash
@@ -82,7 +82,13 @@ def run(
     An `output` folder left by an interrupted run of the same recipe and inputs is resumed;
     one made differently is refused (`ConfigError`) unless `force` replaces it. A recipe with a
     corpus step (dedup) runs in passes; its index goes to `index` (read first when it exists,
-    then extended), or to `output/dedup-index`."""
+    then extended), or to `output/dedup-index`.
+
+    Inputs with nothing to read (no regular file of a known format, or only empty files) are
+    refused before any work (`InputError`). Inputs whose files held no record at all (blank
+    lines, an empty compressed stream) can only be known after reading: the run is finished
+    (its folder written and balanced, at 0) and then ends with an `InputError`; the same call
+    again resumes the finished run and ends with the same error."""
     recipe = recipe or Recipe.default()
     if not 1 <= records_per_chunk <= MAX_RECORDS_PER_CHUNK:
         raise ConfigError(
@@ -106,9 +112,23 @@ def run(
         try:
             _check_corpus_state(passes, index_dir)  # a damaged index: refused before any reading
             chunk = records_per_chunk
-            return _run_in(state, recipe, passes, found, index_dir, chunk, workers, progress)
+            summary = _run_in(state, recipe, passes, found, index_dir, chunk, workers, progress)
         finally:
             state.close()
+    _require_some_record(summary, found, out)
+    return summary
+
+
+def _require_some_record(summary: Summary, found: Inputs, out: Path) -> None:
+    """A run that read not one record (every file blank or empty) ends with an error: exit
+    status 0 would say the corpus was cleaned."""
+    if sum(summary.records_in.values()) == 0 and summary.totals.total == 0:
+        count = len(found.files)
+        files = "1 input file" if count == 1 else f"{count} input files"
+        raise InputError(
+            f"nothing to read: {files} held no record (all blank or empty); the run in {out}"
+            " counted 0"
+        )
 
 
 @contextmanager
