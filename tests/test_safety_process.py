@@ -315,3 +315,17 @@ def test_kill_9_of_the_main_process_leaves_no_worker_behind(
     process.wait(timeout=30)
     left = session_processes(process.pid)
     assert wait_for(lambda: not session_processes(process.pid), timeout=15), left
+
+
+def die_in_a_worker(seconds: float, report: object = None) -> None:
+    """A task whose worker is killed from outside, as the system kills one out of memory."""
+    time.sleep(seconds)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_worker_killed_from_outside_is_a_clear_error_not_a_traceback() -> None:
+    from thresher.errors import WorkerError
+    from thresher.run.pool import run_in_pool
+
+    with pytest.raises(WorkerError, match="run the same command to resume"):
+        run_in_pool(die_in_a_worker, [(0.0,), (0.0,)], 2, lambda _: None)

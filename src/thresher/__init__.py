@@ -11,6 +11,7 @@ from thresher.errors import (
     OutputError,
     ThresherError,
     ThresherWarning,
+    WorkerError,
 )
 from thresher.extract import extract
 from thresher.readers import Quarantined, parse_record, read_file
@@ -56,6 +57,7 @@ __all__ = [
     "ThresherError",
     "ThresherWarning",
     "Verdict",
+    "WorkerError",
     "WriterOptions",
     "__version__",
     "builtin_recipes",

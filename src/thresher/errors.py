@@ -7,8 +7,10 @@ bound is quarantined or rejected with the bound's name. Every message names the 
     ├── ConfigError   a recipe, step parameter or option is invalid, or a run folder or dedup
     │                 index was made with other settings; raised before any record is read
     ├── InputError    an input path is missing or a folder cannot be listed
-    └── OutputError   the run folder (or dedup index) cannot be written: disk full,
-                      permissions; finished work is kept, and the same command resumes
+    ├── OutputError   the run folder (or dedup index) cannot be written: disk full,
+    │                 permissions; finished work is kept, and the same command resumes
+    └── WorkerError   a worker process died mid-work (killed by the system, out of memory);
+                      finished work is kept, and the same command resumes
 
 What a run adjusts by itself and goes on (more workers asked for than can help) is a
 `ThresherWarning`, issued through Python's `warnings`: the CLI prints it as one line.
@@ -32,6 +34,11 @@ class InputError(ThresherError):
 
 class OutputError(ThresherError):
     """The output folder or the dedup index cannot be written (disk full, permissions)."""
+
+
+class WorkerError(ThresherError):
+    """A worker process ended without finishing its work (killed from outside, perhaps by the
+    system for lack of memory); the chunks it finished are kept."""
 
 
 class ThresherWarning(UserWarning):

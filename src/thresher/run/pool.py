@@ -24,10 +24,11 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.queues import SimpleQueue
 from typing import Any, TypeVar
 
-from thresher.errors import ThresherWarning
+from thresher.errors import ThresherWarning, WorkerError
 
 Result = TypeVar("Result")
 
@@ -85,6 +86,13 @@ def run_in_pool(
             futures = [pool.submit(_call, function, task) for task in tasks]
         _wait_passing_reports(futures, reports, on_report)
         results = [future.result() for future in futures]
+    except BrokenProcessPool as exc:
+        _stop(pool)
+        raise WorkerError(
+            "a worker process died before finishing its work (killed from outside, perhaps by"
+            " the system for lack of memory); finished chunks are kept: run the same command"
+            " to resume, with fewer --workers if memory is short"
+        ) from exc
     except BaseException:
         _stop(pool)
         raise
