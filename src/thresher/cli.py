@@ -226,7 +226,8 @@ def _print_input_notes(summary: dict[str, Any]) -> None:
     if skipped:
         shown = ", ".join(printable(name) for name in skipped[:_FILES_SHOWN])
         more = f" and {len(skipped) - _FILES_SHOWN} more" if len(skipped) > _FILES_SHOWN else ""
-        click.echo(f"  skipped {len(skipped)} files of unknown format: {shown}{more}")
+        files = "file" if len(skipped) == 1 else "files"
+        click.echo(f"  skipped {len(skipped)} {files} of unknown format: {shown}{more}")
     warnings = summary.get("warnings", [])
     for warning in warnings[:_FILES_SHOWN]:
         click.echo(f"  warning: {printable(warning)}")
