@@ -146,6 +146,24 @@ def test_progress_is_reported_per_chunk_with_documents_and_the_fraction_done(
     assert second[0].docs in (10, 5)  # a chunk is reported as it finishes, not a unit
 
 
+def test_one_big_input_file_has_a_share_done_and_an_eta_before_it_ends(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "in", files=1, per_file=60)
+    reports: list[RunProgress] = []
+    thresher.run(
+        [str(corpus)],
+        tmp_path / "out",
+        Recipe.named("repairs"),
+        progress=reports.append,
+        records_per_chunk=10,
+    )
+    assert len(reports) == 6
+    fractions = [r.fraction for r in reports]
+    assert all(f is not None for f in fractions), fractions
+    known = [f for f in fractions if f is not None]
+    assert known == sorted(known) and 0 < known[0] < known[-2] < 1 and known[-1] == 1.0
+    assert all(r.eta_seconds is not None for r in reports[1:])
+
+
 def test_a_resumed_run_counts_read_back_chunks_as_done_but_not_in_the_rate(
     tmp_path: Path,
 ) -> None:

@@ -317,24 +317,55 @@ class _Tally:
 
 
 class _FilesRead:
-    """A unit's input files by size, counted as each is read to its end (progress's measure
-    of the first pass): a file is finished when the next one starts, or with the unit."""
+    """A unit's input files by size, counted as they are read (progress's measure of the first
+    pass): a file is finished when the next one starts, or with the unit; the file being read
+    counts up to its reader's offset, where the system tells it (one big input file has a
+    share done and an ETA before it ends)."""
 
     def __init__(self, unit: Unit) -> None:
+        self.items = {item.source: item for item in unit.files}
         self.sizes = {item.source: _size(item) for item in unit.files}
         self.current: str | None = None
+        self.credited = 0  # of the current file
 
     def finished_by(self, batch: list[_Item], last: bool) -> int:
-        finished = 0
+        """The bytes read since the last call."""
+        read = 0
         for source, record in batch:
             if record is None:  # a file starts: the one before is read to its end
-                if self.current is not None:
-                    finished += self.sizes.pop(self.current, 0)
+                read += self._finish()
                 self.current = source
         if last:
-            finished += sum(self.sizes.values())
+            read += self._finish() + sum(self.sizes.values())
             self.sizes.clear()
-        return finished
+        elif self.current is not None:
+            offset = _read_offset(self.items[self.current].path)
+            size = self.sizes.get(self.current, 0)
+            if offset is not None and offset > self.credited:
+                read += min(offset, size) - self.credited
+                self.credited = min(offset, size)
+        return read
+
+    def _finish(self) -> int:
+        if self.current is None:
+            return 0
+        rest = self.sizes.pop(self.current, 0) - self.credited
+        self.current, self.credited = None, 0
+        return max(rest, 0)
+
+
+def _read_offset(path: Path) -> int | None:
+    """How far this process has read `path`: the offset of its open descriptor, from Linux's
+    /proc (None elsewhere, or when the reader holds it some other way)."""
+    try:
+        target = str(path.resolve())
+        for fd in os.listdir("/proc/self/fd"):
+            if os.readlink(f"/proc/self/fd/{fd}") == target:
+                with open(f"/proc/self/fdinfo/{fd}", encoding="ascii") as info:
+                    return int(info.readline().split()[1])  # "pos:\t123"
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
 
 
 def _process_chunk(

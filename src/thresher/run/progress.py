@@ -2,8 +2,9 @@
 estimate of the time left, reported each time a chunk of records is done (by whichever worker).
 
 Each pass goes over every document. The first pass measures itself by the bytes of the input
-files read to their end (their sizes are known before it starts: the most honest measure of
-work left); later passes by documents, counted by the first. A resumed run counts the chunks it
+files read (their sizes are known before it starts: the most honest measure of work left; a
+file being read counts up to its reader's offset, where Linux's /proc tells it); later passes by
+documents, counted by the first. A resumed run counts the chunks it
 reads back as done, but not into the rate, so its estimate is of the work really left."""
 
 from __future__ import annotations
@@ -55,8 +56,8 @@ def clock(seconds: float) -> str:
 @dataclass(frozen=True)
 class ChunkDone:
     """What a worker says when it has done a chunk: its documents, the bytes of the input files
-    the chunk read to their end (first pass only), and whether an earlier try of the run had
-    done it already (it was read back)."""
+    it read (first pass only), and whether an earlier try of the run had done it already (it
+    was read back)."""
 
     docs: int
     input_bytes: int
