@@ -143,6 +143,7 @@ def test_force_leaves_what_the_user_put_in_the_runs_own_folders(tmp_path: Path) 
     out = tmp_path / "out"
     thresher.run([str(inputs)], out, DEDUP)
     (out / "kept" / "mine.txt").write_text("mine")
+    (out / "kept" / "part-notes.txt").write_text("mine too")  # named like, but not, a shard
     (out / "dedup-index" / "notes").mkdir()
     (out / "dedup-index" / "notes" / "a.txt").write_text("also mine")
     with pytest.raises(OutputError, match=r"dedup index .* holds files a run does not write"):
@@ -151,7 +152,10 @@ def test_force_leaves_what_the_user_put_in_the_runs_own_folders(tmp_path: Path) 
     shutil.move(out / "dedup-index" / "notes", tmp_path / "notes")
     assert thresher.run([str(inputs)], out, DEDUP, force=True).balanced
     assert (out / "kept" / "mine.txt").read_text() == "mine"
-    shards = sorted((out / "kept").glob("part-*")) + sorted((out / "rejected").glob("part-*"))
+    assert (out / "kept" / "part-notes.txt").read_text() == "mine too"
+    shards = sorted((out / "kept").glob("part-*.jsonl")) + sorted(
+        (out / "rejected").glob("*.jsonl")
+    )
     ids = [orjson.loads(line)["id"] for shard in shards for line in shard.read_bytes().splitlines()]
     assert sorted(ids) == ["a0", "a1", "a2"]  # the new run's shards, beside the user's file
 

@@ -15,6 +15,7 @@ import difflib
 import errno
 import fcntl
 import os
+import re
 import shutil
 import socket
 import uuid
@@ -381,7 +382,7 @@ def _replace(out: Path, new: RunRecord, run_files: Iterable[str]) -> None:
             _remove_logged(entry, out)
     for name in (*run_files, RUN_FILE):
         if (out / name).is_dir():
-            _remove_own(out / name, out, SHARD_ENTRIES)
+            _remove_own(out / name, out, SHARD_NAME)
         for path in (out / name, out / (name + ".partial")):
             if not path.is_dir():
                 _remove_logged(path, out)
@@ -401,18 +402,19 @@ def _remove_own_index(index: Path, out: Path) -> None:
     _remove_logged(index, out)
 
 
-def _remove_own(folder: Path, out: Path, own: tuple[str, ...]) -> None:
-    """Remove what a run wrote in one of its folders (names starting with one of `own`), and
-    the folder once empty: a file a user put there stays."""
+def _remove_own(folder: Path, out: Path, own: re.Pattern[str]) -> None:
+    """Remove what a run wrote in one of its folders (names `own` matches whole), and the
+    folder once empty: a file a user put there stays."""
     for entry in sorted(folder.iterdir()):
-        if entry.name.startswith(own):
+        if own.fullmatch(entry.name):
             _remove_logged(entry, out)
     with contextlib.suppress(OSError):
         folder.rmdir()  # not empty: the user's files are in it
 
 
-# What a run writes in its shard folders (kept/, rejected/) and in its own dedup index.
-SHARD_ENTRIES = ("part-",)
+# The shards a run writes in kept/ and rejected/ (run/plan.py `chunk_name`, writers' suffixes
+# and temporary names), and what it writes in its own dedup index.
+SHARD_NAME = re.compile(r"part-\d{5,}-c\d{5,}\.(?:jsonl|parquet)(?:\.partial)?")
 INDEX_ENTRIES = ("index.json", "segments", INDEX_LOCK)
 
 
