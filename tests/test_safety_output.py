@@ -443,3 +443,85 @@ def test_force_locks_the_replaced_runs_own_index_while_it_forgets_its_segments(
     assert (tmp_path / "A" / "index.json").read_bytes() == manifest
     assert thresher.run([str(inputs)], out, DEDUP, index=tmp_path / "B", force=True).balanced
     assert orjson.loads((tmp_path / "A" / "index.json").read_bytes())["segments"] == []
+
+
+# ------------------------------------------------ found by a second review
+
+
+def test_a_fifo_named_run_json_is_never_opened(tmp_path: Path) -> None:
+    inputs = corpus(tmp_path / "in", "a", range(3))
+    (inputs / "sub").mkdir()
+    os.mkfifo(inputs / "sub" / "run.json")  # opened, it would block the run for ever
+    os.mkfifo(tmp_path / "run.json")
+    command = [sys.executable, "-m", "thresher", "run", str(inputs), "-o", str(tmp_path / "out")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "in 3 = kept" in done.stdout
+
+
+def test_a_refused_force_leaves_the_runs_own_index_whole(tmp_path: Path) -> None:
+    inputs = corpus(tmp_path / "in", "a", range(4))
+    out = tmp_path / "out"
+    thresher.run([str(inputs)], out, DEDUP)
+    manifest = (out / "dedup-index" / "index.json").read_bytes()
+    for name in ("index.json.bak", "lock-notes"):
+        (out / "dedup-index" / name).write_text("mine")
+        with pytest.raises(OutputError, match="holds files a run does not write"):
+            thresher.run([str(inputs)], out, DEDUP, force=True)
+        assert (out / "dedup-index" / "index.json").read_bytes() == manifest
+        assert (out / "dedup-index" / name).read_text() == "mine"
+        (out / "dedup-index" / name).unlink()
+
+
+def test_a_link_at_a_temporary_name_is_not_written_through(tmp_path: Path) -> None:
+    inputs = corpus(tmp_path / "in", "a", range(3))
+    out = tmp_path / "out"
+    thresher.run([str(inputs)], out, REPAIRS)
+    for done in (out / ".work" / "done").iterdir():
+        done.unlink()  # as if the run had been killed before its chunks were recorded
+    precious = tmp_path / "precious.jsonl"
+    precious.write_text("precious")
+    (out / "kept" / "part-00000-c00000.jsonl").unlink()
+    (out / "kept" / "part-00000-c00000.jsonl.partial").symlink_to(precious)
+    assert thresher.run([str(inputs)], out, REPAIRS).balanced
+    assert precious.read_text() == "precious"
+    assert not (out / "kept" / "part-00000-c00000.jsonl").is_symlink()
+
+
+def test_a_runs_own_index_is_locked_against_a_run_using_it_as_its_index(tmp_path: Path) -> None:
+    inputs = corpus(tmp_path / "in", "a", range(4))
+    out = tmp_path / "out"
+    thresher.run([str(inputs)], out, DEDUP)
+    handle = os.open(out / "dedup-index" / "lock", os.O_RDWR)
+    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.write(handle, orjson.dumps({"pid": 4545, "host": "elsewhere"}))
+    try:
+        with pytest.raises(OutputError, match=r"dedup index .*4545"):
+            thresher.run([str(inputs)], out, DEDUP, force=True)
+    finally:
+        os.close(handle)
+    assert thresher.run([str(inputs)], out, DEDUP, force=True).balanced
+
+
+def test_forcing_a_copy_of_a_run_folder_leaves_the_originals_segments(tmp_path: Path) -> None:
+    inputs = corpus(tmp_path / "in", "a", range(4))
+    index = tmp_path / "index"
+    thresher.run([str(inputs)], tmp_path / "A", DEDUP, index=index)
+    before = orjson.loads((index / "index.json").read_bytes())["segments"]
+    shutil.copytree(tmp_path / "A", tmp_path / "B", symlinks=True)
+    thresher.run([str(inputs)], tmp_path / "B", DEDUP, index=index, force=True)
+    after = orjson.loads((index / "index.json").read_bytes())["segments"]
+    assert after[: len(before)] == before  # A's segment stays; B's run adds its own
+
+
+def test_the_read_offset_is_found_past_a_closed_descriptor(tmp_path: Path) -> None:
+    from thresher.run.local import _read_offset
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.write_bytes(b"x" * 100)
+    second.write_bytes(b"y" * 100)
+    hole = os.open(first, os.O_RDONLY)
+    with second.open("rb") as stream:
+        os.close(hole)  # a closed descriptor below the input's
+        stream.raw.read(40)
+        assert _read_offset(second) == 40

@@ -76,6 +76,7 @@ class PartArrays:
 
 def _atomic(path: Path, write: Any) -> None:
     partial = path.with_name(path.name + ".partial" + path.suffix)
+    partial.unlink(missing_ok=True)  # a link left at the temporary name is not written through
     write(partial)
     os.replace(partial, path)
 

@@ -109,10 +109,13 @@ def run(
     check_output(out, _RUN_FILES)  # before the index lock is made (in a folder of the user's)
     with _index_locked(index_given):
         state = RunState.open(out, record, force, _RUN_FILES)
+        # the run folder's own index is locked too: another run may use it as its --index
+        own_index = index_dir if index_given is None and len(passes) > 1 else None
         try:
-            _check_corpus_state(passes, index_dir)  # a damaged index: refused before any reading
-            chunk = records_per_chunk
-            summary = _run_in(state, recipe, passes, found, index_dir, chunk, workers, progress)
+            with _index_locked(own_index):
+                _check_corpus_state(passes, index_dir)  # a damaged index: refused up front
+                chunk = records_per_chunk
+                summary = _run_in(state, recipe, passes, found, index_dir, chunk, workers, progress)
         finally:
             state.close()
     _require_some_record(summary, found, out)
@@ -133,9 +136,8 @@ def _require_some_record(summary: Summary, found: Inputs, out: Path) -> None:
 
 @contextmanager
 def _index_locked(index: Path | None) -> Iterator[None]:
-    """Hold a shared `--index` folder's lock for the whole run (a forced rerun removes its own
-    segments from it at the start, and the commit appends at the end); a run's own index is
-    inside its locked run folder."""
+    """Hold a dedup index folder's lock for the whole run (a forced rerun removes its own
+    segments from it at the start, and the commit appends at the end)."""
     if index is None:
         yield
         return
@@ -359,12 +361,16 @@ def _read_offset(path: Path) -> int | None:
     /proc (None elsewhere, or when the reader holds it some other way)."""
     try:
         target = str(path.resolve())
-        for fd in os.listdir("/proc/self/fd"):
+        descriptors = os.listdir("/proc/self/fd")
+    except OSError:
+        return None
+    for fd in descriptors:
+        try:  # one closed since the listing (the listing's own) is passed over
             if os.readlink(f"/proc/self/fd/{fd}") == target:
                 with open(f"/proc/self/fdinfo/{fd}", encoding="ascii") as info:
                     return int(info.readline().split()[1])  # "pos:\t123"
-    except (OSError, ValueError, IndexError):
-        return None
+        except (OSError, ValueError, IndexError):
+            continue
     return None
 
 

@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import socket
+import stat
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -175,6 +176,8 @@ def is_run_folder(path: Path) -> bool:
 
 def _read_record(path: Path) -> dict[str, Any] | None:
     try:
+        if not stat.S_ISREG((path / RUN_FILE).stat().st_mode):
+            return None  # a FIFO or a device named run.json is never opened
         record = orjson.loads((path / RUN_FILE).read_bytes())
     except (OSError, orjson.JSONDecodeError):
         return None
@@ -348,10 +351,25 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def _read_id(out: Path) -> str | None:
+    """The run's id, where `.work/id` was written for this very folder: a copy of a run folder
+    (`cp -a`) is another folder, and must not take the original's segments out of an index;
+    a folder moved within its file system keeps its inode, and its id."""
     try:
-        return (out / WORK_DIR / ID_FILE).read_text(encoding="ascii").strip() or None
+        words = (out / WORK_DIR / ID_FILE).read_text(encoding="ascii").split()
     except (OSError, UnicodeDecodeError):
         return None
+    if not words or (len(words) > 1 and words[1] != _folder_key(out)):
+        return None
+    return words[0]
+
+
+def _folder_key(out: Path) -> str:
+    found = out.stat()
+    return f"{found.st_dev}:{found.st_ino}"
+
+
+def _new_id(out: Path) -> bytes:
+    return f"{uuid.uuid4().hex} {_folder_key(out)}".encode()
 
 
 def _replace(out: Path, new: RunRecord, run_files: Iterable[str]) -> None:
@@ -363,6 +381,7 @@ def _replace(out: Path, new: RunRecord, run_files: Iterable[str]) -> None:
     fingerprint_before = str(old.get("fingerprint", ""))
     id_before = _read_id(out) or fingerprint_before
     own_index = out / OWN_INDEX
+    _refuse_foreign_in_index(own_index, out)  # before anything of the run is taken away
     if "index_path" in old:
         indexes = [Path(old["index_path"]) if old["index_path"] else own_index]
     else:  # run.json from before the index was recorded: wherever this command's goes
@@ -388,18 +407,25 @@ def _replace(out: Path, new: RunRecord, run_files: Iterable[str]) -> None:
                 _remove_logged(path, out)
 
 
-def _remove_own_index(index: Path, out: Path) -> None:
-    """The run's own index goes whole, unless a user put something in it: then the run is not
-    replaced (a folder of the index holding other files would not be a new index)."""
-    if not index.is_dir():
+def _refuse_foreign_in_index(index: Path, out: Path) -> None:
+    """A run's own index holding files a run does not write is not replaced (its folder would
+    not be a new index, and the files are the user's)."""
+    if not index.is_dir() or index.is_symlink():
         return
-    foreign = sorted(e.name for e in index.iterdir() if not e.name.startswith(INDEX_ENTRIES))
+    foreign = sorted(e.name for e in index.iterdir() if e.name not in INDEX_ENTRIES)
     if foreign:
         raise OutputError(
             f"-o {out}: its dedup index {index} holds files a run does not write"
             f" ({', '.join(foreign[:_SHOWN])}); move them out of it, then run the command again"
         )
-    _remove_logged(index, out)
+
+
+def _remove_own_index(index: Path, out: Path) -> None:
+    """The run's own index goes whole (`_refuse_foreign_in_index` has made sure it is all the
+    run's)."""
+    if index.is_dir():
+        _refuse_foreign_in_index(index, out)
+        _remove_logged(index, out)
 
 
 def _remove_own(folder: Path, out: Path, own: re.Pattern[str]) -> None:
@@ -415,14 +441,14 @@ def _remove_own(folder: Path, out: Path, own: re.Pattern[str]) -> None:
 # The shards a run writes in kept/ and rejected/ (run/plan.py `chunk_name`, writers' suffixes
 # and temporary names), and what it writes in its own dedup index.
 SHARD_NAME = re.compile(r"part-\d{5,}-c\d{5,}\.(?:jsonl|parquet)(?:\.partial)?")
-INDEX_ENTRIES = ("index.json", "segments", INDEX_LOCK)
+INDEX_ENTRIES = frozenset({"index.json", "index.json.partial", "segments", INDEX_LOCK})
 
 
 def _forget_locked(index: Path, run_id: str, out: Path, new: RunRecord) -> int:
-    """`forget_run`, holding the index's lock where another run could be using it: an index
-    outside the run folder that this run does not use (and so has not locked already)."""
-    shared = not _inside(index, out) and index.is_dir()
-    if not shared or (new.index_path and index.resolve() == Path(new.index_path)):
+    """`forget_run`, holding the index's lock: another run may be using it (the run folder's
+    own index too, as another run's --index); unless it is the index this run uses, which it
+    has locked already."""
+    if not index.is_dir() or (new.index_path and index.resolve() == Path(new.index_path)):
         return forget_run(index, run_id)
     lock = FolderLock.take(index / INDEX_LOCK, f"dedup index {index}")
     try:
@@ -440,6 +466,7 @@ def _remove_logged(path: Path, out: Path) -> None:
 
 def write_atomic(path: Path, data: bytes) -> None:
     partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)  # a link left at the temporary name is not written through
     partial.write_bytes(data)
     os.replace(partial, path)
 
@@ -486,7 +513,7 @@ class RunState:
         try:
             (out / WORK_DIR / DONE_DIR).mkdir(parents=True, exist_ok=True)
             if not resumed:
-                write_atomic(out / WORK_DIR / ID_FILE, uuid.uuid4().hex.encode())
+                write_atomic(out / WORK_DIR / ID_FILE, _new_id(out))
                 write_atomic(out / RUN_FILE, record.to_json())
         except OSError as exc:
             raise OutputError(f"{out}: cannot write the run folder: {exc}") from exc

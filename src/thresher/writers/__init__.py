@@ -40,6 +40,12 @@ class ShardWriter(ABC):
     def _partial(self) -> Path:
         return self.path.with_name(self.path.name + ".partial")
 
+    def _fresh_partial(self) -> Path:
+        """The temporary name, cleared: a link left there is never written through."""
+        partial = self._partial()
+        partial.unlink(missing_ok=True)
+        return partial
+
     @abstractmethod
     def _add(self, record: dict[str, Any]) -> None: ...
 
@@ -59,7 +65,7 @@ class JsonlShardWriter(ShardWriter):
     def _add(self, record: dict[str, Any]) -> None:
         if self._out is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._out = self._partial().open("wb")
+            self._out = self._fresh_partial().open("wb")
         self._out.write(orjson.dumps(record) + b"\n")
 
     def _dump(self, path: Path) -> None:
@@ -87,6 +93,7 @@ class ParquetShardWriter(ShardWriter):
         table = pa.table(
             {c: pa.array([r.get(c) for r in self._rows], pa.string()) for c in columns}
         )
+        path.unlink(missing_ok=True)  # a link left at the temporary name is not written through
         pq.write_table(table, path)
 
 
@@ -100,6 +107,7 @@ def shard_writer(fmt: str, path_without_suffix: Path) -> ShardWriter:
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
     """Write a small JSON Lines file atomically (the quarantine list, for one)."""
     partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)  # a link left at the temporary name is not written through
     with partial.open("wb") as out:
         out.writelines(orjson.dumps(r) + b"\n" for r in records)
     os.replace(partial, path)
