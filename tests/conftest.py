@@ -22,3 +22,13 @@ def need_shared(path: Path) -> Path:
 @pytest.fixture
 def seed_path() -> Path:
     return need_shared(SEED)
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    """A run folder's output files and their bytes: all but `timing.json` (times) and `.work/`
+    (bookkeeping), which may differ between runs that must give the same output."""
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != "timing.json" and ".work" not in p.relative_to(out).parts
+    }

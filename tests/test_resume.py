@@ -12,6 +12,7 @@ from types import ModuleType
 
 import orjson
 import pytest
+from conftest import snapshot
 
 import thresher
 from thresher import Document, Recipe, Repair
@@ -52,14 +53,6 @@ def write_corpus(folder: Path, files: int = 3, per_file: int = 120) -> Path:
             )
         (folder / f"part-{f}.jsonl").write_bytes(b"\n".join(lines) + b"\n")
     return folder
-
-
-def snapshot(out: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(out)): p.read_bytes()
-        for p in sorted(out.rglob("*"))
-        if p.is_file() and p.name != "timing.json" and ".work" not in p.relative_to(out).parts
-    }
 
 
 class Interrupted(BaseException):

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import orjson
 import pytest
 from click.testing import CliRunner
+from conftest import snapshot
 
 import thresher
 from thresher import Recipe
@@ -49,14 +50,6 @@ def write_corpus(folder: Path, files: int, per_file: int) -> Path:
             lines.append(orjson.dumps({"id": f"f{f}-{i}", "text": f"Headline {i}\n{body}"}))
         (folder / f"part-{f}.jsonl").write_bytes(b"\n".join(lines) + b"\n")
     return folder
-
-
-def snapshot(out: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(out)): p.read_bytes()
-        for p in sorted(out.rglob("*"))
-        if p.is_file() and p.name != "timing.json" and ".work" not in p.relative_to(out).parts
-    }
 
 
 # --- 10: workers capped at the usable cores and the units ---------------------------------

@@ -60,6 +60,14 @@ class InputFile:
     path: Path
     format: str
 
+    def size(self) -> int | None:
+        """The file's size now; None where it cannot be read (gone since it was found: its
+        reader quarantines it)."""
+        try:
+            return self.path.stat().st_size
+        except OSError:
+            return None
+
 
 @dataclass
 class Inputs:
@@ -86,7 +94,7 @@ class Inputs:
                 f"nothing to read in {named}: no regular file of a known format{skipped}; known"
                 f" suffixes: {', '.join(FORMATS)}"
             )
-        if all(item.path.stat().st_size == 0 for item in self.files):
+        if all(item.size() == 0 for item in self.files):
             raise InputError(f"nothing to read in {named}: every input file is empty")
 
 

@@ -173,7 +173,7 @@ def _run_in(
     quarantine: list[dict[str, object]] = []
     chunks: dict[int, int] = {}
     used = workers_to_use(workers, len(units))
-    ticker = Ticker(progress, len(passes), sum(_size(item) for item in files))
+    ticker = Ticker(progress, len(passes), sum(item.size() or 0 for item in files))
     for stage in passes:
         ticker.start_pass(stage.number, _documents(summary) if stage.number else None)
         results_by_unit = _execute(units, job, stage, chunks, used, ticker)
@@ -226,13 +226,6 @@ def _decide(
         report = stage.after.decide(folders, index_dir, state.index_run(index_dir))
         state.mark(name, report)
     return report
-
-
-def _size(item: InputFile) -> int:
-    try:
-        return item.path.stat().st_size
-    except OSError:  # gone since it was found: its reader quarantines it
-        return 0
 
 
 def _documents(summary: Summary) -> int:
@@ -326,7 +319,7 @@ class _FilesRead:
 
     def __init__(self, unit: Unit) -> None:
         self.items = {item.source: item for item in unit.files}
-        self.sizes = {item.source: _size(item) for item in unit.files}
+        self.sizes = {item.source: item.size() or 0 for item in unit.files}
         self.current: str | None = None
         self.credited = 0  # of the current file
 

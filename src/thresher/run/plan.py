@@ -42,7 +42,8 @@ def plan_units(files: list[InputFile]) -> list[Unit]:
     pending: list[InputFile] = []
     pending_bytes = 0
     for item in files:
-        size = _size(item)
+        size = item.size()
+        size = SMALL_FILE_BYTES if size is None else size  # unreadable: a unit of its own
         if item.format not in ONE_RECORD_FORMATS and size >= SMALL_FILE_BYTES:
             groups.append((item,))
             continue
@@ -57,15 +58,6 @@ def plan_units(files: list[InputFile]) -> list[Unit]:
     if pending:
         groups.append(tuple(pending))
     return [Unit(index, group) for index, group in enumerate(groups)]
-
-
-def _size(item: InputFile) -> int:
-    """The file's size; one that cannot be read counts as large: its own unit, where its
-    reader quarantines what fails."""
-    try:
-        return item.path.stat().st_size
-    except OSError:
-        return SMALL_FILE_BYTES
 
 
 @dataclass(frozen=True)
