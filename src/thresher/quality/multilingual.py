@@ -1,0 +1,362 @@
+"""FineWeb-2's quality rules in every language thresher's language ID knows, with FineWeb-2's
+per-language thresholds (`fineweb2_thresholds.json`, derived from huggingface/fineweb-2 @d0defb2,
+Apache-2.0; see FINEWEB2_NOTICE) and a word split that suits the script (`words.py`).
+
+FineWeb-2's filtering pipeline (fineweb-2-pipeline.py) runs three datatrove filters per
+language, in this order, and so does this step:
+
+1. Gopher repetition: duplicate lines (`dup_line_frac`), the top 2-, 3-, 4-grams and the
+   repeated 5- to 10-grams, with the language's thresholds; the paragraph and character
+   fractions turned off.
+2. FineWeb quality: lines ending in sentence punctuation (`line_punct_thr`; 0 or below: off),
+   characters in duplicated lines (0.1), newlines per word (`new_line_ratio`); the short-line
+   rule turned off.
+3. Gopher quality: 50 to 100,000 words, the language's mean word length bounds, Gopher's
+   hash, ellipsis and bullet rules, the share of words with a letter
+   (`max_non_alpha_words_ratio`), at least 2 of the language's stop words.
+
+A language with no FineWeb-2 values (`und`, `zxx`, or English when it is not skipped) is
+judged by the language-neutral rules only: the repetition and duplication rules and the
+newline ratio at FineWeb-2's and datatrove's defaults, Gopher's length, symbol, bullet and
+letter rules; no line punctuation, word length or stop words.
+
+Where thresher differs from FineWeb-2 (measured in docs/QUALITY.md, "Every language"): words
+are split by script, not by a tokenizer per language, and counted on the scale of FineWeb-2's
+words (`words.WORDS_PER_UNIT`); an n-gram spans as many split words as n of FineWeb-2's words
+would; a stop word of a script without spaces (or of Hangul) is looked for in the text; blank
+lines do not count as newlines; the share of words with a letter may be `alpha_words_margin`
+under FineWeb-2's value.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from operator import itemgetter
+from typing import Any
+
+import numpy as np
+import regex
+
+from thresher.document import Document
+from thresher.quality.analysis import (
+    LINE_BREAKS,
+    find_duplicates,
+    has_letter,
+    is_symbol_word,
+    is_terminal,
+)
+from thresher.quality.gopher import signals_of
+from thresher.quality.language_codes import parse_languages, require_languages
+from thresher.quality.words import unspaced, word_count, words
+from thresher.steps import KEEP, Drop, Filter, Verdict, register, require
+
+NEUTRAL = "language-neutral"
+THRESHOLDS = "quality_thresholds"
+_BASE = np.uint64(1_000_003)
+# A line break and the blank lines after it: FineWeb-2's newline ratio was calibrated on
+# trafilatura's text, one line a paragraph; thresher's keeps a blank line between paragraphs,
+# which counting every newline would count twice.
+_LINE_BREAK = re.compile(r"\n(?:[^\S\n]*\n)*")
+# Characters read to tell the script of a language FineWeb-2 has in several (sr, uz, hi, ...).
+_SCRIPT_SAMPLE_CHARS = 2000
+
+
+@cache
+def table() -> dict[str, Any]:
+    """The shipped thresholds: `languages` (code -> config names, main script first),
+    `configs` (name -> thresholds), `neutral` (thresholds for languages without a config),
+    `attribution`."""
+    text = resources.files("thresher.quality").joinpath("fineweb2_thresholds.json")
+    loaded: dict[str, Any] = json.loads(text.read_text("utf-8"))
+    return loaded
+
+
+@cache
+def _script_pattern(script: str) -> regex.Pattern[str] | None:
+    try:
+        return regex.compile(rf"\p{{Script={script}}}")
+    except regex.error:  # a script `regex` does not name (Jpan): never needed to choose
+        return None
+
+
+def config_name(language: str | None, text: str) -> str | None:
+    """The FineWeb-2 config that judges a document in `language`: the language's config in
+    the script most of the text's first characters are written in, else its main script's;
+    None where FineWeb-2 has no values for the language."""
+    names: list[str] = table()["languages"].get(language or "", [])
+    if len(names) <= 1:
+        return names[0] if names else None
+    sample = text[:_SCRIPT_SAMPLE_CHARS]
+    best, best_count = names[0], 0
+    for name in names:
+        pattern = _script_pattern(name.split("_", 1)[1])
+        count = len(pattern.findall(sample)) if pattern is not None else 0
+        if count > best_count:
+            best, best_count = name, count
+    return best
+
+
+def _frac(part: float, whole: float) -> float:
+    return part / whole if whole else 0.0
+
+
+class _Ngrams:
+    """The n-grams of one text's split words: a 64-bit hash of every run of n consecutive
+    words (equal runs, equal hashes; compared only within the text), each n computed from the
+    one before, and the characters of a run."""
+
+    def __init__(self, tokens: list[str]) -> None:
+        self._ones = np.fromiter(map(hash, tokens), np.int64, len(tokens)).view(np.uint64)
+        self._hashes: dict[int, np.ndarray] = {1: self._ones}
+        self._prefix = [0, *itertools.accumulate(map(len, tokens))]
+
+    def hashes(self, n: int) -> list[int]:
+        last = max(k for k in self._hashes if k <= n)
+        out = self._hashes[last]
+        with np.errstate(over="ignore"):
+            for k in range(last + 1, n + 1):
+                out = out[:-1] * _BASE + self._ones[k - 1 :]
+                self._hashes[k] = out
+        result: list[int] = out.tolist()
+        return result
+
+    def chars(self, start: int, n: int) -> int:
+        return self._prefix[start + n] - self._prefix[start]
+
+    def top_chars(self, n: int, spaces: int) -> int:
+        """datatrove's `find_top_duplicate`: characters of the most frequent n-gram (words
+        joined by `spaces` spaces) times its count; among equally frequent ones, the first."""
+        hashes = self.hashes(n)
+        if not hashes:
+            return 0
+        top, count = max(Counter(hashes).items(), key=itemgetter(1))
+        return (self.chars(hashes.index(top), n) + spaces) * count
+
+    def repeated_chars(self, n: int) -> int:
+        """datatrove's `find_all_duplicate`: scanning left to right, the characters (words
+        joined without spaces) of each n-gram seen before, jumping past it."""
+        hashes = self.hashes(n)
+        if len(set(hashes)) == len(hashes):
+            return 0
+        seen: set[int] = set()
+        repeated = i = 0
+        while i < len(hashes):
+            if hashes[i] in seen:
+                repeated += self.chars(i, n)
+                i += n
+            else:
+                seen.add(hashes[i])
+                i += 1
+        return repeated
+
+
+def _span(n: int, units_per_word: float) -> int:
+    return max(n, round(n * units_per_word))
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class FineWeb2Quality(Filter):
+    """Judge every document not in `skip_languages` by FineWeb-2's rules with its language's
+    thresholds (by `metadata.language`, the `language` step's finding, and the text's script),
+    or by the language-neutral rules where FineWeb-2 has none for the language (marked
+    `quality_thresholds: language-neutral` in the signals; a document with no language found,
+    `und`, is judged so). Rejects with reason `fineweb2` and datatrove's rule name as detail.
+
+    Parameters:
+        skip_languages: comma-separated codes (`LANGUAGE_CODES`) left alone; the default,
+            `en`, leaves English to the `gopher-*`, `c4` and `fineweb` steps and FineWeb's
+            English values.
+        char_duplicates_ratio: most characters in lines repeating an earlier line
+            (FineWeb-2: 0.1).
+        min_doc_words, max_doc_words: bounds on words that are not only punctuation.
+        max_symbol_word_ratio: most '#', and most ellipses, per word.
+        max_bullet_lines_ratio, max_ellipsis_lines_ratio: most lines of each kind.
+        min_stop_words: fewest distinct stop words of the language present (FineWeb-2: 2).
+        alpha_words_margin: the fewest words with a letter is FineWeb-2's
+            `max_non_alpha_words_ratio` less this margin (0: FineWeb-2's value as published,
+            which rejects 3-33% of clean news text in the largest languages; measured in
+            docs/QUALITY.md, "Every language").
+    A threshold of 0 turns its check off; the signals are stored either way.
+    """
+
+    name = "fineweb2"
+    skip_languages: str = "en"
+    char_duplicates_ratio: float = 0.1
+    min_doc_words: int = 50
+    max_doc_words: int = 100_000
+    max_symbol_word_ratio: float = 0.1
+    max_bullet_lines_ratio: float = 0.9
+    max_ellipsis_lines_ratio: float = 0.3
+    min_stop_words: int = 2
+    alpha_words_margin: float = 0.1
+
+    def __post_init__(self) -> None:
+        require_languages(self.name, self.skip_languages)
+        for param in (
+            "char_duplicates_ratio",
+            "max_symbol_word_ratio",
+            "max_bullet_lines_ratio",
+            "max_ellipsis_lines_ratio",
+            "alpha_words_margin",
+        ):
+            value = getattr(self, param)
+            require(0 <= value <= 1, self.name, param, "in [0, 1]", value)
+        for param in ("min_doc_words", "max_doc_words", "min_stop_words"):
+            value = getattr(self, param)
+            require(value >= 0, self.name, param, ">= 0", value)
+
+    def verdict(self, doc: Document) -> Verdict:
+        language = doc.metadata.get("language")
+        if language in parse_languages(self.skip_languages):
+            return KEEP
+        text = doc.text
+        signals = signals_of(doc)
+        name = config_name(language if isinstance(language, str) else None, text)
+        thresholds = table()["neutral"] if name is None else table()["configs"][name]
+        signals[THRESHOLDS] = NEUTRAL if name is None else f"fineweb2:{name}"
+        if not text.strip():
+            return Drop(self.name, "empty")
+        tokens = words(text)
+        content = list(itertools.filterfalse(is_symbol_word, tokens))
+        n_words, n_content = word_count(tokens), word_count(content)
+        signals.update(self._repetition(text, tokens, n_words))
+        signals.update(self._fineweb(text, n_words))
+        signals.update(self._gopher(text, tokens, content, n_words, n_content, thresholds))
+        failed = (
+            self._repetition_failure(signals, thresholds)
+            or self._fineweb_failure(signals, thresholds)
+            or self._gopher_failure(signals, thresholds)
+        )
+        return KEEP if failed is None else Drop(self.name, failed)
+
+    # -- signals ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _repetition(text: str, tokens: list[str], n_words: float) -> dict[str, float]:
+        lines = LINE_BREAKS.split(text)
+        ngrams = _Ngrams(tokens)
+        # An n-gram of FineWeb-2's words spans about n * units_per_word split words in a text
+        # split by characters (1.7 Han characters, 3.6 Thai clusters a word); never fewer than n.
+        units_per_word = _frac(len(tokens), n_words) or 1.0
+        out = {"dup_line_frac": _frac(find_duplicates(lines)[0], len(lines))}
+        for n in (2, 3, 4):
+            chars = ngrams.top_chars(_span(n, units_per_word), n - 1)
+            out[f"top_{n}_gram_frac"] = _frac(chars, len(text))
+        for n in range(5, 11):
+            chars = ngrams.repeated_chars(_span(n, units_per_word))
+            out[f"dup_{n}_gram_frac"] = _frac(chars, len(text))
+        return out
+
+    @staticmethod
+    def _fineweb(text: str, n_words: float) -> dict[str, float]:
+        lines = [line for line in text.split("\n") if line.strip()]
+        return {
+            "line_punct_ratio": _frac(sum(is_terminal(line[-1]) for line in lines), len(lines)),
+            "char_dup_ratio": _frac(find_duplicates(lines)[1], len(text.replace("\n", ""))),
+            "newline_word_ratio": _frac(len(_LINE_BREAK.findall(text)), n_words),
+        }
+
+    @staticmethod
+    def _gopher(
+        text: str,
+        tokens: list[str],
+        content: list[str],
+        n_words: float,
+        n_content: float,
+        thresholds: dict[str, Any],
+    ) -> dict[str, Any]:
+        stopwords: list[str] = thresholds["stopwords"]
+        lines = text.splitlines() or [""]
+        present = set(tokens)
+        return {
+            "words": n_words,
+            "non_symbol_words": n_content,
+            "mean_word_length": _frac(sum(map(len, content)), n_content),
+            "hash_word_ratio": _frac(text.count("#"), n_words),
+            "ellipsis_word_ratio": _frac(text.count("...") + text.count("…"), n_words),
+            "bullet_lines_ratio": _frac(
+                sum(line.lstrip().startswith(("•", "-")) for line in lines), len(lines)
+            ),
+            "ellipsis_lines_ratio": _frac(
+                sum(line.rstrip().endswith(("...", "…")) for line in lines), len(lines)
+            ),
+            "alpha_words_ratio": _frac(sum(map(has_letter, tokens)), len(tokens)),
+            "stop_words": sum(
+                1 for word in stopwords if (word in text if unspaced(word) else word in present)
+            ),
+        }
+
+    # -- decisions, in FineWeb-2's order -----------------------------------------------------
+
+    @staticmethod
+    def _repetition_failure(s: dict[str, Any], t: dict[str, Any]) -> str | None:
+        if t["dup_line_frac"] and s["dup_line_frac"] > t["dup_line_frac"]:
+            return "dup_line_frac"
+        for n, threshold in t["top_n_grams"].items():
+            if threshold and s[f"top_{n}_gram_frac"] > threshold:
+                return f"top_{n}_gram"
+        for n, threshold in t["dup_n_grams"].items():
+            if threshold and s[f"dup_{n}_gram_frac"] > threshold:
+                return f"duplicated_{n}_n_grams"
+        return None
+
+    def _fineweb_failure(self, s: dict[str, Any], t: dict[str, Any]) -> str | None:
+        if s["line_punct_ratio"] < t["line_punct_thr"]:
+            return "line_punct_ratio"
+        if self.char_duplicates_ratio and s["char_dup_ratio"] > self.char_duplicates_ratio:
+            return "char_dup_ratio"
+        if t["new_line_ratio"] and s["newline_word_ratio"] > t["new_line_ratio"]:
+            return "list_ratio"
+        return None
+
+    def _gopher_failure(self, s: dict[str, Any], t: dict[str, Any]) -> str | None:
+        min_length = t["min_avg_word_length"]
+        min_alpha = max(0.0, t["max_non_alpha_words_ratio"] - self.alpha_words_margin)
+        checks = (
+            (self.min_doc_words, s["non_symbol_words"] < self.min_doc_words, "gopher_short_doc"),
+            (self.max_doc_words, s["non_symbol_words"] > self.max_doc_words, "gopher_long_doc"),
+            (min_length, s["mean_word_length"] < min_length, "gopher_below_avg_threshold"),
+            (
+                t["max_avg_word_length"],
+                s["mean_word_length"] > t["max_avg_word_length"],
+                "gopher_above_avg_threshold",
+            ),
+            (
+                self.max_symbol_word_ratio,
+                s["hash_word_ratio"] > self.max_symbol_word_ratio,
+                "gopher_too_many_hashes",
+            ),
+            (
+                self.max_symbol_word_ratio,
+                s["ellipsis_word_ratio"] > self.max_symbol_word_ratio,
+                "gopher_too_many_ellipsis",
+            ),
+            (
+                self.max_bullet_lines_ratio,
+                s["bullet_lines_ratio"] > self.max_bullet_lines_ratio,
+                "gopher_too_many_bullets",
+            ),
+            (
+                self.max_ellipsis_lines_ratio,
+                s["ellipsis_lines_ratio"] > self.max_ellipsis_lines_ratio,
+                "gopher_too_many_end_ellipsis",
+            ),
+            (
+                min_alpha,
+                s["alpha_words_ratio"] < min_alpha,
+                "gopher_below_alpha_threshold",
+            ),
+            (
+                self.min_stop_words if t["stopwords"] else 0,
+                s["stop_words"] < self.min_stop_words,
+                "gopher_enough_stop_words",
+            ),
+        )
+        return next((rule for threshold, failed, rule in checks if threshold and failed), None)
