@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 import os
 import signal
 import subprocess
@@ -245,3 +246,116 @@ def test_a_helper_does_not_outlive_a_killed_caller() -> None:
             break
         time.sleep(0.1)
     assert _gone(helper)
+
+
+# What crosses between the caller and its helper (extract/isolate.py): every answer is the
+# in-process one, field for field, whatever the page and its metadata hold.
+
+ODD = '"q" \\ \x01\x1f\x7f \u00e9 \u200f\u202e \u2028\u2029 \ufeff \U0001f600 </title> &amp; \t'
+
+
+def _both(page: str | bytes, **options: object) -> tuple[thresher.Document, thresher.Document]:
+    here = thresher.extract(page, isolate=False, **options)  # type: ignore[arg-type]
+    there = thresher.extract(page, **options)  # type: ignore[arg-type]
+    return here, there
+
+
+def _helper_pid() -> int:
+    from thresher.extract import isolate
+
+    helper = isolate._local.helper
+    assert helper.alive()
+    return int(helper.process.pid)
+
+
+def test_metadata_with_unusual_characters_comes_back_exactly() -> None:
+    body = "<p>" + "Words of a sentence here. " * 30
+    head = (
+        f"<title>{ODD}</title><meta name=author content='{ODD}'>"
+        f"<meta property=og:title content='{ODD}'><link rel=canonical href='https://x.test/{ODD}'>"
+    )
+    for page in (f"<html><head>{head}</head><body>{body}", f"<head>{head}</head>{body}".encode()):
+        here, there = _both(page, url=f"https://example.test/{ODD}")
+        assert there.rejection is None and here.rejection is None
+        assert there.metadata == here.metadata and there.text == here.text
+        assert "\U0001f600" in str(there.metadata)
+
+
+def test_a_page_larger_than_the_shared_memory_crosses_in_the_pipe() -> None:
+    from thresher.extract import isolate
+
+    small = "<p>" + "Words of a sentence here. " * 30
+    thresher.extract(small)
+    pid = _helper_pid()
+    # a page over the shared memory, and an answer over it too (its text is 10 MB)
+    big = "<html><body><pre>" + "word " * 2_000_000 + "</pre>"
+    assert len(big) > isolate.SHARED_BYTES
+    here, there = _both(big, max_bytes=32 << 20)
+    assert there.rejection is None and len(there.text) > isolate.SHARED_BYTES
+    assert there.text == here.text and there.metadata == here.metadata
+    assert _helper_pid() == pid  # the same helper, and the next page in shared memory again
+    here, there = _both(small)
+    assert there.text == here.text and there.metadata == here.metadata
+    assert _helper_pid() == pid
+
+
+def test_many_pages_in_a_row_in_one_helper() -> None:
+    thresher.extract("<p>warm</p>")
+    pid = _helper_pid()
+    sentence = "Words of a sentence here. "
+    for number in range(120):
+        page = (
+            f"<html><head><title>Page {number} {ODD[: number % len(ODD)]}</title></head><body>"
+            f"<p>{sentence * (1 + number * 37 % 400)}</p>{'<div>menu</div>' * (number * 911 % 3000)}"
+        )
+        here, there = _both(page.encode() if number % 2 else page, url=f"https://x.test/{number}")
+        assert (there.text, there.metadata, there.rejection) == (
+            here.text,
+            here.metadata,
+            here.rejection,
+        ), number
+    assert _helper_pid() == pid
+
+
+def test_request_fields_cross_exactly() -> None:
+    from thresher.extract import isolate
+
+    values = (
+        b"\x00\xff<p>",
+        "text \udcff \U0001f600",
+        None,
+        float("inf"),
+        0.9,
+        3,
+        {"a": [1]},
+        {1, 2},
+    )
+    message = b"".join(isolate._fields(values, "surrogatepass", requests=True))
+    back = isolate._request_of(message, len(message))
+    assert back[:3] == values[:3] and back[3] == float("inf") and back[4:] == values[4:]
+    nan = b"".join(isolate._fields((float("nan"),), "surrogatepass", requests=True))
+    assert math.isnan(isolate._request_of(nan, len(nan))[0])
+
+
+def test_an_answer_is_read_as_data_only() -> None:
+    from thresher.extract import isolate
+
+    answer = ("text \U0001f600", {"title": ODD}, None, 1.5, b"raw")
+    message = b"".join(isolate._fields(answer, "replace"))
+    assert isolate._answer_of(message) == answer
+    # a lone surrogate (a page given as text) comes back as `?`, as JSON would have it
+    assert isolate._answer_of(b"".join(isolate._fields(("a\udcffb",), "replace"))) == ("a?b",)
+    pickled = b"".join(isolate._fields(({1, 2},), "x", requests=True))
+    assert pickled[0:1] == b"P"
+    broken = [
+        pickled,  # a pickle is never read from the helper
+        message[:-1],  # a field past the end
+        message[:5],  # a field header cut short
+        isolate._FIELD.pack(ord("T"), 2) + b"\xff\xfe",  # not UTF-8
+        isolate._FIELD.pack(ord("J"), 1) + b"{",  # not JSON
+        isolate._FIELD.pack(ord("F"), 1) + b"x",  # not a float
+        isolate._FIELD.pack(ord("Z"), 0),  # no such kind
+    ]
+    for data in broken:
+        with pytest.raises(isolate.HelperDied):
+            isolate._answer_of(data)

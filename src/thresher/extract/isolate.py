@@ -12,10 +12,15 @@ works in any thread, and the caller's wait is interruptible (Ctrl-C is not swall
 
 The helper ignores SIGINT (the caller decides what an interrupt means), and dies with the
 thread that started it (Linux's parent-death signal; elsewhere it exits when its pipe closes).
-A request is one pickled tuple (the caller's own data: the helper trusts its caller); an
-answer is JSON, never unpickled: the helper has parsed hostile content, so what it writes is
-read as data only. Each message lies behind a 9-byte header (its length, and whether it lies in
-the shared memory the two processes map, or follows in the pipe).
+A message (a request, or an answer) is a tuple written as fields, each a 9-byte field header
+(its kind and length) and its bytes: `bytes` as they are, `str` as UTF-8, a `float` as 8
+bytes, `None` empty, any other value as JSON (orjson). The helper has parsed hostile content,
+so what it writes is read as data only: an answer is never unpickled, it is copied out of the
+shared memory before it is decoded, and one that does not read is the helper's death. (A
+request is the caller's own data, and may carry a value JSON cannot hold as a pickle: the
+helper trusts its caller.) Each message lies behind a 9-byte header in the pipe (its length,
+and whether it lies in the shared memory the two processes map, or follows in the pipe): one
+write and one read a message, which is what wakes the other side.
 """
 
 from __future__ import annotations
@@ -39,6 +44,9 @@ import orjson
 
 _HEADER: Final = struct.Struct("<QB")  # size, and 1 where the message is in shared memory
 _IN_PIPE, _IN_SHARED = 0, 1
+_FIELD: Final = struct.Struct("<BQ")  # a field's kind and its size in bytes
+_FLOAT_BYTES: Final = struct.Struct("<d")  # a float exactly (JSON has no inf, no nan)
+_NONE, _BYTES, _TEXT, _FLOAT, _JSON, _PICKLE = b"NBTFJP"  # the kinds; _PICKLE in requests only
 # A message up to this size crosses in shared memory (a Linux memfd, mapped by both): copying
 # a 174 kB page there takes 4 us, writing it into a pipe 175 us (the mean page of
 # scrapinghub-aeb). The extractor's own cap is 8 MiB; a larger message takes the pipe.
@@ -105,8 +113,10 @@ class Helper:
         self.receive_fd = self.process.stdout.fileno()
         for fd in (self.send_fd, self.receive_fd):
             _widen(fd)
+        self.poller = select.poll()  # the caller's wait: interruptible, with a timeout
+        self.poller.register(self.receive_fd, select.POLLIN)
         try:
-            _receive_exactly(self.receive_fd, 1, time.monotonic() + START_TIMEOUT_S)
+            _receive_exactly(self.receive_fd, 1, time.monotonic() + START_TIMEOUT_S, self.poller)
         except (HelperDied, Late):
             self.close()
             raise CannotStart(f"{self._how_it_ended()} before it was ready") from None
@@ -114,15 +124,25 @@ class Helper:
             self.close()
             raise
 
-    def call(self, request: tuple[Any, ...], seconds: float) -> Any:
-        """Send a request; its answer (decoded JSON), or `Late` after `seconds` (the helper then
-        killed), or `HelperDied`. Any other exception (KeyboardInterrupt) kills the helper
-        too: it would answer a question no one waits for."""
-        data = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+    def call(self, request: tuple[Any, ...], seconds: float) -> tuple[Any, ...]:
+        """Send a request; its answer (a tuple of str, bytes, None and decoded JSON), or `Late`
+        after `seconds` (the helper then killed), or `HelperDied` (also for an answer that does
+        not read). Any other exception (KeyboardInterrupt) kills the helper too: it would
+        answer a question no one waits for."""
+        parts = _fields(request, "surrogatepass", requests=True)
         until = time.monotonic() + seconds
         try:
-            _put(self.send_fd, self.shared, data)
-            return orjson.loads(_get(self.receive_fd, self.shared, until))
+            _put(self.send_fd, self.shared, parts)
+            size, where = _header(self.receive_fd, until, self.poller)
+            if where not in (_IN_SHARED, _IN_PIPE):
+                raise HelperDied("an answer's header that does not read")
+            if where == _IN_SHARED:
+                if self.shared is None or size > SHARED_BYTES:
+                    raise HelperDied("a message in shared memory where there is none")
+                message = self.shared[:size]  # a copy: the helper cannot change it under us
+            else:
+                message = _receive_exactly(self.receive_fd, size, until, self.poller)
+            return _answer_of(message)
         except (BrokenPipeError, HelperDied):
             how = self._how_it_ended()
             self.close()
@@ -193,21 +213,108 @@ def _shared_memory() -> tuple[mmap.mmap | None, int | None]:
         return None, None
 
 
-def _put(fd: int, shared: mmap.mmap | None, data: bytes) -> None:
-    if shared is not None and len(data) <= SHARED_BYTES:
-        shared[: len(data)] = data
-        _send_all(fd, _HEADER.pack(len(data), _IN_SHARED))
+def _fields(values: tuple[Any, ...], errors: str, requests: bool = False) -> list[bytes]:
+    """`values` as the parts of a message: each field's header, then its bytes (where any).
+    A `str` is encoded with `errors`: `surrogatepass` in requests (the caller's text exactly),
+    `replace` in answers (a lone surrogate, from a page given as text, becomes `?`)."""
+    parts: list[bytes] = []
+    for value in values:
+        if value is None:
+            parts.append(_FIELD.pack(_NONE, 0))
+            continue
+        if isinstance(value, bytes):
+            kind, data = _BYTES, value
+        elif isinstance(value, str):
+            kind, data = _TEXT, value.encode("utf-8", errors)
+        elif isinstance(value, float):
+            kind, data = _FLOAT, _FLOAT_BYTES.pack(value)
+        elif requests:
+            try:
+                kind, data = _JSON, orjson.dumps(value)
+            except (orjson.JSONEncodeError, TypeError):
+                kind, data = _PICKLE, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        else:
+            kind, data = _JSON, _as_json(value)
+        parts.append(_FIELD.pack(kind, len(data)))
+        parts.append(data)
+    return parts
+
+
+def _put(fd: int, shared: mmap.mmap | None, parts: list[bytes]) -> None:
+    """One message: its parts copied into the shared memory, and its header through the pipe
+    (a single write); a message over SHARED_BYTES follows its header in the pipe."""
+    size = sum(map(len, parts))
+    if shared is not None and size <= SHARED_BYTES:
+        at = 0
+        for part in parts:
+            end = at + len(part)
+            shared[at:end] = part
+            at = end
+        _send_all(fd, _HEADER.pack(size, _IN_SHARED))
     else:
-        _send_all(fd, _HEADER.pack(len(data), _IN_PIPE) + data)
+        _send_all(fd, b"".join([_HEADER.pack(size, _IN_PIPE), *parts]))
 
 
-def _get(fd: int, shared: mmap.mmap | None, until: float) -> bytes:
-    size, where = _HEADER.unpack(_receive_exactly(fd, _HEADER.size, until))
-    if where == _IN_SHARED:
-        if shared is None or size > SHARED_BYTES:
-            raise HelperDied("a message in shared memory where there is none")
-        return shared[:size]
-    return _receive_exactly(fd, size, until)
+def _header(fd: int, until: float, poller: select.poll | None) -> tuple[int, int]:
+    size, where = _HEADER.unpack(_receive_exactly(fd, _HEADER.size, until, poller))
+    return int(size), int(where)
+
+
+def _answer_of(message: bytes) -> tuple[Any, ...]:
+    """An answer's fields: `str`, `bytes`, `None` or decoded JSON, never a pickle; anything
+    else (or a field that does not read) is `HelperDied`."""
+    values: list[Any] = []
+    view = memoryview(message)
+    at, size = 0, len(message)
+    try:
+        while at < size:
+            kind, length = _FIELD.unpack_from(message, at)
+            at += _FIELD.size
+            end = at + length
+            if end > size:
+                raise HelperDied("an answer's field runs past its end")
+            if kind == _TEXT:
+                values.append(str(view[at:end], "utf-8"))
+            elif kind == _JSON:
+                values.append(orjson.loads(view[at:end]))
+            elif kind == _NONE:
+                values.append(None)
+            elif kind == _FLOAT and length == _FLOAT_BYTES.size:
+                values.append(_FLOAT_BYTES.unpack_from(message, at)[0])
+            elif kind == _BYTES:
+                values.append(bytes(view[at:end]))
+            else:
+                raise HelperDied(f"an answer's field of kind {kind}")
+            at = end
+    except (struct.error, ValueError) as exc:  # UnicodeDecodeError and JSONDecodeError too
+        raise HelperDied(f"an answer that does not read ({type(exc).__name__})") from None
+    finally:
+        view.release()
+    return tuple(values)
+
+
+def _request_of(message: mmap.mmap | bytes, size: int) -> tuple[Any, ...]:
+    """A request's fields, read where they lie (a `bytes` field copied out once)."""
+    values: list[Any] = []
+    at = 0
+    while at < size:
+        kind, length = _FIELD.unpack_from(message, at)
+        at += _FIELD.size
+        end = at + length
+        if kind == _BYTES:
+            values.append(message[at:end])
+        elif kind == _TEXT:
+            values.append(message[at:end].decode("utf-8", "surrogatepass"))
+        elif kind == _FLOAT:
+            values.append(_FLOAT_BYTES.unpack_from(message, at)[0])
+        elif kind == _JSON:
+            values.append(orjson.loads(message[at:end]))
+        elif kind == _PICKLE:
+            values.append(pickle.loads(message[at:end]))
+        else:
+            values.append(None)
+        at = end
+    return tuple(values)
 
 
 def _send_all(fd: int, data: bytes) -> None:
@@ -216,21 +323,29 @@ def _send_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _receive_exactly(fd: int, size: int, until: float) -> bytes:
+_FOREVER: Final = float("inf")
+_LONGEST_POLL_MS: Final = 1 << 30  # poll's timeout is a C int; a longer wait polls again
+
+
+def _receive_exactly(fd: int, size: int, until: float, poller: select.poll | None = None) -> bytes:
+    """`size` bytes from `fd`, waiting (in `poller`, for `fd`) no later than `until`; a
+    blocking read where there is no deadline (`until` infinite: the helper's side)."""
     chunks: list[bytes] = []
     left = size
     while left:
-        remaining = None if until == float("inf") else until - time.monotonic()
-        if remaining is not None and remaining <= 0:
-            raise Late
-        if not select.select([fd], [], [], remaining)[0]:
-            raise Late
+        if until != _FOREVER:
+            remaining = until - time.monotonic()
+            if remaining <= 0:
+                raise Late
+            assert poller is not None
+            if not poller.poll(min(remaining * 1000, _LONGEST_POLL_MS)):  # ms, rounded up
+                continue  # the deadline is checked again
         chunk = os.read(fd, min(left, 1 << 20))
         if not chunk:
             raise HelperDied
         chunks.append(chunk)
         left -= len(chunk)
-    return b"".join(chunks)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 _local = threading.local()
@@ -300,10 +415,13 @@ def serve(shared_fd: int | None = None) -> None:
     sys.stdout = sys.stderr  # nothing else may write on the answer channel
     shared = None if shared_fd is None else mmap.mmap(shared_fd, SHARED_BYTES)
     _send_all(send, _READY)
-    forever = float("inf")
     while True:
         try:
-            request = pickle.loads(_get(receive, shared, forever))
+            size, where = _header(receive, _FOREVER, None)
+            if where == _IN_SHARED and shared is not None:
+                request = _request_of(shared, size)
+            else:
+                request = _request_of(_receive_exactly(receive, size, _FOREVER), size)
         except HelperDied:  # the caller closed the pipe (or went)
             return
-        _put(send, shared, _as_json(answer(*request)))
+        _put(send, shared, _fields(tuple(answer(*request)), "replace"))
