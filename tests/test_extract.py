@@ -312,3 +312,67 @@ def test_a_container_whose_words_are_a_script_is_not_read() -> None:
     script = "<script>var words = '" + "word " * 300 + "';</script>"
     html = f"<html><body><main>{script}<p>Only three words.</p></main></body></html>"
     assert container_text(HTMLTree.parse(html)) is None
+
+
+def test_an_aside_inside_the_article_is_left_out() -> None:
+    aside = (
+        "<aside><h2>More on this story</h2><p>Ferry timetables for the spring season are "
+        "published today, with extra sailings at weekends and a new late boat.</p></aside>"
+    )
+    complementary = (
+        "<div role='complementary'><p>Readers also liked our guide to the best fish "
+        "restaurants along the harbour front, updated for this summer.</p></div>"
+    )
+    doc = thresher.extract(
+        page([PARAGRAPHS[0], aside, PARAGRAPHS[1], complementary, PARAGRAPHS[2]])
+    )
+    for paragraph in PARAGRAPHS:
+        assert paragraph in doc.text
+    assert "Ferry timetables" not in doc.text and "fish restaurants" not in doc.text
+
+
+def test_chinese_paragraphs_are_counted_as_prose() -> None:
+    # written without spaces: counted by whitespace, each paragraph was one "word", no block
+    # read as prose, and the wide pass took the page's menus with the article
+    sentence = "港口管理局周一表示新码头将在春季开放经过两年的施工和关于成本的长期争论。"
+    paragraphs = [f"第{n}段。" + sentence * 3 for n in "一二三"]
+    menu = "".join(f"<li><a href='/{i}'>栏目{i}</a></li>" for i in range(30))
+    html = (
+        f"<html><body><ul>{menu}</ul><div><p>{'</p><p>'.join(paragraphs)}</p></div>"
+        "<div>关于我们联系我们广告服务</div></body></html>"
+    )
+    doc = thresher.extract(html)
+    assert doc.metadata["extractor"] == "fast"
+    assert doc.text.split("\n") == paragraphs
+
+
+def test_a_paragraph_said_twice_stays_and_a_copied_run_goes() -> None:
+    from thresher.extract.main import drop_repeats
+
+    a, b, c = (p[:150] for p in PARAGRAPHS)
+    caption = "The new pier at dawn, from the old quay"
+    # one paragraph repeated on purpose stays; a short repeat (a caption) goes
+    assert drop_repeats("\n".join([a, b, caption, a, c, caption])) == "\n".join(
+        [a, b, caption, a, c]
+    )
+    # the article printed twice: the second copy goes, a short line between copies stays
+    assert drop_repeats("\n".join([a, b, c, "Print", a, b, c])) == "\n".join([a, b, c, "Print"])
+
+
+def test_the_section_heading_before_the_article_stays_and_the_headline_does_not() -> None:
+    html = page().replace("<h1>Harbour pier to open in spring</h1>", "<h2>The plan</h2>")
+    assert thresher.extract(html).text.split("\n")[0] == "The plan"
+    assert "Harbour pier to open in spring" not in thresher.extract(page()).text
+
+
+def test_customer_reviews_and_dialogs_are_left_out() -> None:
+    reviews = (
+        "<div class='product-reviews'><p>Great pier, would moor again. The berths are wide "
+        "and the staff are friendly, five stars from our whole crew.</p></div>"
+        "<div role='dialog'><p>Add these items to your basket in the Harbour Store? We noticed "
+        "that you have entered a different store than the one you used before.</p></div>"
+    )
+    doc = thresher.extract(page([*PARAGRAPHS[:2], reviews, PARAGRAPHS[2]]))
+    for paragraph in PARAGRAPHS:
+        assert paragraph in doc.text
+    assert "would moor again" not in doc.text and "different store" not in doc.text
