@@ -238,7 +238,7 @@ BOUNDARIES = [
 ]  # fmt: skip
 OFF = {
     GopherRepetition: {p: 0.0 for p in GopherRepetition().params() if p != "languages"},
-    GopherQuality: {p: 0 for p in GopherQuality().params() if p != "languages"},
+    GopherQuality: {p: 0 for p in GopherQuality().params() if p not in ("languages", "word_split")},
     C4Quality: {"filter_no_terminal_punct": False, "min_words_per_line": -1},
     FineWebQuality: {"line_punct_thr": 0.0, "short_line_thr": 1.0, "char_duplicates_ratio": 1.0,
                      "new_line_ratio": 100.0},
@@ -276,3 +276,274 @@ def test_rules_calibrated_for_english_leave_other_languages_alone() -> None:
     assert "signals" not in doc.metadata
     next(GopherQuality()([doc]))
     assert doc.rejection is not None
+
+
+# thresher's own reading of the rules: parameters whose defaults keep datatrove's behaviour, set
+# in the default recipe (docs/QUALITY.md, "The default recipe").
+LAST = "Residents can send their views to the council before the end of May."
+QUOTED_NEWS = "\n".join(
+    [
+        "“We’re not going anywhere,” said Maria Lee, 54, a baker on Main Street, on Tuesday."
+        " “It’s our home — and it’s been 30 years.”",
+        "“The rent went up 40%, then 25%,” she said. “What can you do?”",
+        "Her neighbour, Tom Hart, 61, agreed: “They’ve tried, twice, in 2019 and 2021; we said no,"
+        " and we’ll say it again.”",
+        "“Yes, it’s hard,” Lee said, “but the street, the people — that’s why we stay.”",
+        "The council’s vote, set for May 3, could change that; a spokesman said: “No comment, for"
+        " now.”",
+    ]
+)
+
+
+def test_a_quote_heavy_news_article_has_words_with_letters_as_gopher_counts_them() -> None:
+    datatrove = run(GopherQuality(), QUOTED_NEWS)
+    assert datatrove.rejection is not None
+    assert datatrove.rejection.detail == "gopher_below_alpha_threshold"
+    assert datatrove.metadata["signals"]["alpha_words_ratio"] < 0.8  # "“", ",", "—" are words
+    gopher = run(GopherQuality(word_split="whitespace"), QUOTED_NEWS)
+    assert gopher.rejection is None
+    signals = gopher.metadata["signals"]
+    assert signals["words"] == len(QUOTED_NEWS.split())
+    assert signals["alpha_words_ratio"] > 0.85
+    assert signals["stop_words"] == 3  # "the", "and", "that": matched without their marks
+
+
+def test_the_default_recipe_keeps_a_quote_heavy_news_article_and_fineweb_filters_does_not() -> None:
+    ours = Recipe.default().clean(Document(id="q", text=QUOTED_NEWS))
+    assert ours.rejection is None
+    assert ours.text == QUOTED_NEWS
+    theirs = Recipe.named("fineweb-filters").clean(Document(id="q", text=QUOTED_NEWS))
+    assert theirs.rejection is not None
+    assert theirs.rejection.detail == "gopher_below_alpha_threshold"
+
+
+def test_fineweb_filters_keeps_datatroves_behaviour_rule_for_rule() -> None:
+    for step in Recipe.named("fineweb-filters").steps:
+        assert step.params() == type(step)().params(), step.name
+
+
+def test_a_lorem_ipsum_sidebar_line_is_removed_and_the_article_kept() -> None:
+    text = "\n".join(
+        [PARA, "Lorem ipsum dolor sit amet, consectetur adipiscing elit.", OTHER, PARA]
+    )
+    assert run(C4Quality(), text).rejection is not None  # datatrove: the page goes
+    doc = run(C4Quality(lorem_ipsum_lines=True), text)
+    assert doc.rejection is None
+    assert doc.text == f"{PARA}\n{OTHER}\n{PARA}"
+    assert [(e.step, e.reason, e.first_line) for e in doc.ledger] == [("c4", "c4-lorem-ipsum", 1)]
+    assert "Lorem ipsum" in doc.ledger[0].removed
+
+
+def test_the_default_recipe_removes_a_lorem_ipsum_line_with_its_reason() -> None:
+    text = "\n\n".join([PARA, OTHER, "Lorem ipsum dolor sit amet, consectetur elit.", LAST])
+    doc = Recipe.default().clean(Document(id="q", text=text))
+    assert doc.rejection is None
+    assert "orem ipsum" not in doc.text
+    assert any(e.reason == "c4-lorem-ipsum" for e in doc.ledger)
+
+
+@pytest.mark.parametrize(
+    "warning",
+    [
+        "Please enable JavaScript to view the comments powered by Disqus.",
+        "JavaScript is disabled in your browser.",
+        "You need to enable JavaScript to run this app.",
+        "This site requires JavaScript to work properly.",
+        "Your browser does not support JavaScript, so this page may not work.",
+        "Javascript must be enabled for the correct page display.",
+    ],
+)
+def test_a_javascript_warning_is_removed(warning: str) -> None:
+    doc = run(C4Quality(javascript_warnings_only=True), "\n".join([PARA, warning, OTHER, LAST]))
+    assert doc.rejection is None
+    assert doc.text == f"{PARA}\n{OTHER}\n{LAST}"
+    assert [e.reason for e in doc.ledger] == ["c4-javascript"]
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "Learn how to build dynamic web apps with JavaScript, React, and Node.js in this course.",
+        "Functions are one of the fundamental building blocks in JavaScript.",
+        "JavaScript Development Certificate",
+    ],
+)
+def test_a_line_that_only_names_javascript_stays(prose: str) -> None:
+    text = "\n".join([PARA, prose, OTHER, LAST])
+    assert run(C4Quality(filter_no_terminal_punct=False), text).text == f"{PARA}\n{OTHER}\n{LAST}"
+    doc = run(C4Quality(filter_no_terminal_punct=False, javascript_warnings_only=True), text)
+    assert doc.rejection is None
+    assert doc.text == text
+    assert doc.ledger == []
+
+
+def test_one_curly_bracket_in_prose_is_not_code() -> None:
+    text = "\n".join([PARA, "The set {a, b} has two members, as the lecture showed.", OTHER])
+    assert run(C4Quality(), text).rejection is not None
+    doc = run(C4Quality(curly_bracket_max_share=0.5), text)
+    assert doc.rejection is None
+    assert doc.text == text
+    assert 0 < doc.metadata["signals"]["c4_curly_bracket_share"] < 0.5
+
+
+def test_a_page_that_is_mostly_code_is_still_rejected_for_its_curly_brackets() -> None:
+    code = "\n".join(
+        f"function handler{i}(event) {{ return window.dataLayer.push({{id: {i}}}); }}"
+        for i in range(12)
+    )
+    step = C4Quality(filter_no_terminal_punct=False, curly_bracket_max_share=0.5)
+    doc = run(step, "\n".join([PARA, code, OTHER, LAST]))
+    assert doc.rejection is not None
+    assert doc.rejection.detail == "curly_bracket"
+
+
+def test_short_lines_go_in_a_run_and_stay_between_paragraphs() -> None:
+    text = "\n".join(
+        ["Home", "News", "Sport", "Weather", "Ingredients", PARA, "Really.", OTHER, LAST]
+    )
+    datatrove = run(C4Quality(filter_no_terminal_punct=False), text)
+    assert datatrove.text == f"{PARA}\n{OTHER}\n{LAST}"
+    doc = run(C4Quality(filter_no_terminal_punct=False, short_line_run=3), text)
+    assert doc.rejection is None
+    # the menu is a run of five short lines; "Really." sits between two paragraphs
+    assert doc.text == f"{PARA}\nReally.\n{OTHER}\n{LAST}"
+    assert [(e.reason, e.first_line, e.last_line) for e in doc.ledger] == [
+        ("c4-too-few-words", 0, 4)
+    ]
+
+
+def test_a_kept_short_line_is_not_counted_as_a_sentence() -> None:
+    text = "\n".join(["Heading one", PARA, "Heading two", OTHER, LAST])
+    datatrove = run(C4Quality(filter_no_terminal_punct=False), text)
+    ours = run(C4Quality(filter_no_terminal_punct=False, short_line_run=2), text)
+    assert ours.text == text
+    assert ours.metadata["signals"]["c4_sentences"] == datatrove.metadata["signals"]["c4_sentences"]
+
+
+def test_a_line_ending_in_a_closing_quote_after_its_full_stop_ends_in_punctuation() -> None:
+    lines = [f"“Line {i} of the quote ends here.”" for i in range(8)] + ["A last plain line"]
+    text = "\n".join(lines)
+    off = {"short_line_thr": 1.0, "char_duplicates_ratio": 1.0, "new_line_ratio": 100.0}
+    datatrove = run(FineWebQuality(**off), text)
+    assert datatrove.rejection is not None
+    assert datatrove.rejection.detail == "line_punct_ratio"
+    ours = run(FineWebQuality(**off, line_punct_closing_marks=True), text)
+    assert ours.rejection is None
+    assert ours.metadata["signals"]["line_punct_ratio"] == 8 / 9
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The Chozo explored the stars. [M1 / MP]",
+        "The pier reopened in June.[12]",
+        "The pier reopened in June. [citation needed]",
+        "“The pier reopened,” she said. [Source: harbour office]",
+    ],
+)
+def test_a_reference_in_brackets_after_the_full_stop_ends_in_punctuation(line: str) -> None:
+    text = "\n".join([line] * 8 + ["A last"])
+    off = {"short_line_thr": 1.0, "char_duplicates_ratio": 1.0, "new_line_ratio": 100.0}
+    assert run(FineWebQuality(**off), text).rejection is not None  # datatrove: "]" ends it
+    ours = run(FineWebQuality(**off, line_punct_closing_marks=True), text)
+    assert ours.rejection is None
+    assert ours.metadata["signals"]["line_punct_ratio"] == 8 / 9
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Photo gallery [12 photos]", "Chapter 4 [draft]", "See the list [...]", "Home [x]"],
+)
+def test_a_bracket_after_no_full_stop_does_not_end_in_punctuation(line: str) -> None:
+    off = {"short_line_thr": 1.0, "char_duplicates_ratio": 1.0, "new_line_ratio": 100.0}
+    ours = run(FineWebQuality(**off, line_punct_closing_marks=True), "\n".join([line] * 3))
+    assert ours.metadata["signals"]["line_punct_ratio"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("step", "params"),
+    [
+        ("gopher-quality", "word_split: words"),
+        ("c4", "curly_bracket_max_share: 1.0"),
+        ("c4", "curly_bracket_max_share: -0.1"),
+        ("c4", "short_line_run: 0"),
+        ("c4", "lorem_ipsum_lines: 1"),
+        ("c4", "policy_notices_only: 'no'"),
+        ("c4", "sentences_need_terminal_punct: 0"),
+        ("fineweb", "line_punct_closing_marks: 'yes'"),
+    ],
+)
+def test_new_parameters_are_checked_when_the_recipe_is_built(step: str, params: str) -> None:
+    from thresher.errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        Recipe.loads(f"steps:\n- step: {step}\n  {params}\n")
+
+
+def test_the_default_recipe_round_trips_with_thresher_s_values() -> None:
+    recipe = Recipe.default()
+    params = {step.name: step.params() for step in recipe.steps}
+    assert params["gopher-quality"]["word_split"] == "whitespace"
+    assert params["c4"]["lorem_ipsum_lines"] is True
+    assert params["c4"]["javascript_warnings_only"] is True
+    assert params["c4"]["curly_bracket_max_share"] == 0.5
+    assert params["c4"]["short_line_run"] == 3
+    assert params["c4"]["sentences_need_terminal_punct"] is True
+    assert params["c4"]["policy_notices_only"] is True
+    assert params["fineweb"]["char_duplicates_ratio"] == 0.1
+    assert params["fineweb"]["line_punct_closing_marks"] is True
+    assert params["repeated-paragraph"]["distinct_figures"] is True
+    assert params["repeated-paragraph"]["near_min_words"] == 20
+    names = [step.name for step in recipe.steps]
+    assert names.index("fineweb") + 1 == names.index("fineweb2") < names.index("dedup")
+    assert params["fineweb2"]["skip_languages"] == "en"
+    assert Recipe.loads(recipe.dumps()) == recipe
+
+
+def test_c4_counts_sentences_only_in_lines_that_end_as_sentences() -> None:
+    headlines = [f"Harbour news item number {i} today" for i in range(6)]
+    text = "\n".join([*headlines, PARA])
+    datatrove = run(C4Quality(filter_no_terminal_punct=False), text)
+    assert datatrove.rejection is None  # each headline counted as a sentence: 6 + 2
+    assert datatrove.metadata["signals"]["c4_sentences"] == 8
+    ours = run(C4Quality(filter_no_terminal_punct=False, sentences_need_terminal_punct=True), text)
+    assert ours.rejection is not None
+    assert ours.rejection.detail == "too_few_sentences"
+    assert ours.metadata["signals"]["c4_sentences"] == 2  # a list of headlines: no title
+    quoted = "\n".join([PARA, "“The pier will open in June,” she said.”", OTHER, LAST])
+    kept = run(
+        C4Quality(filter_no_terminal_punct=False, sentences_need_terminal_punct=True), quoted
+    )
+    assert kept.rejection is None
+    assert kept.metadata["signals"]["c4_sentences"] == 6
+
+
+@pytest.mark.parametrize(
+    ("line", "removed"),
+    [
+        ("This site uses cookies to improve your experience.", True),
+        ("By using this website you agree to our Terms of Use and Privacy Policy.", True),
+        ("We use cookies to personalise content and ads.", True),
+        ("Please read our privacy policy before you sign up.", True),
+        ("We read its privacy policy and the results of its latest third-party audit.", False),
+        ("The index is one of the top databases in terms of use and reputation.", False),
+        ("Apps that use cookies must follow the PECR rules in the United Kingdom.", False),
+    ],
+)
+def test_c4s_policy_rule_can_be_kept_to_notices(line: str, removed: bool) -> None:
+    text = "\n".join([PARA, line, OTHER, LAST])
+    assert run(C4Quality(), text).text == f"{PARA}\n{OTHER}\n{LAST}"  # datatrove: any mention
+    doc = run(C4Quality(policy_notices_only=True), text)
+    assert doc.rejection is None
+    assert (doc.text == f"{PARA}\n{OTHER}\n{LAST}") is removed
+    assert [e.reason for e in doc.ledger] == (["c4-policy"] if removed else [])
+
+
+def test_a_news_brief_of_a_headline_and_four_sentences_is_kept() -> None:
+    step = C4Quality(filter_no_terminal_punct=False, sentences_need_terminal_punct=True)
+    doc = run(step, "\n".join(["Harbour pier to reopen in June", PARA, OTHER]))
+    assert doc.rejection is None
+    assert doc.metadata["signals"]["c4_sentences"] == 5  # the headline over its text counts
+    dated = run(step, "\n".join(["Tuesday 4 June 2013", "Harbour pier to reopen", PARA, OTHER]))
+    assert dated.rejection is not None  # a first line over another headline is no title
+    assert dated.metadata["signals"]["c4_sentences"] == 4

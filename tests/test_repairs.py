@@ -313,3 +313,84 @@ def test_numbers_are_content_in_short_lines_but_fold_in_paragraphs() -> None:
     assert line_key("Updated on 3 May 2024 by the night desk of the paper") == line_key(
         "Updated on 4 May 2024 by the night desk of the paper"
     )
+
+
+def default_repeated_paragraphs() -> RepeatedParagraphs:
+    from thresher import Recipe
+
+    found = [s for s in Recipe.default().steps if isinstance(s, RepeatedParagraphs)]
+    assert len(found) == 1
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (
+            "Actual Weight (U.S. men’s 9): 9.7 ounces (275 grams) | Drop: 8 millimeters",
+            "Actual Weight (U.S. men’s 9): 9.2 ounces (261 grams) | Drop: 8 millimeters",
+        ),
+        (
+            "Main Set. Repeat 10-12 times, ending when you feel like the next interval is the "
+            "last you could possibly do at the same pace.",
+            "Main Set. Repeat 6-8 times, ending when you feel like the next interval is the "
+            "last you could possibly do at the same pace.",
+        ),
+        (
+            "Storage: 512 GB SSD | Display: 14-inch | Tested battery life: 12 hours of video",
+            "Storage: 512 GB SSD | Display: 14-inch | Tested battery life: 9 hours of video",
+        ),
+    ],
+)
+def test_lines_that_differ_in_their_figures_are_different_facts(first: str, second: str) -> None:
+    text = f"{first}\n{PARA}\n{second}"
+    d = doc(text)
+    next(RepeatedParagraphs(distinct_figures=True)([d]))
+    assert d.text == text
+    assert d.ledger == []
+    d = doc(text)
+    next(default_repeated_paragraphs()([d]))
+    assert d.text == text
+    d = doc(text)
+    next(RepeatedParagraphs()([d]))  # the step's default: a repeat with changed figures
+    assert d.text == f"{first}\n{PARA}"
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [PARA, PARA.upper(), PARA + " Read more", PARA.replace("twenty", "thirty")],
+)
+def test_with_distinct_figures_repeats_still_go(copy: str) -> None:
+    d = doc(f"{PARA}\n{PARA2}\n{copy}")
+    next(RepeatedParagraphs(distinct_figures=True, near_min_words=20)([d]))
+    assert d.text == f"{PARA}\n{PARA2}"
+    assert [(e.reason, e.first_line) for e in d.ledger] == [("repeated-paragraph", 2)]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (
+            "Join Us in Philadelphia for the Futurecon Cybersecurity Event!",
+            "Join Us in Minneapolis for the Futurecon Cybersecurity Event!",
+        ),
+        (
+            "A successful PUT request to a document MUST result in:",
+            "A successful DELETE request to a document MUST result in:",
+        ),
+        (
+            "Free Plan: Basic features with Wix branding (limited functionality).",
+            "Free Plan: Basic features with Weebly branding (limited functionality).",
+        ),
+    ],
+)
+def test_in_the_default_recipe_a_sentence_with_a_word_changed_is_another_sentence(
+    first: str, second: str
+) -> None:
+    text = f"{first}\n{PARA}\n{second}"
+    d = doc(text)
+    next(default_repeated_paragraphs()([d]))
+    assert d.text == text
+    d = doc(text)
+    next(RepeatedParagraphs()([d]))  # the step's default matches lines of 8 words or more
+    assert d.text == f"{first}\n{PARA}"

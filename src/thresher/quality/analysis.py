@@ -32,6 +32,17 @@ def is_symbol_word(word: str) -> bool:
 
 
 @lru_cache(maxsize=65_536)
+def bare_word(word: str) -> str:
+    """`word` without the punctuation and symbols around it ("“The" -> "The", "end." -> "end")."""
+    start, end = 0, len(word)
+    while start < end and is_symbol_word(word[start]):
+        start += 1
+    while end > start and is_symbol_word(word[end - 1]):
+        end -= 1
+    return word[start:end]
+
+
+@lru_cache(maxsize=65_536)
 def has_letter(word: str) -> bool:
     return word.isalpha() or any(ch.isalpha() for ch in word)
 
@@ -46,6 +57,11 @@ class Analysis:
     @cached_property
     def words(self) -> list[str]:
         return split_words(self.text)
+
+    @cached_property
+    def chunks(self) -> list[str]:
+        """The whitespace-separated words, punctuation attached (the Gopher paper's words)."""
+        return self.text.split()
 
     @cached_property
     def prefix_lengths(self) -> list[int]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from thresher.document import Document
 from thresher.quality.analysis import analyse, find_duplicates, is_terminal
@@ -25,6 +28,13 @@ class FineWebQuality(Filter):
         char_duplicates_ratio: most characters in lines that repeat an earlier line.
         new_line_ratio: most newlines per word.
         languages: the documents judged, as for `gopher-repetition`.
+        line_punct_closing_marks: look for the terminal punctuation before the closing quotes,
+            brackets and whitespace that end a line (`…he said.”`, `(see above.)`), and before
+            a reference in square brackets after the sentence (`…is sacred. [M1 / MP]`,
+            `[12]`), which datatrove counts as a line without it.
+
+    FineWeb's paper gives 0.1 for the duplicated-line characters; datatrove's default (kept
+    here) is 0.01.
     """
 
     name = "fineweb"
@@ -35,6 +45,7 @@ class FineWebQuality(Filter):
     char_duplicates_ratio: float = 0.01
     new_line_ratio: float = 0.3
     languages: str = ""
+    line_punct_closing_marks: bool = False
 
     def __post_init__(self) -> None:
         require_languages(self.name, self.languages)
@@ -59,7 +70,8 @@ class FineWebQuality(Filter):
             return Drop(self.name, "empty")
         n_words = len(analyse(text).words)
         signals = signals_of(doc)
-        punct = sum(1 for line in lines if is_terminal(line[-1])) / len(lines)
+        last = _last_mark if self.line_punct_closing_marks else _last_char
+        punct = sum(1 for line in lines if is_terminal(last(line))) / len(lines)
         signals["line_punct_ratio"] = punct
         signals["short_line_ratio"] = sum(
             1 for line in lines if len(line) <= self.short_line_length
@@ -75,3 +87,32 @@ class FineWebQuality(Filter):
         if signals["newline_word_ratio"] > self.new_line_ratio:
             return Drop(self.name, "list_ratio")
         return KEEP
+
+
+def _last_char(line: str) -> str:
+    return line[-1]
+
+
+_CLOSING = frozenset("\"'")
+
+
+@lru_cache(maxsize=65_536)
+def _closing(char: str) -> bool:
+    return char in _CLOSING or char.isspace() or unicodedata.category(char) in ("Pe", "Pf")
+
+
+# A reference in square brackets at the end of a line, after its sentence: "[12]", "[M1 / MP]",
+# "[citation needed]", "[Source: …]".
+_REFERENCE = re.compile(r"\[[^\[\]]{1,60}\]\s*$")
+
+
+def _last_mark(line: str) -> str:
+    """The line's last character before closing quotes, brackets and whitespace, and before a
+    reference in square brackets that follows its sentence ("…is sacred. [M1 / MP]")."""
+    reference = _REFERENCE.search(line) if line.rstrip().endswith("]") else None
+    if reference is not None and reference.start() > 0:
+        line = line[: reference.start()].rstrip() or line
+    end = len(line)
+    while end > 1 and _closing(line[end - 1]):
+        end -= 1
+    return line[end - 1]

@@ -18,6 +18,7 @@ from thresher.quality.analysis import (
     PARAGRAPH_BREAK,
     Analysis,
     analyse,
+    bare_word,
     find_duplicates,
     has_letter,
     is_symbol_word,
@@ -27,6 +28,10 @@ from thresher.steps import KEEP, Drop, Filter, Verdict, register, require
 
 SIGNALS = "signals"
 STOP_WORDS = ("the", "be", "to", "of", "and", "that", "have", "with")
+# How `gopher-quality` counts words: "spacy", datatrove's split (punctuation marks are tokens
+# of their own, and count as words in the ratios); "whitespace", the Gopher paper's words
+# (whitespace-separated, punctuation attached).
+WORD_SPLITS = ("spacy", "whitespace")
 
 
 def signals_of(doc: Document) -> dict[str, Any]:
@@ -187,7 +192,7 @@ class GopherQuality(Filter):
     """Reject documents outside Gopher's quality bounds: word count, mean word length, '#' and
     ellipsis per word, lines starting with a bullet or ending with an ellipsis, words with a
     letter, and stop words. Words are counted without pure-punctuation tokens for the length
-    bounds, with them for the ratios, as datatrove does.
+    bounds, with them for the ratios.
 
     Parameters:
         min_doc_words, max_doc_words: bounds on words that are not only punctuation.
@@ -197,6 +202,9 @@ class GopherQuality(Filter):
         min_alpha_words_ratio: fewest words holding a letter.
         min_stop_words: fewest distinct English stop words present.
         languages: the documents judged, as for `gopher-repetition`.
+        word_split: "spacy" (datatrove's words: spaCy's tokens, so that "," and "“" are
+            words, none with a letter) or "whitespace" (the Gopher paper's: whitespace-separated,
+            punctuation attached; a stop word is matched without the marks around it).
     """
 
     name = "gopher-quality"
@@ -210,18 +218,26 @@ class GopherQuality(Filter):
     min_alpha_words_ratio: float = 0.8
     min_stop_words: int = 2
     languages: str = ""
+    word_split: str = "spacy"
 
     def __post_init__(self) -> None:
         require_languages(self.name, self.languages)
+        require(
+            self.word_split in WORD_SPLITS,
+            self.name,
+            "word_split",
+            " or ".join(map(repr, WORD_SPLITS)),
+            self.word_split,
+        )
         for param, value in self.params().items():
-            if param != "languages":
+            if param not in ("languages", "word_split"):
                 require(value >= 0, self.name, param, ">= 0", value)
 
     def verdict(self, doc: Document) -> Verdict:
         if out_of_scope(doc, self.languages):
             return KEEP
         signals = signals_of(doc)
-        signals.update(quality_signals(doc.text))
+        signals.update(quality_signals(doc.text, word_split=self.word_split))
         failed = self._first_failure(signals)
         return KEEP if failed is None else Drop(self.name, failed)
 
@@ -273,11 +289,14 @@ class GopherQuality(Filter):
         return next((name for threshold, failed, name in checks if threshold and failed), None)
 
 
-def quality_signals(text: str) -> dict[str, Any]:
-    words = analyse(text).words
+def quality_signals(text: str, *, word_split: str = "spacy") -> dict[str, Any]:
+    """Gopher's quality signals of `text`, its words split as `word_split` says (`WORD_SPLITS`)."""
+    analysis = analyse(text)
+    words = analysis.chunks if word_split == "whitespace" else analysis.words
     n_words = len(words)
     content = list(itertools.filterfalse(is_symbol_word, words))
     lines = text.splitlines() or [""]
+    stop_word_candidates = map(bare_word, words) if word_split == "whitespace" else words
     return {
         "words": n_words,
         "non_symbol_words": len(content),
@@ -291,5 +310,5 @@ def quality_signals(text: str) -> dict[str, Any]:
             sum(line.rstrip().endswith(("...", "…")) for line in lines), len(lines)
         ),
         "alpha_words_ratio": _frac(sum(map(has_letter, words)), n_words),
-        "stop_words": len(set(STOP_WORDS).intersection(words)),
+        "stop_words": len(set(STOP_WORDS).intersection(stop_word_candidates)),
     }

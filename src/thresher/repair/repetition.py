@@ -40,6 +40,11 @@ _MORE_SUFFIX = re.compile(
     r"lire la suite|leer más|leia mais|leggi (?:tutto|di più)|читать далее|続きを読む|阅读更多)$"
 )
 _ANCHOR_WORDS = 4
+_NEVER = 1 << 30
+
+
+def _has_digit(word: str) -> bool:
+    return any(ch.isdigit() for ch in word)
 
 
 def line_key(line: str, fold_digits_from: int = 8) -> str:
@@ -63,12 +68,19 @@ class RepeatedParagraphs(Repair):
         min_chars: shorter keys are never treated as repeats ("Yes." in a dialogue).
         near_min_words: lines with at least this many words are also matched approximately.
         near_jaccard: word-set Jaccard similarity at which two long lines are the same.
+        distinct_figures: lines that differ only in their figures state different facts (two
+            products' "Actual Weight: 9.7 ounces" and "9.2 ounces", a schedule's weeks, a
+            changed count): digits stay in the key of every line, however long, and two lines
+            whose differing words hold a digit are not a near match. Off, a line of
+            `near_min_words` words or more matches with its digits dropped (a copy with a
+            changed date).
     """
 
     name = "repeated-paragraph"
     min_chars: int = 20
     near_min_words: int = 8
     near_jaccard: float = 0.8
+    distinct_figures: bool = False
 
     def __post_init__(self) -> None:
         require(self.min_chars >= 1, self.name, "min_chars", ">= 1", self.min_chars)
@@ -92,7 +104,7 @@ class RepeatedParagraphs(Repair):
         anchors: dict[tuple[str, ...], list[frozenset[str]]] = {}
         repeats: dict[int, str] = {}
         for i, line in enumerate(doc.text.split("\n")):
-            key = line_key(line, self.near_min_words)
+            key = line_key(line, _NEVER if self.distinct_figures else self.near_min_words)
             if len(key) < self.min_chars:
                 continue
             if key in seen:
@@ -114,8 +126,11 @@ class RepeatedParagraphs(Repair):
         keys = (tuple(words[:_ANCHOR_WORDS]), ("$", *words[-_ANCHOR_WORDS:]))
         for key in keys:
             for earlier in anchors.get(key, ()):
-                if len(bag & earlier) >= self.near_jaccard * len(bag | earlier):
-                    return True
+                if len(bag & earlier) < self.near_jaccard * len(bag | earlier):
+                    continue
+                if self.distinct_figures and any(map(_has_digit, bag ^ earlier)):
+                    continue  # another figure: another fact
+                return True
         for key in keys:
             anchors.setdefault(key, []).append(bag)
         return False
