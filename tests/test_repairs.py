@@ -394,3 +394,74 @@ def test_in_the_default_recipe_a_sentence_with_a_word_changed_is_another_sentenc
     d = doc(text)
     next(RepeatedParagraphs()([d]))  # the step's default matches lines of 8 words or more
     assert d.text == f"{first}\n{PARA}"
+
+
+FORUM_POST = (
+    "Re: gearbox noise after the clutch swap\n"
+    "Join Date: Oct 2007\n"
+    "Location: Salem, MA\n"
+    "Posts: 29,693\n"
+    f"{PARA}\n"
+    "1 Agrees | 0 Disagrees | Report Abuse »\n"
+    f"{PARA2}\n"
+    "Reply | Quote\n"
+)
+MAIL = (
+    "- To: mathgroup at smc.vnet.net\n"
+    "- Subject: [mg47173] Re: Yet another docs whopper\n"
+    "- From: drbob at bigfoot.com (Bobby R. Treat)\n"
+    "- Date: Sun, 28 Mar 2004 00:08:10 -0500 (EST)\n"
+    f"{PARA}\n"
+)
+REVIEWS = (
+    "4 people found the following review helpful\n"
+    "Posted by FataMorgana From Russian Federation on Mar 25, 2012\n"
+    f"{PARA}\n"
+    "#1 by admin on November 23, 2012 - 14:22\n"
+    f"{PARA2}"
+)
+
+
+def test_metadata_lines_are_off_by_default() -> None:
+    d = doc(FORUM_POST)
+    next(Boilerplate()([d]))
+    assert "Join Date: Oct 2007" in d.text and "1 Agrees" in d.text
+
+
+def test_forum_profile_fields_and_post_widgets_go() -> None:
+    d = doc(FORUM_POST)
+    next(Boilerplate(metadata_lines=True)([d]))
+    assert d.text == f"Re: gearbox noise after the clutch swap\n{PARA}\n{PARA2}"
+    assert {e.reason for e in d.ledger} == {"boilerplate"}
+
+
+def test_a_message_header_block_goes() -> None:
+    d = doc(MAIL)
+    next(Boilerplate(metadata_lines=True)([d]))
+    assert d.text == f"{PARA}\n"
+
+
+def test_review_votes_and_dated_bylines_go() -> None:
+    d = doc(REVIEWS)
+    next(Boilerplate(metadata_lines=True)([d]))
+    assert d.text == f"{PARA}\n{PARA2}"
+
+
+def test_an_articles_facts_and_sentences_stay() -> None:
+    """Labels an article also uses ("Date:", "Location:") without a post or profile field,
+    one labelled line alone, a byline sentence, and a table row of figures are content."""
+    text = (
+        "Date: June 5, 2024\n"
+        "Location: City Hall, Salem\n"
+        f"{PARA}\n"
+        "Subject: the budget for the coming year\n"
+        f"{PARA2}\n"
+        "Posted by the mayor on May 5, the notice drew a crowd.\n"
+        "X-ray: clear\nDate: May 2\n"
+        "Posts | 12 | 14 | 19\n"
+        "Year | Wins | Losses | Draws"
+    )
+    d = doc(text)
+    next(Boilerplate(metadata_lines=True)([d]))
+    assert d.text == text
+    assert not d.ledger

@@ -120,6 +120,61 @@ _MENU_ITEM_WORDS = 4
 _HEADING_WORDS = 4
 _PARAGRAPH_WORDS = 15
 
+# Forum, mailing-list and profile metadata (`metadata_lines`): lines that label a post rather
+# than say something. Found by shape (a short "Label: value" line, a row of counters and
+# buttons, a "Posted by NAME on DATE" line) and a vocabulary of the fields such software prints,
+# never by site. The label is matched at the line's start only; the value is checked in Python.
+_LABEL_PREFIX = r"^[-*•·>]?\s{0,3}"
+# Labels only post and profile furniture carries: one of them makes a run of labelled lines
+# metadata. "Subject" and the mail headers are here: a run of them is a message's header block.
+_STRONG_LABEL = re.compile(
+    _LABEL_PREFIX + r"(?:join(?:ed)?(?: date)?|member since|registered(?: since| on)?|"
+    r"(?:total )?posts|reputation|rep(?:utation)? power|karma|thanks(?: received)?|"
+    r"thanked \d{1,6} times?|likes(?: received)?|trophy points|user ?title|"
+    r"last (?:seen|active|activity|visit|online|login)|subject|sender|references|reply-to|"
+    r"in-reply-to|message-id|newsgroups|cc|bcc|mime-version|content-type|user-agent|x-mailer|"
+    r"x-url|x-original-to|x-originating-ip|x-priority|x-spam-[a-z]{1,12}|"
+    r"mailing-list|list-id)\s{0,3}:",
+)
+# Labels that also head an article's facts ("Date:", "Location:"): metadata only in a run that
+# holds a strong label.
+_WEAK_LABEL = re.compile(
+    _LABEL_PREFIX + r"(?:from|to|date|sent|location|age|gender|sex|status|rank|posted|"
+    r"author|online|views|replies|messages|threads|points|organi[sz]ation|country|"
+    r"occupation|interests|website|homepage|blog|signature|mood|device)\s{0,3}:",
+)
+_LABEL_HINT = ":"
+_METADATA_VALUE_WORDS = 12
+_METADATA_RUN = 2
+# A row of counters and buttons under a post: "1 Agrees | 0 Disagrees | Report Abuse »",
+# "Reply | Quote", "12 likes · Reply · Share".
+_WIDGET_SEPARATOR = re.compile(r"[|·•]")
+_WIDGET_PART = re.compile(
+    r"^(?:\d[\d,.]{0,12}\s{1,3}(?:agrees?|disagrees?|likes?|dislikes?|votes?|points?|"
+    r"thanks|repl(?:y|ies)|comments?|views?|helpful|unhelpful)|"
+    r"report(?: abuse| post| this| comment)?|reply(?: with quote)?|quote|multi-?quote|"
+    r"permalink|flag|edit|delete|like|unlike|dislike|agree|disagree|helpful|not helpful|"
+    r"share|link|top|back to top)$",
+)
+_WIDGET_COUNTER = re.compile(r"^\d|^report|^quote|^multi")
+# "4 people found the following review helpful", "Was this review helpful?"
+_REVIEW_VOTES = re.compile(
+    r"^[\W_]{0,3}(?:\d[\d,]{0,9} (?:of \d[\d,]{0,9} )?(?:people|person|users?|customers?|"
+    r"readers?) found (?:the following|this) (?:review|comment|answer|post) (?:helpful|useful)|"
+    r"(?:was|is|did you find) this (?:review|comment|answer|post) (?:helpful|useful)\?)",
+)
+# "Posted by NAME From PLACE on Mar 25, 2012", "#1 by admin on November 23, 2012 - 14:22":
+# a byline with a date and nothing after it.
+_POSTED_BY = re.compile(
+    r"^[\W_]{0,3}(?:(?:posted|submitted|written|reviewed|added|asked|answered|commented|"
+    r"replied|uploaded|shared)(?: by| on| at)\b|#\d{1,6} by\b)",
+)
+_DATE_WORD = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\.?\s{0,3}\d|"
+    r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b|\b\d{1,2}:\d{2}\b|\bago\b|\byesterday\b|\btoday\b",
+)
+_BYLINE_WORDS = 16
+
 
 @register
 @dataclass(frozen=True, kw_only=True)
@@ -130,10 +185,17 @@ class Boilerplate(Repair):
         max_line_chars: longer lines are furniture only by a legal phrase ("all rights
             reserved", "without warranty of any kind") or as a disclaimer's body paragraph, so
             an article paragraph that discusses cookies keeps its place.
+        metadata_lines: also remove the metadata of forum posts, mailing-list messages and
+            user profiles: runs of "Label: value" lines that hold a post or profile field
+            ("Join Date:", "Posts:", "Subject:", "Sender:"), rows of counters and buttons
+            ("1 Agrees | 0 Disagrees | Report Abuse", "Reply | Quote"), review votes ("4 people
+            found the following review helpful") and dated bylines with nothing after them
+            ("Posted by NAME on Mar 25, 2012"). Off by default (the step's earlier behaviour).
     """
 
     name = "boilerplate"
     max_line_chars: int = 300
+    metadata_lines: bool = False
 
     def __post_init__(self) -> None:
         require(self.max_line_chars >= 1, self.name, "max_line_chars", ">= 1", self.max_line_chars)
@@ -155,6 +217,8 @@ class Boilerplate(Repair):
             i += 1
         _extend_to_consent_buttons(lines, furniture)
         _extend_to_headings(lines, furniture)
+        if self.metadata_lines:
+            furniture.update(metadata_lines(lines))
         remove_lines(doc, self.name, dict.fromkeys(sorted(furniture), REASON))
         return doc
 
@@ -179,6 +243,66 @@ def is_furniture(line: str) -> bool:
             and _SHORT_ANYWHERE.search(low)
         )
         or (_has_any(line, _CRUMB_HINTS) and _is_menu(line, _CRUMB_SEPARATOR))
+    )
+
+
+def metadata_lines(lines: list[str]) -> set[int]:
+    """Indices of the stripped `lines` that are post, message or profile metadata."""
+    found: set[int] = set()
+    run: list[int] = []
+    strong = False
+    for i, line in enumerate(lines):
+        if not line:
+            continue  # a blank line neither breaks a run nor joins one
+        low = line.lower()
+        label = _metadata_label(low)
+        if label:
+            run.append(i)
+            strong = strong or label == "strong"
+            continue
+        if strong and len(run) >= _METADATA_RUN:
+            found.update(run)
+        run, strong = [], False
+        if _is_widget(low) or _REVIEW_VOTES.match(low) or _is_dated_byline(low):
+            found.add(i)
+    if strong and len(run) >= _METADATA_RUN:
+        found.update(run)
+    return found
+
+
+def _metadata_label(low: str) -> str:
+    """The kind of a short "Label: value" line, "strong" or "weak"; "" for any other line."""
+    if _LABEL_HINT not in low or low.endswith((".", "!", "?")):
+        return ""
+    match = _STRONG_LABEL.match(low)
+    kind = "strong" if match else ""
+    if match is None:
+        match = _WEAK_LABEL.match(low)
+        kind = "weak"
+    if match is None or len(low[match.end() :].split()) > _METADATA_VALUE_WORDS:
+        return ""
+    return kind
+
+
+def _is_widget(low: str) -> bool:
+    """A row of two or more counters and buttons, one of them a count or a report link."""
+    if not _has_any(low, ("|", "·", "•")):
+        return False
+    parts = [part.strip(" \t»«›‹>-–—()[]") for part in _WIDGET_SEPARATOR.split(low)]
+    parts = [part for part in parts if part]
+    return (
+        len(parts) >= 2
+        and all(_WIDGET_PART.match(part) for part in parts)
+        and any(_WIDGET_COUNTER.match(part) for part in parts)
+    )
+
+
+def _is_dated_byline(low: str) -> bool:
+    return (
+        len(low.split()) <= _BYLINE_WORDS
+        and not low.endswith((".", "!", "?"))
+        and _POSTED_BY.match(low) is not None
+        and _DATE_WORD.search(low) is not None
     )
 
 
