@@ -5,11 +5,18 @@ resiliparse, with pages/s.
 
     nice -n 19 .venv/bin/python bench/eval_extract.py [--data ../shared/data/extraction]
         [--only thresher,thresher-fast,trafilatura,resiliparse] [--sets aeb,wcxb,readability]
-        [--limit N] [--json OUT] [--cache DIR] [--in-process]
+        [--limit N] [--json OUT] [--cache DIR] [--in-process] [--block N]
 
 Every extractor gets the page's raw bytes; the timings are of the extraction call only (the
 pages are read and gunzipped first, and each extractor is called once untimed, so imports are
-not counted), one process, side by side in this script, interleaved page by page.
+not counted), one process, side by side in this script, interleaved in blocks: each extractor
+in turn takes the same N consecutive pages (`--block`, 20 by default) back to back, as a run
+extracts them, the extractors' order changing from block to block so that none always runs
+right after another (trafilatura leaves the caches cold for whichever comes next). `--block 1`
+interleaves page by page: thresher's helper process then sits idle between two of its pages
+while the others run, and its caches go cold (~0.9 ms a page against ~0.2 ms back to back).
+Both cancel the machine's speed drifting during the run, which running each extractor over
+the whole set in turn does not. The output and the --json figures name the block used.
 
 wcxb-dev's split: each page's registered domain (`registered_domain`: metadata.json's
 `domain`, or the host of the page's own `url` for the pages missing there, less `www.`, its
@@ -134,6 +141,8 @@ def resiliparse_extract(raw: bytes) -> str:
 
 
 ISOLATE = {"value": True}  # --in-process sets it False
+# Pages each extractor takes in turn (--block): back to back, as a run extracts them.
+BLOCK = 20
 
 
 def thresher_extract(raw: bytes) -> str:
@@ -179,12 +188,16 @@ def evaluate(
     extractors: dict[str, Callable[[bytes], str]],
     pages: list[Page],
     cached: dict[str, dict[str, str]] | None = None,
+    block: int = BLOCK,
 ) -> tuple[dict[str, Run], dict[str, dict[str, str]]]:
-    """Every extractor on every page, interleaved page by page (each page goes through all of
-    them before the next), so that a machine's speed drifting during the run (it moved by 25%
-    between runs on this project's machines) weighs on all extractors alike. An extractor
-    with `cached` text for every page is not called. Returns the runs and every extractor's
-    text per page."""
+    """Every extractor on every page, interleaved in blocks: each extractor in turn takes the
+    same `block` consecutive pages, back to back as a real run extracts them, then the next
+    extractor takes them, so that a machine's speed drifting during the run (it moved by 25%
+    between runs on this project's machines) weighs on all extractors alike. The extractors'
+    order changes from block to block (`orders`: each one follows each other one equally
+    often), so that none always runs right after trafilatura, whose work leaves the caches cold
+    for the next. `block=1` interleaves page by page. An extractor with `cached` text for every
+    page is not called. Returns the runs and every extractor's text per page."""
     cached = cached or {}
     live = {
         name: extract
@@ -196,22 +209,49 @@ def evaluate(
     if pages:  # imports and first-call set-up are not per-page costs: one untimed call first
         for extract in live.values():
             extract(pages[0].raw)
-    for page in pages:
-        for name, extract in live.items():
-            started = time.perf_counter()
-            try:
-                text = extract(page.raw)
-            except Exception as exc:  # an extractor's crash scores the page 0, and is said
-                print(f"  {name} {page.id}: {type(exc).__name__}: {exc}", file=sys.stderr)
-                text = ""
-            seconds[name] += time.perf_counter() - started
-            texts[name][page.id] = text
+    names = list(live)
+    rounds = orders(len(names))
+    size = max(1, block)
+    for number, start in enumerate(range(0, len(pages), size)):
+        members = pages[start : start + size]
+        for index in rounds[number % len(rounds)] if names else ():
+            name = names[index]
+            extract = live[name]
+            for page in members:
+                started = time.perf_counter()
+                try:
+                    text = extract(page.raw)
+                except Exception as exc:  # an extractor's crash scores the page 0, and is said
+                    print(f"  {name} {page.id}: {type(exc).__name__}: {exc}", file=sys.stderr)
+                    text = ""
+                seconds[name] += time.perf_counter() - started
+                texts[name][page.id] = text
     runs = {}
     for name in extractors:
         scores = {p.id: score_page(texts[name][p.id], p.gold) for p in pages}
         rate = len(pages) / seconds[name] if seconds.get(name) else None
         runs[name] = Run(scores, rate)
     return runs, texts
+
+
+def orders(n: int) -> list[list[int]]:
+    """The extractors' order for successive blocks: a balanced Latin square (Williams, 1949),
+    where each extractor comes first equally often and right after each other extractor
+    equally often (for an odd count, the rows and their reverses)."""
+    if n <= 1:
+        return [list(range(n))]
+    first = [0]
+    low, high = 1, n - 1
+    while len(first) < n:
+        first.append(low)
+        low += 1
+        if len(first) < n:
+            first.append(high)
+            high -= 1
+    rows = [[(value + shift) % n for value in first] for shift in range(n)]
+    if n % 2:
+        rows += [row[::-1] for row in rows]
+    return rows
 
 
 def groups(key: str, pages: list[Page]) -> dict[str, list[Page]]:
@@ -294,11 +334,23 @@ def main() -> int:
     parser.add_argument("--json", help="write the figures and per-page F1 here")
     parser.add_argument("--cache", type=Path, help="keep/reuse other extractors' text here")
     parser.add_argument("--in-process", action="store_true", help="thresher with isolate=False")
+    parser.add_argument(
+        "--block",
+        type=int,
+        default=BLOCK,
+        help=f"pages each extractor takes in turn (default {BLOCK}; 1: page by page)",
+    )
     args = parser.parse_args()
+    if args.block < 1:
+        parser.error("--block must be 1 or more")
+    print(
+        f"interleaved in blocks of {args.block} page{'s' if args.block > 1 else ''}"
+        " (--block), the extractors' order rotating from block to block"
+    )
     ISOLATE["value"] = not args.in_process
     root = Path(args.data)
     chosen = {name: EXTRACTORS[name] for name in args.only.split(",")}
-    dump: dict[str, object] = {"tables": {}, "pages": {}}
+    dump: dict[str, object] = {"block": args.block, "tables": {}, "pages": {}}
     for key in args.sets.split(","):
         folder, load = LOADERS[key]
         if not (root / folder).is_dir():
@@ -308,7 +360,7 @@ def main() -> int:
         if args.limit:
             pages = pages[: args.limit]
         cached = load_cache(args.cache, folder, chosen) if not args.limit else {}
-        runs, texts = evaluate(chosen, pages, cached)
+        runs, texts = evaluate(chosen, pages, cached, args.block)
         if not args.limit:
             save_cache(args.cache, folder, texts)
         for label, members in groups(folder, pages).items():
@@ -324,7 +376,7 @@ def main() -> int:
                 for name, rate in rates.items()
                 if name != "trafilatura"
             )
-            print(f"  speed against trafilatura: {ratios}")
+            print(f"  speed against trafilatura (--block {args.block}): {ratios}")
     if args.json:
         Path(args.json).write_text(json.dumps(dump), encoding="utf-8")
     return 0

@@ -376,3 +376,54 @@ def test_customer_reviews_and_dialogs_are_left_out() -> None:
     for paragraph in PARAGRAPHS:
         assert paragraph in doc.text
     assert "would moor again" not in doc.text and "different store" not in doc.text
+
+
+def test_a_list_of_links_the_text_introduces_is_kept_and_a_feed_after_it_is_not() -> None:
+    """resiliparse drops a `<ul>` whose link text is over a fifth of its text; one that a
+    paragraph or a heading introduces is put back, but only inside the article's region (a
+    feed of teasers after the article stays out)."""
+    topics = "".join(
+        f"<li><a href='/{slug}'>{name}</a>: {what}.</li>"
+        for slug, name, what in (
+            ("fees", "Berth fees and moorings", "what a berth costs by the day or the month"),
+            ("rules", "Harbour rules for crews", "speed limits and quiet hours in the basin"),
+            ("fuel", "Fuel dock opening times", "diesel and petrol at the north quay"),
+        )
+    )
+    feed = "".join(
+        f"<li><a href='/n{i}'>Lifeboat crew rescues {i} sailors off the point in a gale</a> "
+        "The volunteers launched twice in one night and brought every sailor home safely "
+        "to the harbour before dawn, the station said.</li>"
+        for i in range(2, 6)
+    )
+    html = (
+        "<html><body><div><div><div><article>"
+        f"<p>{PARAGRAPHS[0]}</p><p>Everything a visiting crew needs to know:</p><ul>{topics}</ul>"
+        f"<p>{PARAGRAPHS[1]}</p><p>{PARAGRAPHS[2]}</p></article>"
+        f"<h3>More from the coast</h3><ul>{feed}</ul></div></div></div></body></html>"
+    )
+    doc = thresher.extract(html)
+    lines = doc.text.split("\n")
+    assert "Berth fees and moorings: what a berth costs by the day or the month." in lines
+    assert "Fuel dock opening times: diesel and petrol at the north quay." in lines
+    for paragraph in PARAGRAPHS:
+        assert paragraph in lines
+    assert "Lifeboat" not in doc.text and "More from the coast" not in doc.text
+
+
+def test_code_examples_keep_their_shared_lines_and_a_log_that_repeats_itself_does_not() -> None:
+    setup = "client = harbour.Client(api_key=os.environ['HARBOUR_KEY'])"
+    error = "ERROR (MainThread) [harbour] Error doing job: Future exception was never retrieved"
+    examples = [
+        f"<pre>{setup}\nberths = client.berths.list(limit=10)</pre>",
+        f"<pre>{setup}\nfees = client.fees.retrieve(berth='B12')</pre>",
+        f"<pre>{error}\n{error}\n{error}\n{error}\n{error}\nTraceback: in receive_loop</pre>",
+    ]
+    body = "".join(f"<p>{p}</p>{code}" for p, code in zip(PARAGRAPHS, examples, strict=True))
+    doc = thresher.extract(f"<html><body><main>{body}</main></body></html>")
+    assert doc.text.count(setup) == 2  # each example keeps its set-up line
+    # a block mostly of lines said before (a log that repeats itself) is left to the repeat
+    # rule whole: one copy stays
+    assert doc.text.count(error) == 1
+    assert "fees = client.fees.retrieve(berth='B12')" in doc.text
+    assert "\u2063" not in doc.text and "\u2064" not in doc.text  # the marks are not text

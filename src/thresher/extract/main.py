@@ -90,7 +90,11 @@ def blocks(tree: HTMLTree, main_content: bool = True) -> list[Block]:
         list_bullets=False,
     )
     out: list[Block] = []
-    for chunk in str(marked).split("\n\n"):
+    marked = str(marked)
+    if "<pre" in marked:  # code: its lines are marked, out of the repeat rule's reach
+        code_seen: set[str] = set()
+        marked = _PRE.sub(lambda m: _mark_code(m.group(1), code_seen), marked)
+    for chunk in marked.split("\n\n"):
         chunk = chunk.strip()
         if not chunk:
             continue
@@ -105,6 +109,9 @@ def blocks(tree: HTMLTree, main_content: bool = True) -> list[Block]:
             text = _TAG.sub("", chunk)
         if "&" in text:
             text = htmllib.unescape(text)
+        rescued = RESCUED in text
+        if rescued:
+            text = text.replace(RESCUED, "")
         words = len(text.split())  # count_words, inline: this runs on every block
         if not text.isascii() and max(text) >= "\u3040":
             words += len(_UNSPACED.findall(text)) // 2
@@ -118,8 +125,51 @@ def blocks(tree: HTMLTree, main_content: bool = True) -> list[Block]:
             )
         )
         score = float(words) if prose else -max(MIN_PENALTY, words * PENALTY_PER_WORD)
+        if rescued:  # a list put back (_rescue_list): kept between prose, never a region's edge
+            score = 0.0
         out.append(Block(text, words, score, heading and not chunk.startswith("<h1")))
     return out
+
+
+# Code (`<pre>`) lines carry this mark from the extraction to the repeat rule, which leaves
+# them alone: examples repeat lines on purpose (the same set-up in each example, one snippet per
+# language). Not where a code block is mostly lines said before (CODE_COPY_SHARE: a copy of an
+# earlier block, a log pasted into a forum post that repeats one traceback), nor a line said
+# before in its own block.
+CODE = "\u2064\u2064"
+CODE_COPY_SHARE = 0.5
+_PRE = re.compile(r"<pre>(.*?)</pre>", re.S)
+_LINE_START = re.compile(r"^([ \t]*)(?=\S)")
+
+
+def _mark_code(body: str, page_seen: set[str]) -> str:
+    """The lines of one code block, marked CODE where the repeat rule should pass them by;
+    `page_seen` holds the long lines of the page's earlier code blocks."""
+    lines = body.split("\n")
+    keys = [line.strip().casefold() for line in lines]
+    seen: set[str] = set()
+    repeats = longs = 0
+    for key in keys:
+        if len(key) > REPEAT_MIN_CHARS:
+            longs += 1
+            repeats += key in seen or key in page_seen
+            seen.add(key)
+    page_seen.update(seen)
+    if longs and repeats > CODE_COPY_SHARE * longs:
+        return body
+    out = []
+    within: set[str] = set()
+    for line, key in zip(lines, keys, strict=True):
+        if not key or key in within:
+            out.append(line)  # said before in this block: left to the repeat rule
+        else:
+            within.add(key)
+            out.append(_LINE_START.sub(_code_mark, line, count=1))
+    return "\n".join(out)
+
+
+def _code_mark(match: re.Match[str]) -> str:
+    return match.group(1) + CODE
 
 
 # Class or id fragments of page furniture that resiliparse's main-content rules keep and that
@@ -180,20 +230,41 @@ FURNITURE_ELEMENTS = (
     *("aside", "header", "footer", "nav", "dialog", "[aria-modal=true]"),
     "[role]:is([role=complementary], [role=dialog])",
 )
-# One pass of the selector engine for all (each pass over a page's elements costs ~0.1 ms
-# plus ~0.015 ms a selector).
+# resiliparse's main-content rules drop a `<ul>` whose link text is over a fifth of its text
+# (a link cluster: menus, "related" lists), and with it a documentation page's lists of
+# "<a>topic</a>: what it covers" and a guide's steps that link to their tools (issue 13). A
+# list right after a paragraph or a section heading, what running text introduces, whose items
+# hold no headings or images (a teaser feed's cards do), and that is not links alone under a
+# heading (a "Related articles" widget), is put back (`_rescue_list`): its items become an
+# `<ol>`, which those rules do not test, inside a `<p>` (its own block), each item marked
+# RESCUED. Its block scores 0 in the region choice: inside the region it stays, but it never
+# makes or extends one (a news ticker after a lead paragraph, which scores as prose).
+RESCUE_LISTS = ":is(p, h2, h3, h4) + ul"
+RESCUE_LINK_SHARE = 0.2  # resiliparse's own link-cluster threshold for `<ul>`
+RESCUE_ALL_LINKS = 0.9  # over this, a list is put back only after a paragraph
+_CARDS = "h1, h2, h3, h4, h5, h6, img"
+_ITEM = re.compile(r"<li\b[^>]*>")
+_NESTED = re.compile(r"<(/?)ul\b", re.I)
+RESCUED = "\u2063\u2063"  # two characters: lexbor drops a lone 3-byte one as an icon glyph
+# One pass of the selector engine for all, the lists to put back included (each pass over a
+# page's elements costs ~0.1 ms plus ~0.015 ms a selector; the lists' own query cost 0.06 ms).
 _FURNITURE_OR_EMBEDDED = ", ".join(
     (
         _FURNITURE_SELECTOR,
         *FURNITURE_ELEMENTS,
         *(f"blockquote[class*={w} i]" for w in EMBEDDED_POSTS),
+        RESCUE_LISTS,
     )
 )
+_CLASS_FRAGMENTS = (*FURNITURE, *FURNITURE_CLASS_ONLY)
+_ID_FRAGMENTS = (*FURNITURE, *FURNITURE_ID_ONLY)
+_FURNITURE_ROLES = ("complementary", "dialog")
 
 
 def drop_furniture(tree: HTMLTree) -> None:
     """Remove the page furniture elements (FURNITURE) from the tree, before any pass reads it,
-    and unmark embedded posts (EMBEDDED_POSTS) so that they are read as quotes.
+    unmark embedded posts (EMBEDDED_POSTS) so that they are read as quotes, and put back the
+    lists that running text introduces (RESCUE_LISTS), once the furniture is out.
     The matches are taken as a list first: resiliparse's collections are live, re-running the
     selector at every index (and shifting as nodes go). `remove` detaches without freeing, so
     a match nested in one removed before stays valid."""
@@ -201,9 +272,13 @@ def drop_furniture(tree: HTMLTree) -> None:
     if body is None:
         return
     limit = -1.0  # the page's text is measured only when a large match asks for it
+    lists: list[ElementNode] = []
     for node in body.query_selector_all(_FURNITURE_OR_EMBEDDED).values():
         tag = node.tag
         if tag in _NEVER_FURNITURE:
+            continue
+        if tag == "ul" and not _furniture_by_attributes(node):
+            lists.append(node)  # a list that running text introduces (RESCUE_LISTS)
             continue
         if tag == "blockquote" and _is_embedded_post(node.getattr("class") or ""):
             node.remove_attribute("class")
@@ -218,6 +293,54 @@ def drop_furniture(tree: HTMLTree) -> None:
             if size > limit:
                 continue
         node.remove()
+    for node in lists:
+        _rescue_list(tree, node, body)
+
+
+def _furniture_by_attributes(node: ElementNode) -> bool:
+    """Whether an element matches _FURNITURE_SELECTOR or FURNITURE_ELEMENTS' attribute tests
+    (asked only of the few `<ul>` matches, which may be either furniture or RESCUE_LISTS)."""
+    classes = (node.getattr("class") or "").lower()
+    if classes and (
+        any(w in classes for w in _CLASS_FRAGMENTS)
+        or any(w in FURNITURE_CLASS_WORDS for w in classes.split())
+    ):
+        return True
+    ident = (node.getattr("id") or "").lower()
+    if ident and any(w in ident for w in _ID_FRAGMENTS):
+        return True
+    return node.getattr("role") in _FURNITURE_ROLES or node.getattr("aria-modal") == "true"
+
+
+def _rescue_list(tree: HTMLTree, ul: ElementNode, body: ElementNode) -> None:
+    """Put back a list that resiliparse's main-content rules would drop as a link cluster
+    (RESCUE_LISTS), unless it was inside furniture removed since. Its markup is read and
+    written whole (two calls in C): moving its items node by node from Python cost 0.06 ms a
+    page on scrapinghub-aeb."""
+    if not body.contains(ul):  # inside furniture removed since
+        return
+    size = len(" ".join((ul.text or "").split()))
+    markup = ul.html or ""
+    # link text from the list's markup, as blocks() reads it (no node object made per link)
+    linked = sum(len(_TAG.sub("", a).strip()) for a in _LINK.findall(markup))
+    if linked <= RESCUE_LINK_SHARE * size or ul.query_selector(_CARDS) is not None:
+        return
+    if linked > RESCUE_ALL_LINKS * size and getattr(ul.prev_element, "tag", "") != "p":
+        return  # links alone under a heading: a widget ("Related articles"), not the text's
+    parent = ul.parent
+    start, end = markup.find(">") + 1, markup.rfind("</ul>")
+    wrap = tree.create_element("p")
+    if parent is None or wrap is None or not 0 < start <= end:
+        return
+    parent.insert_before(wrap, ul)
+    # its items marked; lists nested in it become `<ol>`s too (they are its sub-items)
+    items = _ITEM.sub(_item_mark, markup[start:end])
+    wrap.html = "<ol>" + _NESTED.sub(r"<\1ol", items) + "</ol>"
+    ul.remove()
+
+
+def _item_mark(match: re.Match[str]) -> str:
+    return match.group(0) + RESCUED
 
 
 def _is_embedded_post(classes: str) -> bool:
@@ -374,19 +497,22 @@ def drop_repeats(text: str) -> str:
     repeat (REPEAT_KEEP_CHARS: a caption, a teaser). A single paragraph said twice stays:
     pages repeat a paragraph on purpose (dropping every repeat cost 0.02 F1 on readability's
     pages; keeping every repeat cost 0.003 on wcxb-dev, whose pages print whole articles
-    twice)."""
+    twice). Lines marked CODE (`_mark_code`) are left alone, and unmarked."""
     lines = text.split("\n")
     seen: set[str] = set()
     repeat: list[bool] = []
+    code = CODE in text  # code lines (_mark_code) are not repeats, nor what a repeat repeats
     for line in lines:
-        if len(line) > REPEAT_MIN_CHARS:
+        if code and line.startswith(CODE):
+            repeat.append(False)
+        elif len(line) > REPEAT_MIN_CHARS:
             key = line.casefold()
             repeat.append(key in seen)
             seen.add(key)
         else:
             repeat.append(False)
     if not any(repeat):
-        return text
+        return text.replace(CODE, "") if code else text
     # neighbours among the lines of some length (a short heading between two copied
     # paragraphs does not break the run)
     long_lines = [i for i, line in enumerate(lines) if len(line) > REPEAT_MIN_CHARS]
@@ -398,4 +524,5 @@ def drop_repeats(text: str) -> str:
         after = k + 1 < len(long_lines) and repeat[long_lines[k + 1]]
         if before or after or len(lines[i]) < REPEAT_KEEP_CHARS:
             drop.add(i)
-    return "\n".join(line for i, line in enumerate(lines) if i not in drop)
+    out = "\n".join(line for i, line in enumerate(lines) if i not in drop)
+    return out.replace(CODE, "") if code else out
