@@ -35,7 +35,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from operator import itemgetter
 from typing import Any
@@ -53,7 +53,7 @@ from thresher.quality.analysis import (
 )
 from thresher.quality.gopher import signals_of
 from thresher.quality.language_codes import parse_languages, require_languages
-from thresher.quality.words import unspaced, word_count, words
+from thresher.quality.words import uniform_weights, unspaced, word_count, words
 from thresher.steps import KEEP, Drop, Filter, Verdict, register, require
 
 NEUTRAL = "language-neutral"
@@ -102,6 +102,11 @@ def config_name(language: str | None, text: str) -> str | None:
     return best
 
 
+# Cached per code list and per word: called for every document and every split word.
+_languages = lru_cache(maxsize=64)(parse_languages)
+_unspaced = lru_cache(maxsize=4096)(unspaced)
+
+
 def _frac(part: float, whole: float) -> float:
     return part / whole if whole else 0.0
 
@@ -116,14 +121,17 @@ class _Ngrams:
         self._hashes: dict[int, np.ndarray] = {1: self._ones}
         self._prefix = [0, *itertools.accumulate(map(len, tokens))]
 
-    def hashes(self, n: int) -> list[int]:
+    def array(self, n: int) -> np.ndarray:
         last = max(k for k in self._hashes if k <= n)
         out = self._hashes[last]
         with np.errstate(over="ignore"):
             for k in range(last + 1, n + 1):
                 out = out[:-1] * _BASE + self._ones[k - 1 :]
                 self._hashes[k] = out
-        result: list[int] = out.tolist()
+        return out
+
+    def hashes(self, n: int) -> list[int]:
+        result: list[int] = self.array(n).tolist()
         return result
 
     def chars(self, start: int, n: int) -> int:
@@ -141,9 +149,10 @@ class _Ngrams:
     def repeated_chars(self, n: int) -> int:
         """datatrove's `find_all_duplicate`: scanning left to right, the characters (words
         joined without spaces) of each n-gram seen before, jumping past it."""
-        hashes = self.hashes(n)
-        if len(set(hashes)) == len(hashes):
+        ordered = np.sort(self.array(n))
+        if not (ordered[1:] == ordered[:-1]).any():
             return 0
+        hashes = self.hashes(n)
         seen: set[int] = set()
         repeated = i = 0
         while i < len(hashes):
@@ -214,7 +223,7 @@ class FineWeb2Quality(Filter):
 
     def verdict(self, doc: Document) -> Verdict:
         language = doc.metadata.get("language")
-        if language in parse_languages(self.skip_languages):
+        if language in _languages(self.skip_languages):
             return KEEP
         text = doc.text
         signals = signals_of(doc)
@@ -224,8 +233,14 @@ class FineWeb2Quality(Filter):
         if not text.strip():
             return Drop(self.name, "empty")
         tokens = words(text)
-        content = list(itertools.filterfalse(is_symbol_word, tokens))
-        n_words, n_content = word_count(tokens), word_count(content)
+        # A word is never only punctuation and symbols where its first character is a letter
+        # or a digit (checked for every code point): most words, answered without a look-up.
+        content = [word for word in tokens if word[0].isalnum() or not is_symbol_word(word)]
+        if uniform_weights(text):  # every word weighs 1.0: the sums are the counts
+            n_words = float(len(tokens)) if tokens else 0
+            n_content = float(len(content)) if content else 0
+        else:
+            n_words, n_content = word_count(tokens), word_count(content)
         signals.update(self._repetition(text, tokens, n_words))
         signals.update(self._fineweb(text, n_words))
         signals.update(self._gopher(text, tokens, content, n_words, n_content, thresholds))
@@ -287,9 +302,13 @@ class FineWeb2Quality(Filter):
             "ellipsis_lines_ratio": _frac(
                 sum(line.rstrip().endswith(("...", "…")) for line in lines), len(lines)
             ),
-            "alpha_words_ratio": _frac(sum(map(has_letter, tokens)), len(tokens)),
+            "alpha_words_ratio": _frac(
+                len(tokens)
+                - len([word for word in tokens if not word.isalpha() and not has_letter(word)]),
+                len(tokens),
+            ),
             "stop_words": sum(
-                1 for word in stopwords if (word in text if unspaced(word) else word in present)
+                1 for word in stopwords if (word in text if _unspaced(word) else word in present)
             ),
         }
 

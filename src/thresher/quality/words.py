@@ -60,6 +60,8 @@ WORDS_PER_UNIT = {"han": 1 / 1.7, "cluster": 1 / 3.6, "hangul": 2.0}
 _HAN_START = regex.compile(rf"[{_HAN}{_KATAKANA}]")
 _CLUSTER_START = regex.compile(rf"[{_CLUSTER}]")
 _HANGUL = regex.compile(r"\p{Hangul}")
+# A character that can start a word of another weight than 1.0.
+_WEIGHTED = regex.compile(rf"[{_HAN}{_KATAKANA}{_CLUSTER}\p{{Hangul}}]")
 
 
 def words(text: str) -> list[str]:
@@ -83,6 +85,12 @@ def word_count(split_words: list[str]) -> float:
     """The split words counted as FineWeb-2's tokenizers would count them (see
     `WORDS_PER_UNIT`): the number of words where every word is spaced."""
     return sum(map(weight, split_words))
+
+
+def uniform_weights(text: str) -> bool:
+    """Whether every word split from `text` weighs 1.0 (no character of a script that
+    `WORDS_PER_UNIT` weighs otherwise): `word_count` of its words is then their number."""
+    return _WEIGHTED.search(text) is None
 
 
 def split(text: str) -> Split:

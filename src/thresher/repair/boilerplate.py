@@ -74,6 +74,8 @@ _CONSENT = re.compile(
     r"(?:utilizamos|usamos) cookies|utilizziamo (?:i )?cookie|мы используем (?:файлы )?cookie)|"
     r"\baccept (?:all )?cookies\b|\bcookie (?:settings|preferences|consent)\b",
 )
+# Every consent notice above holds one of these: a line without them is not searched.
+_CONSENT_HINTS = ("cookie", "site")
 _CONSENT_BUTTON = re.compile(
     r"^[\W_]{0,3}(?:accept(?: all)?|reject(?: all)?|decline|deny|allow(?: all)?|ok(?:ay)?|"
     r"got it|i agree|agree|i accept|manage (?:preferences|settings|cookies|options)|"
@@ -235,7 +237,7 @@ def is_furniture(line: str) -> bool:
     return bool(
         _WHOLE_LINE.match(low)
         or _LINE_START.match(low)
-        or _CONSENT.search(low)
+        or (_has_any(low, _CONSENT_HINTS) and _CONSENT.search(low))
         or (_has_any(low, _LEGAL_HINTS) and _LEGAL.search(low))
         or (
             len(line) <= _SHORT_CHARS
@@ -299,15 +301,15 @@ def _is_widget(low: str) -> bool:
 
 def _is_dated_byline(low: str) -> bool:
     return (
-        len(low.split()) <= _BYLINE_WORDS
+        _POSTED_BY.match(low) is not None
         and not low.endswith((".", "!", "?"))
-        and _POSTED_BY.match(low) is not None
+        and len(low.split()) <= _BYLINE_WORDS
         and _DATE_WORD.search(low) is not None
     )
 
 
 def _has_any(line: str, needles: tuple[str, ...]) -> bool:
-    return any(needle in line for needle in needles)
+    return any(map(line.__contains__, needles))
 
 
 def _is_menu(line: str, separator: re.Pattern[str]) -> bool:

@@ -52,7 +52,9 @@ def line_key(line: str, fold_digits_from: int = 8) -> str:
     without a trailing "read more". Lines of `fold_digits_from` words or more drop digits too,
     so a paragraph with a changed date still matches; in shorter lines ("Item 12", a price) the
     numbers are the content and stay."""
-    words = _LETTERS.findall(line)
+    # Runs of letters are separated, so a line holds at most half its length (rounded up) of
+    # them: a shorter line than twice `fold_digits_from` keeps its digits without a count.
+    words = _LETTERS.findall(line) if len(line) + 1 >= 2 * fold_digits_from else []
     if len(words) < fold_digits_from:
         words = _TOKENS.findall(line)
     key = " ".join(words).casefold()
@@ -104,6 +106,8 @@ class RepeatedParagraphs(Repair):
         anchors: dict[tuple[str, ...], list[frozenset[str]]] = {}
         repeats: dict[int, str] = {}
         for i, line in enumerate(doc.text.split("\n")):
+            if not line:
+                continue  # an empty key: shorter than `min_chars`
             key = line_key(line, _NEVER if self.distinct_figures else self.near_min_words)
             if len(key) < self.min_chars:
                 continue
@@ -126,7 +130,8 @@ class RepeatedParagraphs(Repair):
         keys = (tuple(words[:_ANCHOR_WORDS]), ("$", *words[-_ANCHOR_WORDS:]))
         for key in keys:
             for earlier in anchors.get(key, ()):
-                if len(bag & earlier) < self.near_jaccard * len(bag | earlier):
+                shared = len(bag & earlier)
+                if shared < self.near_jaccard * (len(bag) + len(earlier) - shared):
                     continue
                 if self.distinct_figures and any(map(_has_digit, bag ^ earlier)):
                     continue  # another figure: another fact
