@@ -427,3 +427,32 @@ def test_code_examples_keep_their_shared_lines_and_a_log_that_repeats_itself_doe
     assert doc.text.count(error) == 1
     assert "fees = client.fees.retrieve(berth='B12')" in doc.text
     assert "\u2063" not in doc.text and "\u2064" not in doc.text  # the marks are not text
+
+
+def test_the_grouped_furniture_selector_matches_what_each_fragment_matches() -> None:
+    # the fragments are tested under a shared substring first (a speed-up): every element
+    # whose class or id holds a fragment, in any case, is matched all the same
+    from resiliparse.parse.html import HTMLTree
+
+    from thresher.extract import main
+
+    fragments = {*main.FURNITURE, *main.FURNITURE_CLASS_ONLY, *main.FURNITURE_ID_ONLY}
+    elements = [
+        f'<div class="x-{w.upper()}-y">{w}</div><div id="z{w.title()}">{w}</div>'
+        for w in sorted(fragments)
+    ]
+    html = "<html><body>{}<div class='ad'>ad</div><div class='plain'>-</div></body></html>"
+    tree = HTMLTree.parse(html.format("".join(elements)))
+    assert tree.body is not None
+    flat = ", ".join(
+        (
+            *(f"[class*={w} i]" for w in (*main.FURNITURE, *main.FURNITURE_CLASS_ONLY)),
+            *(f"[class~={w} i]" for w in main.FURNITURE_CLASS_WORDS),
+            *(f"[id*={w} i]" for w in (*main.FURNITURE, *main.FURNITURE_ID_ONLY)),
+        )
+    )
+    grouped = tree.body.query_selector_all(main._FURNITURE_SELECTOR).values()
+    assert [n.html for n in grouped] == [
+        n.html for n in tree.body.query_selector_all(flat).values()
+    ]
+    assert len(grouped) == 2 * len(fragments) + 1 - 3  # cart, controls, toolbar: class only

@@ -61,11 +61,13 @@ def page_metadata(tree: HTMLTree, source: str) -> dict[str, str]:
     """`title`, `author`, `date` (YYYY-MM-DD), `canonical_url` and `og_type` (what the page
     declares itself: `article`, `website`, `product`, lowercased), each only where found."""
     found: dict[str, str] = {}
-    end = source.find("</head")
-    head = source[: end if 0 <= end < _HEAD_CHARS else _HEAD_CHARS]
+    # the head's end, where it starts within _HEAD_CHARS; the tags are searched in place (a
+    # copy of the head cost more than the search)
+    end = source.find("</head", 0, _HEAD_CHARS + len("</head") - 1)
+    head_end = end if end >= 0 else _HEAD_CHARS
     values: dict[str, str] = {}
     # Only the tags thresher wants are parsed further: a head holds dozens of others.
-    for match in _TAG.finditer(head):
+    for match in _TAG.finditer(source, 0, head_end):
         attrs = match.group(2)
         if match.group(1).lower() == "link":
             if "canonical" in attrs.lower() and "canonical_url" not in found:
