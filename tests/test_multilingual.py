@@ -286,6 +286,12 @@ def test_a_language_without_fineweb2_values_gets_the_neutral_rules_and_is_marked
     assert doc.rejection is not None
 
 
+def test_a_language_that_is_not_a_code_is_judged_as_unknown_not_a_crash() -> None:
+    doc = Document(text=CLEAN["de"], id="d", metadata={"language": ["de", "en"]})
+    FineWeb2Quality().process(doc)
+    assert doc.metadata["signals"]["quality_thresholds"] == NEUTRAL
+
+
 def test_every_code_the_language_step_writes_has_values_or_is_neutral() -> None:
     from thresher.quality.language_codes import LANGUAGE_CODES
 

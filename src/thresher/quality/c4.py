@@ -22,11 +22,13 @@ _END_PUNCTUATION = (".", "?", "!", '"', "'")
 # A line that tells the reader to turn JavaScript on, or that it is off or needed: what C4's
 # "javascript" rule is for ("Please enable JavaScript to view the comments", "JavaScript is
 # disabled in your browser", "This site requires JavaScript"), not prose about the language.
+# Each run of spaces belongs to one quantifier: `\s+(?:is)?\s*` could split a run of n spaces
+# n ways, and tried at every "javascript" the line took seconds on 20,000 spaces.
 _JAVASCRIPT_WARNING = re.compile(
     r"""
     \b(?:enabl\w*|turn(?:ing)?\s+on|activat\w*|allow\w*|switch(?:ing)?\s+on)\s+
         (?:your\s+|the\s+)?(?:browser'?s?\s+)?javascript
-    | javascript\s+(?:is|has\s+been|must\s+be|needs\s+to\s+be|should\s+be|seems\s+to\s+be)?\s*
+    | javascript(?:\s+(?:is|has\s+been|must\s+be|needs\s+to\s+be|should\s+be|seems\s+to\s+be))?\s+
         (?:currently\s+|not\s+)?(?:disabled|required|enabled|turned\s+off|switched\s+off|off
         |blocked|unavailable|not\s+available)\b
     | \b(?:requires?|needs?)\s+javascript

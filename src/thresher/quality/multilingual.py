@@ -222,12 +222,13 @@ class FineWeb2Quality(Filter):
             require(value >= 0, self.name, param, ">= 0", value)
 
     def verdict(self, doc: Document) -> Verdict:
-        language = doc.metadata.get("language")
+        found = doc.metadata.get("language")
+        language = found if isinstance(found, str) else None  # not a set member if unhashable
         if language in _languages(self.skip_languages):
             return KEEP
         text = doc.text
         signals = signals_of(doc)
-        name = config_name(language if isinstance(language, str) else None, text)
+        name = config_name(language, text)
         thresholds = table()["neutral"] if name is None else table()["configs"][name]
         signals[THRESHOLDS] = NEUTRAL if name is None else f"fineweb2:{name}"
         if not text.strip():
