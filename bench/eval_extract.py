@@ -85,18 +85,25 @@ def load_wcxb(root: Path) -> list[Page]:
 
 
 def load_readability(root: Path) -> list[Page]:
-    """mozilla/readability's test pages: the gold is the visible text of `expected.html`
-    (Readability's reviewed output), read with resiliparse's `extract_plain_text` without
-    its main-content rules, alt texts or link targets (every element's text, blocks on their
-    own lines; lxml's `text_content` runs the words of adjacent blocks together)."""
-    from resiliparse.extract.html2text import extract_plain_text
-    from resiliparse.parse.html import HTMLTree
-
+    """mozilla/readability's test pages, with `readability_gold` as the gold."""
     pages = []
     for folder in sorted(p for p in (root / "pages").iterdir() if p.is_dir()):
         raw = gzip.decompress((folder / "source.html.gz").read_bytes())
-        expected = gzip.decompress((folder / "expected.html.gz").read_bytes()).decode("utf-8")
-        gold = extract_plain_text(
+        pages.append(Page(folder.name, raw, readability_gold(folder / "expected.html.gz"), "page"))
+    return pages
+
+
+def readability_gold(expected_gz: Path) -> str:
+    """The visible text of a readability page's `expected.html` (Readability's reviewed
+    output), read with resiliparse's `extract_plain_text` without its main-content rules, alt
+    texts or link targets (every element's text, blocks on their own lines; lxml's
+    `text_content` runs the words of adjacent blocks together)."""
+    from resiliparse.extract.html2text import extract_plain_text
+    from resiliparse.parse.html import HTMLTree
+
+    expected = gzip.decompress(expected_gz.read_bytes()).decode("utf-8")
+    return str(
+        extract_plain_text(
             HTMLTree.parse(expected),
             main_content=False,
             alt_texts=False,
@@ -104,8 +111,7 @@ def load_readability(root: Path) -> list[Page]:
             list_bullets=False,
             noscript=True,
         )
-        pages.append(Page(folder.name, raw, str(gold), "page"))
-    return pages
+    )
 
 
 _SECOND_LEVEL = frozenset(("co", "com", "org", "net", "ac", "gov", "edu", "ne", "or", "go"))

@@ -36,7 +36,6 @@ lines removed for that ledger reason from gold documents kept.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import re
 import sys
@@ -48,6 +47,9 @@ from typing import Any
 
 from thresher import Document, Recipe
 from thresher.steps import CorpusStep
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from eval_extract import readability_gold  # the gold the extraction is scored on
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 WORD = re.compile(r"\w+")
@@ -99,23 +101,10 @@ def wcxb(data: Path, types: tuple[str, ...] | None) -> Iterator[tuple[str, str, 
 
 
 def readability(data: Path) -> Iterator[tuple[str, str, str]]:
-    from resiliparse.extract.html2text import extract_plain_text
-    from resiliparse.parse.html import HTMLTree
-
     for page in sorted((data / "extraction/readability/pages").iterdir()):
         expected = page / "expected.html.gz"
-        if not expected.exists():
-            continue
-        html = gzip.decompress(expected.read_bytes()).decode("utf-8", "replace")
-        text = extract_plain_text(
-            HTMLTree.parse(html),
-            main_content=False,
-            alt_texts=False,
-            links=False,
-            list_bullets=False,
-            noscript=True,
-        )
-        yield "readability", f"readability/{page.name}", text
+        if expected.exists():
+            yield "readability", f"readability/{page.name}", readability_gold(expected)
 
 
 def dclm(data: Path) -> Iterator[tuple[str, str, str]]:

@@ -242,51 +242,76 @@ class GopherQuality(Filter):
         return KEEP if failed is None else Drop(self.name, failed)
 
     def _first_failure(self, s: dict[str, Any]) -> str | None:
-        checks = (
-            (self.min_doc_words, s["non_symbol_words"] < self.min_doc_words, "gopher_short_doc"),
-            (self.max_doc_words, s["non_symbol_words"] > self.max_doc_words, "gopher_long_doc"),
-            (
-                self.min_avg_word_length,
-                s["mean_word_length"] < self.min_avg_word_length,
-                "gopher_below_avg_threshold",
-            ),
-            (
-                self.max_avg_word_length,
-                s["mean_word_length"] > self.max_avg_word_length,
-                "gopher_above_avg_threshold",
-            ),
-            (
-                self.max_symbol_word_ratio,
-                s["hash_word_ratio"] > self.max_symbol_word_ratio,
-                "gopher_too_many_hashes",
-            ),
-            (
-                self.max_symbol_word_ratio,
-                s["ellipsis_word_ratio"] > self.max_symbol_word_ratio,
-                "gopher_too_many_ellipsis",
-            ),
-            (
-                self.max_bullet_lines_ratio,
-                s["bullet_lines_ratio"] > self.max_bullet_lines_ratio,
-                "gopher_too_many_bullets",
-            ),
-            (
-                self.max_ellipsis_lines_ratio,
-                s["ellipsis_lines_ratio"] > self.max_ellipsis_lines_ratio,
-                "gopher_too_many_end_ellipsis",
-            ),
-            (
-                self.min_alpha_words_ratio,
-                s["alpha_words_ratio"] < self.min_alpha_words_ratio,
-                "gopher_below_alpha_threshold",
-            ),
-            (
-                self.min_stop_words,
-                s["stop_words"] < self.min_stop_words,
-                "gopher_enough_stop_words",
-            ),
+        return first_quality_failure(
+            s,
+            min_doc_words=self.min_doc_words,
+            max_doc_words=self.max_doc_words,
+            min_avg_word_length=self.min_avg_word_length,
+            max_avg_word_length=self.max_avg_word_length,
+            max_symbol_word_ratio=self.max_symbol_word_ratio,
+            max_bullet_lines_ratio=self.max_bullet_lines_ratio,
+            max_ellipsis_lines_ratio=self.max_ellipsis_lines_ratio,
+            min_alpha_words_ratio=self.min_alpha_words_ratio,
+            min_stop_words=self.min_stop_words,
         )
-        return next((name for threshold, failed, name in checks if threshold and failed), None)
+
+
+def first_quality_failure(
+    s: dict[str, Any],
+    *,
+    min_doc_words: float,
+    max_doc_words: float,
+    min_avg_word_length: float,
+    max_avg_word_length: float,
+    max_symbol_word_ratio: float,
+    max_bullet_lines_ratio: float,
+    max_ellipsis_lines_ratio: float,
+    min_alpha_words_ratio: float,
+    min_stop_words: float,
+) -> str | None:
+    """The first Gopher quality rule the signals `s` fail, in datatrove's order (a threshold of
+    0 turns its rule off); shared by `gopher-quality` and `fineweb2`."""
+    checks = (
+        (min_doc_words, s["non_symbol_words"] < min_doc_words, "gopher_short_doc"),
+        (max_doc_words, s["non_symbol_words"] > max_doc_words, "gopher_long_doc"),
+        (
+            min_avg_word_length,
+            s["mean_word_length"] < min_avg_word_length,
+            "gopher_below_avg_threshold",
+        ),
+        (
+            max_avg_word_length,
+            s["mean_word_length"] > max_avg_word_length,
+            "gopher_above_avg_threshold",
+        ),
+        (
+            max_symbol_word_ratio,
+            s["hash_word_ratio"] > max_symbol_word_ratio,
+            "gopher_too_many_hashes",
+        ),
+        (
+            max_symbol_word_ratio,
+            s["ellipsis_word_ratio"] > max_symbol_word_ratio,
+            "gopher_too_many_ellipsis",
+        ),
+        (
+            max_bullet_lines_ratio,
+            s["bullet_lines_ratio"] > max_bullet_lines_ratio,
+            "gopher_too_many_bullets",
+        ),
+        (
+            max_ellipsis_lines_ratio,
+            s["ellipsis_lines_ratio"] > max_ellipsis_lines_ratio,
+            "gopher_too_many_end_ellipsis",
+        ),
+        (
+            min_alpha_words_ratio,
+            s["alpha_words_ratio"] < min_alpha_words_ratio,
+            "gopher_below_alpha_threshold",
+        ),
+        (min_stop_words, s["stop_words"] < min_stop_words, "gopher_enough_stop_words"),
+    )
+    return next((name for threshold, failed, name in checks if threshold and failed), None)
 
 
 def quality_signals(text: str, *, word_split: str = "spacy") -> dict[str, Any]:

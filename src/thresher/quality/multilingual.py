@@ -51,7 +51,7 @@ from thresher.quality.analysis import (
     is_symbol_word,
     is_terminal,
 )
-from thresher.quality.gopher import signals_of
+from thresher.quality.gopher import first_quality_failure, signals_of
 from thresher.quality.language_codes import parse_languages, require_languages
 from thresher.quality.words import uniform_weights, unspaced, word_count, words
 from thresher.steps import KEEP, Drop, Filter, Verdict, register, require
@@ -337,46 +337,17 @@ class FineWeb2Quality(Filter):
         return None
 
     def _gopher_failure(self, s: dict[str, Any], t: dict[str, Any]) -> str | None:
-        min_length = t["min_avg_word_length"]
-        min_alpha = max(0.0, t["max_non_alpha_words_ratio"] - self.alpha_words_margin)
-        checks = (
-            (self.min_doc_words, s["non_symbol_words"] < self.min_doc_words, "gopher_short_doc"),
-            (self.max_doc_words, s["non_symbol_words"] > self.max_doc_words, "gopher_long_doc"),
-            (min_length, s["mean_word_length"] < min_length, "gopher_below_avg_threshold"),
-            (
-                t["max_avg_word_length"],
-                s["mean_word_length"] > t["max_avg_word_length"],
-                "gopher_above_avg_threshold",
+        return first_quality_failure(
+            s,
+            min_doc_words=self.min_doc_words,
+            max_doc_words=self.max_doc_words,
+            min_avg_word_length=t["min_avg_word_length"],
+            max_avg_word_length=t["max_avg_word_length"],
+            max_symbol_word_ratio=self.max_symbol_word_ratio,
+            max_bullet_lines_ratio=self.max_bullet_lines_ratio,
+            max_ellipsis_lines_ratio=self.max_ellipsis_lines_ratio,
+            min_alpha_words_ratio=max(
+                0.0, t["max_non_alpha_words_ratio"] - self.alpha_words_margin
             ),
-            (
-                self.max_symbol_word_ratio,
-                s["hash_word_ratio"] > self.max_symbol_word_ratio,
-                "gopher_too_many_hashes",
-            ),
-            (
-                self.max_symbol_word_ratio,
-                s["ellipsis_word_ratio"] > self.max_symbol_word_ratio,
-                "gopher_too_many_ellipsis",
-            ),
-            (
-                self.max_bullet_lines_ratio,
-                s["bullet_lines_ratio"] > self.max_bullet_lines_ratio,
-                "gopher_too_many_bullets",
-            ),
-            (
-                self.max_ellipsis_lines_ratio,
-                s["ellipsis_lines_ratio"] > self.max_ellipsis_lines_ratio,
-                "gopher_too_many_end_ellipsis",
-            ),
-            (
-                min_alpha,
-                s["alpha_words_ratio"] < min_alpha,
-                "gopher_below_alpha_threshold",
-            ),
-            (
-                self.min_stop_words if t["stopwords"] else 0,
-                s["stop_words"] < self.min_stop_words,
-                "gopher_enough_stop_words",
-            ),
+            min_stop_words=self.min_stop_words if t["stopwords"] else 0,
         )
-        return next((rule for threshold, failed, rule in checks if threshold and failed), None)
