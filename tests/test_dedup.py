@@ -15,8 +15,17 @@ import thresher
 from thresher import ConfigError, Document, Recipe
 from thresher.cli import main
 from thresher.dedup import Dedup, DedupIndex
+from thresher.dedup import clusters as clusters_module
 from thresher.dedup.clusters import Keys, RowStore, cluster
-from thresher.dedup.minhash import MinHasher, lsh_params, shingle_hashes, tokens
+from thresher.dedup.minhash import (
+    MinHasher,
+    lsh_params,
+    normalized,
+    normalized_lines,
+    shingle_hashes,
+    shingles,
+    tokens,
+)
 from thresher.run import plan
 
 VOCABULARY = [
@@ -119,6 +128,45 @@ def test_shingles_depend_on_word_order_and_short_texts_make_one_shingle() -> Non
     assert not set(forward.tolist()) & set(backward.tolist())
     assert len(shingle_hashes(["only", "three", "words"], 5)) == 1
     assert len(shingle_hashes([], 5)) == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plain ASCII.\nTwo lines, and\r\n\n\n  a third  \t one\n",
+        "Curly \u201cquotes\u201d \u2014 dashes\u00a0and\u2028separators\nnext line",
+        "Caf\u00e9 na\u00efve \u00fcber 2024\n\u6771\u4eac\u306f\u6674\u308c\u3002\nHi\x1cthere\x85end",
+        "no line break at all",
+        "\n\n",
+    ],
+)
+def test_normalised_lines_are_the_normalised_text_with_its_line_breaks(text: str) -> None:
+    lines = normalized_lines(text)
+    assert lines.replace(b"\n", b" ") == normalized(text)
+    assert b"\n\n" not in lines and not lines.startswith(b"\n") and not lines.endswith(b"\n")
+
+
+def shingle_set(text: str, ngram: int = 3) -> set[int]:
+    return set(shingles(normalized_lines(text), ngram).tolist())
+
+
+def test_shingles_within_lines_ignore_the_order_of_lines() -> None:
+    paragraphs = [article(s, 40) for s in range(6)] + ["A short heading", "Menu"]
+    reordered = paragraphs[3:] + paragraphs[:3]
+    assert shingle_set("\n".join(paragraphs)) == shingle_set("\n\n".join(reordered))
+    # across lines the order shows: some 3-grams span the line breaks
+    across = set(shingles(normalized("\n".join(paragraphs)), 3).tolist())
+    assert across != set(shingles(normalized("\n".join(reordered)), 3).tolist())
+
+
+def test_shingles_within_lines_match_one_line_texts_and_short_lines() -> None:
+    one_line = article(3, 50)
+    assert shingle_set(one_line) == set(shingles(normalized(one_line), 3).tolist())
+    # a line shorter than the n-gram is one shingle, hashed as a short text is
+    assert shingle_set("Menu\nContact us") == set(shingles(b"menu", 3).tolist()) | set(
+        shingles(b"contact us", 3).tolist()
+    )
+    assert len(shingle_set("a b c d\ne f")) == 2 + 1
 
 
 def test_signature_agreement_estimates_jaccard() -> None:
@@ -286,6 +334,68 @@ def test_a_chain_is_cut_into_stars_around_keepers() -> None:
     assert found.size.tolist() == [2, 2, 1]
 
 
+def family_keys(count: int, ngram: int = 3) -> Keys:
+    """Keys of `count` texts that all share one LSH bucket (a site template): copies of a few
+    originals with a word or more changed, and distinct texts of the same vocabulary."""
+    hasher = MinHasher(bands=22, rows=5)
+    sets, signatures = [], []
+    for i in range(count):
+        text = article(i % 7, 150) if i % 3 else article(1000 + i, 150)
+        hashes = shingle_hashes(tokens(edited(text, i % 9, i)), ngram)
+        sets.append(np.unique(hashes.astype(np.uint32)))
+        signatures.append(hasher.signature(hashes).astype(np.uint32))
+    return Keys(
+        id_hash=np.arange(count, dtype=np.uint64),
+        exact=np.array([[i, i] for i in range(count)], np.uint64),
+        bands=np.zeros((count, 1), np.uint64),
+        priority=np.zeros(count),
+        signatures=RowStore([np.stack(signatures)]),
+        shingles=RowStore([sets]),
+    )
+
+
+def test_a_large_group_is_cut_as_exactly_compared_stars_would_cut_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    keys = family_keys(600)  # over LARGE_GROUP: the signature prefilter runs
+    prefiltered = cluster(keys, exact=True, near=True, verify="exact", threshold=0.7)
+    monkeypatch.setattr(clusters_module, "LARGE_GROUP", 10_000)
+    exact = cluster(keys, exact=True, near=True, verify="exact", threshold=0.7)
+    assert prefiltered.keeper.tolist() == exact.keeper.tolist()
+    np.testing.assert_array_equal(prefiltered.similarity, exact.similarity)
+    removed = prefiltered.keeper != np.arange(600)
+    assert 300 < removed.sum() < 600  # copies joined, distinct texts kept apart
+    assert (prefiltered.similarity[removed] >= 0.7).all()
+    assert (prefiltered.similarity[~removed] == 1.0).all()
+
+
+STRICT = {"ngram": 5, "within_lines": False, "bands": 14, "rows": 8, "verify_threshold": 0.8}
+
+
+def test_a_removed_copy_carries_the_similarity_that_was_measured() -> None:
+    original = article(1, 300)
+    docs = [doc("a", original), doc("b", edited(original, 12, 2)), doc("c", original + " ")]
+    result = by_id(list(Dedup(keep="first")(docs)))
+    near, exact = result["b"], result["c"]
+    assert near.rejection is not None and exact.rejection is not None
+    assert 0.7 <= near.metadata["duplicate_similarity"] < 1
+    assert "Jaccard of word 3-gram sets" in near.rejection.detail
+    assert f"{near.metadata['duplicate_similarity']:.3f}" in near.rejection.detail
+    assert exact.metadata["duplicate_similarity"] == 1.0
+    assert "duplicate_similarity" not in result["a"].metadata
+
+
+def test_the_strict_setting_of_earlier_versions_stays_available() -> None:
+    # an index made before `within_lines` existed still mixes with the strict settings
+    assert Dedup(**STRICT).settings() == {"keys": 3, "ngram": 5, "bands": 14, "rows": 8, "seed": 1}
+    original = "\n".join(article(s, 60) for s in range(5))
+    copy = edited(original, 12, 3)  # 4% of the words changed, one at a time
+    default = by_id(list(Dedup(keep="first")([doc("a", original), doc("b", copy)])))
+    strict = by_id(list(Dedup(keep="first", **STRICT)([doc("a", original), doc("b", copy)])))
+    assert default["b"].rejection is not None
+    assert strict["b"].rejection is None
+
+
 # ---------------------------------------------------------------- runs
 
 
@@ -374,7 +484,7 @@ def test_an_index_made_with_other_settings_is_refused(tmp_path: Path) -> None:
     write_jsonl(tmp_path / "in" / "x.jsonl", corpus_docs("", range(3), copies=1))
     index = tmp_path / "index"
     thresher.run([str(tmp_path / "in")], tmp_path / "r1", DEDUP, index=index)
-    other = Recipe(steps=(Dedup(ngram=3),))
+    other = Recipe(steps=(Dedup(ngram=5),))
     with pytest.raises(ConfigError, match="keys would not compare"):
         thresher.run([str(tmp_path / "in")], tmp_path / "r2", other, index=index)
     (tmp_path / "junk").mkdir()

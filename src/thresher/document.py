@@ -40,6 +40,7 @@ THRESHER_KEYS: Final = frozenset(
         "cluster",
         "cluster_size",
         "duplicate_of",
+        "duplicate_similarity",
         "duplicates",
         "charset",
         "charset_source",

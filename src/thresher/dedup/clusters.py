@@ -21,6 +21,8 @@ SIG_DTYPE = np.uint32  # signatures are kept as their low 32 bits: enough to com
 SHINGLE_DTYPE = np.uint32  # shingle sets likewise, for exact Jaccard
 VERIFY = ("exact", "estimate", "none")
 STAR_BATCH_ROWS = 20_000
+LARGE_GROUP = 256  # members from which a group's stars are cut with a signature prefilter
+ESTIMATE_MARGIN = 0.2
 
 
 @lru_cache(maxsize=64)
@@ -131,11 +133,13 @@ class UnionFind:
 @dataclass
 class Clusters:
     """`root[i]`: the cluster of row i (a row number); `keeper[i]`: the row kept in it;
-    `size[i]`: its size."""
+    `size[i]`: its size; `similarity[i]`: how much row i resembles its keeper, as verified (1
+    for the same normalised text; NaN where nothing was measured: no verification)."""
 
     root: np.ndarray
     keeper: np.ndarray
     size: np.ndarray
+    similarity: np.ndarray
 
 
 def cluster(
@@ -150,9 +154,13 @@ def cluster(
         for band in range(keys.bands.shape[1]):
             _join_groups(rows, keys.bands[:, band], None)
     root = rows.roots()
+    similarity = np.ones(len(keys)) if not near else np.full(len(keys), np.nan)
     if near and verify != "none":
-        root = _stars(keys, root, verify, threshold)
-    return Clusters(root=root, keeper=_keepers(keys, root), size=np.bincount(root)[root])
+        root = _stars(keys, root, verify, threshold, similarity)
+    keeper = _keepers(keys, root)
+    same_text = (keys.exact == keys.exact[keeper]).all(axis=1) if len(keys) else np.zeros(0, bool)
+    similarity[same_text] = 1.0
+    return Clusters(root=root, keeper=keeper, size=np.bincount(root)[root], similarity=similarity)
 
 
 def _join_groups(rows: UnionFind, low: np.ndarray, high: np.ndarray | None) -> None:
@@ -165,11 +173,14 @@ def _join_groups(rows: UnionFind, low: np.ndarray, high: np.ndarray | None) -> N
         rows.union(int(ordered[i]), int(ordered[i + 1]))
 
 
-def _stars(keys: Keys, group: np.ndarray, verify: str, threshold: float) -> np.ndarray:
+def _stars(
+    keys: Keys, group: np.ndarray, verify: str, threshold: float, similarity: np.ndarray
+) -> np.ndarray:
     """Each candidate group cut into stars: in keep-policy order, the first remaining member
     keeps every remaining member that resembles it enough; repeat on the rest. Groups are
     taken in batches of about `STAR_BATCH_ROWS` members, whose shingle sets (or signatures) are
-    read together, each file once, and dropped after: memory holds one batch."""
+    read together, each file once, and dropped after: memory holds one batch. Each member's
+    similarity to its keeper goes to `similarity`."""
     label = group.copy()
     members = np.flatnonzero(np.bincount(group)[group] > 1)
     if not len(members):
@@ -184,33 +195,68 @@ def _stars(keys: Keys, group: np.ndarray, verify: str, threshold: float) -> np.n
         last = first + 1
         while last < len(starts) and bounds[last + 1] - bounds[first] <= STAR_BATCH_ROWS:
             last += 1
-        vectors = store.take(order[bounds[first] : bounds[last]])
+        batch = order[bounds[first] : bounds[last]]
+        vectors = store.take(batch)
+        large = max(np.diff(bounds[first : last + 1])) > LARGE_GROUP
+        estimates = keys.signatures.take(batch) if large and verify == "exact" else vectors
         for g in range(first, last):
-            _star(
-                keys, label, order[bounds[g] : bounds[g + 1]].tolist(), vectors, similar, threshold
-            )
+            group_rows = order[bounds[g] : bounds[g + 1]]
+            star = _Star(keys, group_rows, vectors, similar, threshold)
+            if len(group_rows) > LARGE_GROUP:
+                star.prefilter(np.stack([estimates[row] for row in group_rows.tolist()]))
+            star.cut(label, similarity)
         first = last
     return label
 
 
-def _star(
-    keys: Keys,
-    label: np.ndarray,
-    remaining: list[int],
-    vectors: dict[int, np.ndarray],
-    similar: Callable[[np.ndarray, np.ndarray], float],
-    threshold: float,
-) -> None:
-    while remaining:
-        keeper, rest = remaining[0], []
-        label[keeper] = keeper
-        for member in remaining[1:]:
-            same_text = bool((keys.exact[member] == keys.exact[keeper]).all())
-            if same_text or similar(vectors[member], vectors[keeper]) >= threshold:
-                label[member] = keeper
-            else:
-                rest.append(member)
-        remaining = rest
+class _Star:
+    """Cuts one candidate group into stars. A large group (a template shared by thousands of
+    pages) would cost members x stars exact comparisons, each in Python: there, the keeper is
+    first compared with every remaining member at once through their MinHash signatures, and
+    only members whose estimated similarity comes within `ESTIMATE_MARGIN` of the threshold
+    (more than four standard deviations at 110 positions) are compared exactly."""
+
+    def __init__(
+        self,
+        keys: Keys,
+        rows: np.ndarray,
+        vectors: dict[int, np.ndarray],
+        similar: Callable[[np.ndarray, np.ndarray], float],
+        threshold: float,
+    ) -> None:
+        self.rows, self.vectors, self.similar, self.threshold = rows, vectors, similar, threshold
+        self.exact = keys.exact[rows]
+        self.signatures: np.ndarray | None = None
+
+    def prefilter(self, signatures: np.ndarray) -> None:
+        self.signatures = signatures
+
+    def _candidates(self, keeper: int, others: np.ndarray) -> np.ndarray:
+        """Positions among `others` worth an exact comparison with `keeper` (positions)."""
+        if self.signatures is None:
+            return others
+        agree = (self.signatures[others] == self.signatures[keeper]).mean(axis=1)
+        same = (self.exact[others] == self.exact[keeper]).all(axis=1)
+        candidates: np.ndarray = others[same | (agree >= self.threshold - ESTIMATE_MARGIN)]
+        return candidates
+
+    def cut(self, label: np.ndarray, similarity: np.ndarray) -> None:
+        remaining = np.arange(len(self.rows))
+        while len(remaining):
+            keeper, others = int(remaining[0]), remaining[1:]
+            keeper_row = int(self.rows[keeper])
+            label[keeper_row] = keeper_row
+            joined = []
+            for position in self._candidates(keeper, others).tolist():
+                row = int(self.rows[position])
+                if (self.exact[position] == self.exact[keeper]).all():
+                    value = 1.0
+                else:
+                    value = self.similar(self.vectors[row], self.vectors[keeper_row])
+                if value >= self.threshold:
+                    label[row], similarity[row] = keeper_row, value
+                    joined.append(position)
+            remaining = np.setdiff1d(others, joined, assume_unique=True) if joined else others
 
 
 def _jaccard(a: np.ndarray, b: np.ndarray) -> float:

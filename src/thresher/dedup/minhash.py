@@ -24,6 +24,7 @@ _SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{K
 _PUNCTUATION = regex.compile(r"[\p{P}\p{S}]+")
 _DIGIT = regex.compile(r"\p{Nd}")
 _BEYOND_THAI = re.compile("[\u0e00-\U0010ffff]")
+_OTHER_SPACE = re.compile(r"[^\S\n]")
 _PROBES = 32  # densification probes per empty bin before walking bin by bin
 EMPTY = np.uint64(np.iinfo(np.uint64).max)
 
@@ -37,18 +38,36 @@ def normalized(text: str) -> bytes:
     """The normalised text, UTF-8: lower case, digits folded to 0, punctuation and symbols
     removed, each character of a script written without spaces standing alone, tokens
     separated by single spaces."""
+    return b" ".join(_folded(text).split())
+
+
+def normalized_lines(text: str) -> bytes:
+    """`normalized`, its lines kept: tokens of a line separated by single spaces, lines with
+    a token by single line feeds. `normalized(t)` is this with every line feed a space."""
+    folded = _folded(text)
+    if b"\n" not in folded:
+        return b" ".join(folded.split())
+    return b"\n".join(line for line in (b" ".join(x.split()) for x in folded.split(b"\n")) if line)
+
+
+def _folded(text: str) -> bytes:
+    """The text case- and digit-folded, punctuation and symbols turned to spaces, UTF-8;
+    spacing not yet collapsed."""
     if text.isascii():
         # the same normalisation, by one table lookup per byte
-        return b" ".join(text.encode("ascii").translate(_ASCII_FOLD).split())
+        return text.encode("ascii").translate(_ASCII_FOLD)
     data = _COMMON_MARKS.sub(b" ", text.encode("utf-8", "surrogatepass"))
     if data.isascii():  # English with curly quotes and dashes: still the fast path
-        return b" ".join(data.translate(_ASCII_FOLD).split())
+        return data.translate(_ASCII_FOLD)
     text = _PUNCTUATION.sub(" ", _DIGIT.sub("0", text.lower()))
     # every script written without spaces starts at U+0E00 (Thai) or later: a scan for such
     # characters (re, a plain range) is eight times cheaper than one for the scripts themselves
     if _BEYOND_THAI.search(text) and _SPACELESS.search(text):
         text = _SPACELESS.sub(r" \g<0> ", text)
-    return " ".join(text.split()).encode("utf-8", "surrogatepass")
+    # bytes.split() knows ASCII whitespace only: other spaces (and line breaks other than a
+    # line feed) become plain spaces first
+    text = _OTHER_SPACE.sub(" ", text)
+    return text.encode("utf-8", "surrogatepass")
 
 
 def tokens(text: str) -> list[str]:
@@ -119,9 +138,9 @@ def word_hashes(norm: bytes) -> np.ndarray:
     parts: list[np.ndarray] = []
     pos, size = 0, len(norm)
     while pos <= size:
-        end = size if size - pos <= _BLOCK else norm.rfind(b" ", pos, pos + _BLOCK)
+        end = size if size - pos <= _BLOCK else _rfind_separator(norm, pos, pos + _BLOCK)
         if end <= pos:  # one word longer than a block
-            found = norm.find(b" ", pos + _BLOCK)
+            found = _find_separator(norm, pos + _BLOCK)
             end = size if found < 0 else found
             parts.append(_mix(np.array([_polynomial(norm[pos:end])], np.uint64)))
         else:
@@ -130,9 +149,18 @@ def word_hashes(norm: bytes) -> np.ndarray:
     return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
 
+def _rfind_separator(norm: bytes, start: int, end: int) -> int:
+    return max(norm.rfind(b" ", start, end), norm.rfind(b"\n", start, end))
+
+
+def _find_separator(norm: bytes, start: int) -> int:
+    found = [at for at in (norm.find(b" ", start), norm.find(b"\n", start)) if at >= 0]
+    return min(found, default=-1)
+
+
 def _block_hashes(block: bytes) -> np.ndarray:
     data = np.frombuffer(block, np.uint8)
-    spaces = np.flatnonzero(data == 32)
+    spaces = np.flatnonzero((data == 32) | (data == 10))
     starts = np.concatenate(([0], spaces + 1))
     ends = np.concatenate((spaces, [len(data)]))
     prefix = np.zeros(len(data) + 1, np.uint64)
@@ -160,17 +188,46 @@ def _mix(values: np.ndarray) -> np.ndarray:
 
 def shingles(norm: bytes, ngram: int) -> np.ndarray:
     """64-bit hashes of the word n-grams of normalised text; a text shorter than `ngram` words
-    is one shingle."""
+    is one shingle. Where `norm` has line feeds (`normalized_lines`), no n-gram spans two
+    lines, and a line shorter than `ngram` words is one shingle."""
     hashes = word_hashes(norm)
     if len(hashes) == 0:
         return hashes
-    span = min(ngram, len(hashes))
+    if b"\n" not in norm:
+        return _mix(_windows(hashes, min(ngram, len(hashes))))
+    data = np.frombuffer(norm, np.uint8)
+    breaks = data[(data == 32) | (data == 10)] == 10  # after word i, a new line starts
+    line = np.concatenate(([0], np.cumsum(breaks)))
+    length = np.bincount(line)
+    parts = []
+    if len(hashes) >= ngram:
+        inside = line[: len(hashes) - ngram + 1] == line[ngram - 1 :]
+        parts.append(_windows(hashes, ngram)[inside])
+    short = np.flatnonzero(length < ngram)
+    if len(short):
+        first = np.concatenate(([0], np.cumsum(length)[:-1]))[short]
+        parts.append(_short_lines(hashes, first, length[short]))
+    return _mix(np.concatenate(parts))
+
+
+def _windows(hashes: np.ndarray, span: int) -> np.ndarray:
+    """The unmixed hash of every run of `span` consecutive words."""
     count = len(hashes) - span + 1
     combined = hashes[:count].copy()
     for offset in range(1, span):
         # a different odd multiplier per position, so that "a b" and "b a" differ
         combined += hashes[offset : offset + count] * _POSITION[offset]
-    return _mix(combined)
+    return combined
+
+
+def _short_lines(hashes: np.ndarray, first: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """The unmixed hash of each whole line (words `first` to `first + length`), as
+    `_windows` would hash a run of that many words."""
+    combined: np.ndarray = hashes[first].copy()
+    for offset in range(1, int(length.max())):
+        longer = length > offset
+        combined[longer] += hashes[first[longer] + offset] * _POSITION[offset]
+    return combined
 
 
 def shingle_hashes(words: list[str], ngram: int) -> np.ndarray:
