@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -135,14 +136,123 @@ def test_a_step_that_raises_rejects_the_document_and_restores_it() -> None:
         def repair(self, doc: Document) -> Document:
             doc.ledger.append(Edit(self.name, "x", 0, 0, 0, 1, "A"))
             doc.text = "half-edited"
+            doc.metadata["added"] = True
+            doc.metadata["signals"]["exploding_share"] = 0.5
+            doc.metadata["url"] = "https://changed.example/"
             if "boom" in doc.id:
                 raise ValueError("cannot cope")
             return doc
 
     stats = StepStats("exploding")
-    docs = [Document(id="boom", text=SAMPLE), Document(id="fine", text=SAMPLE)]
+    metadata = {"url": "https://a.example/", "signals": {"words": 9}}
+    docs = [
+        Document(
+            id="boom", text=SAMPLE, metadata={"url": "https://a.example/", "signals": {"words": 9}}
+        ),
+        Document(
+            id="fine", text=SAMPLE, metadata={"url": "https://a.example/", "signals": {"words": 9}}
+        ),
+    ]
     boom, fine = list(Exploding()(docs, stats))
     assert boom.rejection == Rejection("exploding", STEP_ERROR, "ValueError: cannot cope")
-    assert (boom.text, boom.ledger) == (SAMPLE, [])
+    assert (boom.text, boom.ledger, boom.metadata) == (SAMPLE, [], metadata)
+    assert fine.metadata["added"] and fine.metadata["signals"]["exploding_share"] == 0.5
     assert fine.rejection is None and fine.text == "half-edited"
     assert stats.rejected == {STEP_ERROR: 1}
+
+
+# ---------------------------------------------------------------- corpus steps
+
+CORPUS_NAMES = [name for name in NAMES if issubclass(STEPS[name], CorpusStep)]
+
+
+def corpus_docs() -> list[Document]:
+    """Documents read from two files, with copies across them and a repeated id."""
+    paragraphs = [f"{SAMPLE} Item {n}: the pier number {n} opens in spring." for n in range(6)]
+    docs = []
+    for position, text in enumerate(paragraphs + paragraphs[:3]):
+        source = f"file-{position % 2}.jsonl"
+        metadata = {"source": source, "position": position, "url": f"https://a.example/{position}"}
+        docs.append(Document(id=f"d{position % 7}", text=text, metadata=metadata))
+    return docs
+
+
+def collected(step: CorpusStep, docs: list[Document], folders: list[Path]) -> None:
+    for n, folder in enumerate(folders):
+        list(step.collect((d for i, d in enumerate(docs) if i % len(folders) == n), folder, n))
+
+
+@pytest.mark.parametrize("name", CORPUS_NAMES)
+def test_corpus_decisions_do_not_depend_on_the_order_of_folders(name: str, tmp_path: Path) -> None:
+    step = STEPS[name]()
+    assert isinstance(step, CorpusStep)
+    docs = corpus_docs()
+    decided: list[dict[int, list[dict[str, object]]]] = []
+    for attempt, order in enumerate(([0, 1, 2], [2, 0, 1])):
+        folders = [tmp_path / str(attempt) / f"unit-{n}" for n in range(3)]
+        collected(step, docs, folders)
+        step.decide([folders[n] for n in order], None)
+        by_doc: dict[int, list[dict[str, object]]] = {}
+        for folder in folders:
+            for decision in step.decisions(folder):
+                by_doc.setdefault(int(decision["doc"]), []).append(decision)
+        decided.append(by_doc)
+    assert decided[0] == decided[1]
+    assert any(decided[0].values())  # the corpus has copies: something was decided
+
+
+@pytest.mark.parametrize("name", CORPUS_NAMES)
+def test_corpus_apply_follows_documents_not_positions(name: str, tmp_path: Path) -> None:
+    step = STEPS[name]()
+    assert isinstance(step, CorpusStep)
+    docs = corpus_docs()
+    list(step.collect(docs, tmp_path / "unit"))
+    step.decide([tmp_path / "unit"], None)
+    in_order = [d.to_dict() for d in step.apply(copy_of(docs), tmp_path / "unit")]
+    backwards = [d.to_dict() for d in step.apply(copy_of(docs)[::-1], tmp_path / "unit")]
+    assert backwards[::-1] == in_order
+
+
+@pytest.mark.parametrize("name", CORPUS_NAMES)
+def test_corpus_apply_of_no_decisions_changes_nothing(name: str, tmp_path: Path) -> None:
+    step = STEPS[name]()
+    assert isinstance(step, CorpusStep)
+    words = SAMPLE.split()
+    texts = [" ".join(words[n::3]) for n in range(3)]  # no three words in a row in common
+    docs = [Document(id=f"u{n}", text=text) for n, text in enumerate(texts)]
+    list(step.collect(docs, tmp_path / "unit"))
+    step.decide([tmp_path / "unit"], None)
+    assert not list(step.decisions(tmp_path / "unit"))
+    stats = StepStats(name)
+    out = list(step.apply(copy_of(docs), tmp_path / "unit", stats))
+    assert [d.to_dict() for d in out] == [d.to_dict() for d in docs]
+    assert stats.docs == 3 and not stats.rejected and not stats.edits
+
+
+def test_a_corpus_decision_that_raises_rejects_its_document_undone(tmp_path: Path) -> None:
+    from dataclasses import dataclass
+
+    from thresher.dedup import Dedup
+    from thresher.steps import STEP_ERROR, Verdict
+
+    @dataclass(frozen=True, kw_only=True)
+    class Failing(Dedup):
+        def apply_decision(self, doc: Document, decision: dict[str, object]) -> Verdict:
+            verdict = super().apply_decision(doc, decision)
+            if doc.metadata.get("duplicate_of"):
+                raise OSError("disk gone")
+            return verdict
+
+    docs = corpus_docs()
+    stats = StepStats("dedup")
+    out = list(Failing()(copy_of(docs), stats))
+    failed = [d for d in out if d.rejection is not None]
+    assert failed and all(
+        d.rejection == Rejection("dedup", STEP_ERROR, "OSError: disk gone") for d in failed
+    )
+    assert all("duplicate_of" not in d.metadata and "cluster" not in d.metadata for d in failed)
+    assert stats.rejected == {STEP_ERROR: len(failed)}
+
+
+def copy_of(docs: list[Document]) -> list[Document]:
+    return [Document.from_dict(d.to_dict()) for d in docs]

@@ -566,3 +566,24 @@ def test_stars_are_the_same_whatever_the_batch_of_groups(monkeypatch: pytest.Mon
     monkeypatch.setattr(clusters, "STAR_BATCH_ROWS", 3)
     assert outcome_of() == whole
     assert len({c for c, _ in whole.values() if c}) == 12
+
+
+def test_a_recipe_with_one_corpus_step_twice_is_refused_before_reading(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="corpus step dedup appears more than once"):
+        Recipe(steps=(Dedup(), Dedup(ngram=5)))
+    text = "version: 1\nsteps:\n- step: dedup\n- step: dedup\n"
+    (tmp_path / "twice.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "in.jsonl").write_text('{"id": "a", "text": "x"}\n', encoding="utf-8")
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            str(tmp_path / "in.jsonl"),
+            "-o",
+            str(tmp_path / "out"),
+            "-c",
+            str(tmp_path / "twice.yaml"),
+        ],
+    )
+    assert result.exit_code != 0 and "appears more than once" in result.output
+    assert not (tmp_path / "out").exists()

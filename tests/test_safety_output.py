@@ -350,7 +350,7 @@ def test_a_refused_resume_shows_the_recipe_lines_chunk_size_and_index(tmp_path: 
     changed = Recipe(steps=(Dedup(ngram=4),))
     with pytest.raises(ConfigError) as refused:
         thresher.run([str(inputs)], tmp_path / "out", changed, records_per_chunk=4)
-    assert "-  ngram: 5" in str(refused.value) and "+  ngram: 4" in str(refused.value)
+    assert "-  ngram: 3" in str(refused.value) and "+  ngram: 4" in str(refused.value)
     with pytest.raises(ConfigError, match=r"records per chunk: 4 before, 5 now"):
         thresher.run([str(inputs)], tmp_path / "out", DEDUP, records_per_chunk=5)
     with pytest.raises(ConfigError, match=r"dedup index: .*before.*idx.*now"):

@@ -21,7 +21,7 @@ from thresher.bounds import within_bounds
 from thresher.document import Document
 from thresher.errors import ConfigError
 from thresher.readers.base import MAX_RECORD_BYTES
-from thresher.steps import STEPS, Step, StepStats
+from thresher.steps import STEPS, CorpusStep, Step, StepStats
 
 FORMAT_VERSION = 1
 WRITER_FORMATS = ("jsonl", "parquet")
@@ -84,6 +84,15 @@ class Recipe:
     steps: tuple[Step, ...]
     reader: ReaderOptions = field(default_factory=ReaderOptions)
     writer: WriterOptions = field(default_factory=WriterOptions)
+
+    def __post_init__(self) -> None:
+        corpus = [step.name for step in self.steps if isinstance(step, CorpusStep)]
+        twice = sorted({name for name in corpus if corpus.count(name) > 1})
+        if twice:
+            raise ConfigError(
+                f"recipe: the corpus step {', '.join(twice)} appears more than once; a corpus"
+                " step's keys, decisions and saved state are kept under its name. Keep one"
+            )
 
     def apply(
         self, docs: Iterable[Document], stats: Mapping[str, StepStats] | None = None

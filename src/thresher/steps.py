@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from time import perf_counter
 from typing import Any, ClassVar, TypeVar
 
-from thresher.document import Document, Rejection
+import xxhash
+
+from thresher.document import POSITION, SOURCE, Document, Rejection
 from thresher.errors import ConfigError
 
 
@@ -86,19 +89,7 @@ class Step:
 
     def _apply(self, doc: Document, stats: StepStats) -> None:
         stats.docs += 1
-        edits_before, text_before = len(doc.ledger), doc.text
-        try:
-            verdict = self.process(doc)
-        except Exception as exc:  # a bad record never stops a run: it is rejected, with why
-            del doc.ledger[edits_before:]
-            doc.text = text_before
-            verdict = Drop(STEP_ERROR, f"{type(exc).__name__}: {exc}")
-        for edit in doc.ledger[edits_before:]:
-            stats.edits[edit.reason] += 1
-            stats.chars_removed += edit.end - edit.start - len(edit.replacement)
-        if isinstance(verdict, Drop):
-            doc.rejection = Rejection(self.name, verdict.reason, verdict.detail)
-            stats.rejected[verdict.reason] += 1
+        judge(self.name, doc, stats, self.process)
 
     def process(self, doc: Document) -> Verdict:
         raise NotImplementedError
@@ -106,6 +97,39 @@ class Step:
     def params(self) -> dict[str, Any]:
         """The constructor arguments, unchanged, in declaration order."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+
+
+def judge(
+    step: str, doc: Document, stats: StepStats, process: Callable[[Document], Verdict]
+) -> None:
+    """Run `process` on `doc` under a step's accounting: its edits counted, its verdict
+    recorded; if it raises, the document is rejected `step-error` with the exception's text,
+    and its text, ledger and metadata are as they were before."""
+    edits_before, text_before = len(doc.ledger), doc.text
+    metadata_before = _snapshot(doc.metadata)
+    try:
+        verdict = process(doc)
+    except Exception as exc:  # a bad record never stops a run: it is rejected, with why
+        del doc.ledger[edits_before:]
+        doc.text = text_before
+        doc.metadata.clear()
+        doc.metadata.update(metadata_before)
+        verdict = Drop(STEP_ERROR, f"{type(exc).__name__}: {exc}")
+    for edit in doc.ledger[edits_before:]:
+        stats.edits[edit.reason] += 1
+        stats.chars_removed += edit.end - edit.start - len(edit.replacement)
+    if isinstance(verdict, Drop):
+        doc.rejection = Rejection(step, verdict.reason, verdict.detail)
+        stats.rejected[verdict.reason] += 1
+
+
+def _snapshot(metadata: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `metadata` deep enough to undo a step: steps add keys, and add to the dicts
+    and lists a key holds (`signals`); they replace, never edit, anything deeper."""
+    return {
+        key: value.copy() if isinstance(value, dict | list) else value
+        for key, value in metadata.items()
+    }
 
 
 class Repair(Step):
@@ -161,6 +185,29 @@ class CorpusStep(Step):
     def apply(
         self, docs: Iterable[Document], folder: Path, stats: StepStats | None = None
     ) -> Iterator[Document]:
+        """Apply the decisions saved in `folder` to the documents they were made for (found by
+        `document_key`, not by position), each under the accounting of a document step: edits
+        counted, and a decision that raises rejects its document `step-error`, undone."""
+        stats = stats if stats is not None else StepStats(self.name)
+        decisions = Decisions(self.decisions(folder))
+        for doc in docs:
+            if doc.rejection is None:
+                started = perf_counter()
+                stats.docs += 1
+                decision = decisions.pop(doc)
+                if decision is not None:
+                    judge(self.name, doc, stats, partial(self.apply_decision, decision=decision))
+                stats.seconds += perf_counter() - started
+            yield doc
+        decisions.require_all_used(self.name)
+
+    def decisions(self, folder: Path) -> Iterable[dict[str, Any]]:
+        """The decisions `decide` saved in `folder`, each with its document's key under
+        `"doc"` (`document_key`)."""
+        raise NotImplementedError
+
+    def apply_decision(self, doc: Document, decision: dict[str, Any]) -> Verdict:
+        """Apply one decision to its document (edit, annotate) and judge it."""
         raise NotImplementedError
 
     def commit(self, folders: list[Path], state: Path | None, run_id: str = "") -> None:
@@ -174,6 +221,42 @@ class CorpusStep(Step):
             collected = list(self.collect(docs, folder))
             self.decide([folder], None)
             yield from self.apply(collected, folder, stats)
+
+
+def document_key(doc: Document) -> int:
+    """What names a document between a corpus step's passes, whatever else the stream holds:
+    a hash of its id and of where it was read (input file and position), as the readers set
+    them. Two documents with the same key (an id repeated in a stream without sources) take
+    their decisions in stream order."""
+    digest = xxhash.xxh3_64()
+    for part in (doc.id, doc.metadata.get(SOURCE), doc.metadata.get(POSITION)):
+        digest.update(repr(part).encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.intdigest() & 0x7FFF_FFFF_FFFF_FFFF  # fits JSON readers' signed integers
+
+
+class Decisions:
+    """A chunk's decisions by document key, each used once."""
+
+    def __init__(self, decisions: Iterable[dict[str, Any]]) -> None:
+        self.waiting: dict[int, deque[dict[str, Any]]] = {}
+        for decision in decisions:
+            self.waiting.setdefault(int(decision["doc"]), deque()).append(decision)
+
+    def pop(self, doc: Document) -> dict[str, Any] | None:
+        queue = self.waiting.get(document_key(doc))
+        if not queue:
+            return None
+        decision = queue.popleft()
+        if decision.get("id", doc.id) != doc.id:
+            raise RuntimeError(f"decision for {decision['id']!r} reached {doc.id!r}")
+        return decision
+
+    def require_all_used(self, step: str) -> None:
+        """A decision left over is a document lost between the passes: never silent."""
+        left = sum(len(queue) for queue in self.waiting.values())
+        if left:
+            raise RuntimeError(f"{step}: {left} decisions found no document in this chunk")
 
 
 STEPS: dict[str, type[Step]] = {}

@@ -89,6 +89,12 @@ class Keys:
     priority: np.ndarray  # float64: smaller is kept first (the keep policy's value)
     signatures: RowStore  # uint32 (n, permutations): for estimated verification
     shingles: RowStore  # uint32 sets, one per row: for exact verification
+    # uint64, the document key (id, source, position): breaks ties between equal ids, so that
+    # neither does the order of the parts decide (None: all 0, as for an index's parts)
+    tie: np.ndarray | None = None
+
+    def ties(self) -> np.ndarray:
+        return self.tie if self.tie is not None else np.zeros(len(self), np.uint64)
 
     def __len__(self) -> int:
         return len(self.id_hash)
@@ -102,6 +108,7 @@ class Keys:
             priority=np.concatenate([np.zeros(0), *(p.priority for p in parts)]),
             signatures=RowStore([q for p in parts for q in p.signatures.parts]),
             shingles=RowStore([q for p in parts for q in p.shingles.parts]),
+            tie=np.concatenate([np.zeros(0, np.uint64), *(p.ties() for p in parts)]),
         )
 
 
@@ -187,7 +194,10 @@ def _stars(
         return label
     store = keys.shingles if verify == "exact" else keys.signatures
     similar = _jaccard if verify == "exact" else _agreement
-    order = members[np.lexsort((keys.id_hash[members], keys.priority[members], group[members]))]
+    ties = keys.ties()[members]
+    order = members[
+        np.lexsort((ties, keys.id_hash[members], keys.priority[members], group[members]))
+    ]
     starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
     bounds = [*starts.tolist(), len(order)]
     first = 0
@@ -272,7 +282,7 @@ def _agreement(a: np.ndarray, b: np.ndarray) -> float:
 
 def _keepers(keys: Keys, root: np.ndarray) -> np.ndarray:
     """Per row, the row its cluster keeps: the smallest priority, then the smallest id hash."""
-    order = np.lexsort((keys.id_hash, keys.priority, root))
+    order = np.lexsort((keys.ties(), keys.id_hash, keys.priority, root))
     first = np.ones(len(order), bool)
     first[1:] = root[order][1:] != root[order][:-1]
     keeper_of_root = np.zeros(len(root), np.int64)

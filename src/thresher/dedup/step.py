@@ -33,8 +33,8 @@ from thresher.dedup.minhash import (
     normalized_lines,
     shingles,
 )
-from thresher.document import DATE, URL, Document, Rejection
-from thresher.steps import CorpusStep, StepStats, register, require
+from thresher.document import DATE, URL, Document
+from thresher.steps import KEEP, CorpusStep, Drop, Verdict, document_key, register, require
 
 POLICIES = ("earliest", "newest", "longest", "quality", "first")
 EXACT_DUPLICATE = "exact-duplicate"
@@ -44,7 +44,7 @@ CLUSTER_SIZE = "cluster_size"
 DUPLICATE_OF = "duplicate_of"
 DUPLICATES = "duplicates"
 SIMILARITY = "duplicate_similarity"
-ROWS_FILE = "rows.npy"
+DOCS_FILE = "documents.npy"  # each row's `document_key`
 DECISIONS_FILE = "decisions.jsonl"
 REPORT_CLUSTERS = 20
 
@@ -165,7 +165,7 @@ class Dedup(CorpusStep):
 
     def collect(self, docs: Iterable[Document], folder: Path, order: int = 0) -> Iterator[Document]:
         folder.mkdir(parents=True, exist_ok=True)
-        rows: list[int] = []
+        doc_keys: list[int] = []
         ids: list[str] = []
         urls: list[str] = []
         exact: list[tuple[int, int]] = []
@@ -174,8 +174,8 @@ class Dedup(CorpusStep):
         priority: list[float] = []
         for row, doc in enumerate(docs):
             if doc.rejection is None:
+                doc_keys.append(document_key(doc))
                 norm = normalized_lines(doc.text) if self.within_lines else normalized(doc.text)
-                rows.append(row)
                 ids.append(doc.id)
                 urls.append(str(doc.metadata.get(URL) or ""))
                 exact.append(exact_key(norm.replace(b"\n", b" ")))
@@ -184,7 +184,7 @@ class Dedup(CorpusStep):
                 sets.append(np.unique(hashes.astype(SHINGLE_DTYPE)))
                 priority.append(self._priority(doc, order * 2**20 + row))
             yield doc
-        np.save(folder / ROWS_FILE, np.asarray(rows, np.int64))
+        np.save(folder / DOCS_FILE, np.asarray(doc_keys, np.int64))
         save_part(folder, self._part(ids, urls, exact, signatures, sets, priority))
 
     def _part(
@@ -242,6 +242,8 @@ class Dedup(CorpusStep):
         for part in parts:
             part.priority = np.full(len(part), -math.inf)  # what earlier runs kept stays kept
         new_keys = [load_keys(folder) for folder in folders]
+        for part, folder in zip(new_keys, folders, strict=True):
+            part.tie = np.load(folder / DOCS_FILE).astype(np.uint64)
         keys = Keys.concat(parts + new_keys, self._hasher.bands if self.near else 0)
         found = cluster(
             keys,
@@ -254,16 +256,16 @@ class Dedup(CorpusStep):
         names = _names_of(found, old + folders, sizes)
         offsets = np.cumsum([0, *sizes]).tolist()
         first_new = offsets[len(parts)]
-        members = _members(found, names)
+        members = _members(found, names, keys.ties())
         report = _Report()
         for n, folder in enumerate(folders):
             lo, hi = offsets[len(parts) + n], offsets[len(parts) + n + 1]
-            stream_rows = np.load(folder / ROWS_FILE)
+            doc_keys = np.load(folder / DOCS_FILE)
             with (folder / DECISIONS_FILE).open("wb") as out:
                 for row in range(lo, hi):
                     if found.size[row] > 1:
                         decision = self._decision(found, keys, names, members, row, first_new)
-                        decision["key"], decision["row"] = row - lo, int(stream_rows[row - lo])
+                        decision["key"], decision["doc"] = row - lo, int(doc_keys[row - lo])
                         report.add(decision, int(found.root[row]))
                         out.write(orjson.dumps(decision) + b"\n")
         return report.to_dict(index.documents_besides(run_id) if index else 0)
@@ -302,18 +304,24 @@ class Dedup(CorpusStep):
 
     # ------------------------------------------------------------------ apply
 
-    def apply(
-        self, docs: Iterable[Document], folder: Path, stats: StepStats | None = None
-    ) -> Iterator[Document]:
-        stats = stats if stats is not None else StepStats(self.name)
-        decisions = {d["row"]: d for d in _read_decisions(folder / DECISIONS_FILE)}
-        for row, doc in enumerate(docs):
-            if doc.rejection is None:
-                stats.docs += 1
-                decision = decisions.get(row)
-                if decision is not None:
-                    _annotate(doc, decision, stats)
-            yield doc
+    def decisions(self, folder: Path) -> list[dict[str, Any]]:
+        return _read_decisions(folder / DECISIONS_FILE)
+
+    def apply_decision(self, doc: Document, decision: dict[str, Any]) -> Verdict:
+        doc.metadata[CLUSTER] = decision[CLUSTER]
+        if DUPLICATE_OF not in decision:
+            doc.metadata[CLUSTER_SIZE] = decision[CLUSTER_SIZE]
+            doc.metadata[DUPLICATES] = decision[DUPLICATES]
+            return KEEP
+        doc.metadata[DUPLICATE_OF] = decision[DUPLICATE_OF]
+        detail = f"copy of {decision[DUPLICATE_OF]} (cluster {decision[CLUSTER]})"
+        if SIMILARITY in decision:
+            doc.metadata[SIMILARITY] = decision[SIMILARITY]
+            detail = (
+                f"copy of {decision[DUPLICATE_OF]} (cluster {decision[CLUSTER]};"
+                f" {decision['measure']} {decision[SIMILARITY]:.3f})"
+            )
+        return Drop(decision["reason"], detail)
 
     def commit(self, folders: list[Path], state: Path | None, run_id: str = "") -> None:
         """Add this run's kept documents to the index in `state` (once per `run_id`), one part
@@ -373,10 +381,17 @@ def _names_of(found: Clusters, sources: list[Path], sizes: list[int]) -> dict[in
     return names
 
 
-def _members(found: Clusters, names: dict[int, tuple[str, str]]) -> dict[int, list[int]]:
-    """Rows of each cluster of two or more, keyed by root, in id-hash order."""
+def _members(
+    found: Clusters, names: dict[int, tuple[str, str]], ties: np.ndarray
+) -> dict[int, list[int]]:
+    """Rows of each cluster of two or more, keyed by root, in id-hash order (then by document
+    key: the same order whatever the order of the parts)."""
     members: dict[int, list[int]] = {}
-    for row in sorted(names, key=lambda r: (xxhash.xxh3_64_intdigest(names[r][0].encode()), r)):
+
+    def order(row: int) -> tuple[int, int, int]:
+        return xxhash.xxh3_64_intdigest(names[row][0].encode()), int(ties[row]), row
+
+    for row in sorted(names, key=order):
         members.setdefault(int(found.root[row]), []).append(row)
     return members
 
@@ -384,27 +399,6 @@ def _members(found: Clusters, names: dict[int, tuple[str, str]]) -> dict[int, li
 def _read_decisions(path: Path) -> list[dict[str, Any]]:
     with path.open("rb") as lines:
         return [orjson.loads(line) for line in lines]
-
-
-def _annotate(doc: Document, decision: dict[str, Any], stats: StepStats) -> None:
-    if decision["id"] != doc.id:
-        raise RuntimeError(f"dedup: decision for {decision['id']!r} reached {doc.id!r}")
-    doc.metadata[CLUSTER] = decision[CLUSTER]
-    if DUPLICATE_OF in decision:
-        doc.metadata[DUPLICATE_OF] = decision[DUPLICATE_OF]
-        reason = decision["reason"]
-        detail = f"copy of {decision[DUPLICATE_OF]} (cluster {decision[CLUSTER]})"
-        if SIMILARITY in decision:
-            doc.metadata[SIMILARITY] = decision[SIMILARITY]
-            detail = (
-                f"copy of {decision[DUPLICATE_OF]} (cluster {decision[CLUSTER]};"
-                f" {decision['measure']} {decision[SIMILARITY]:.3f})"
-            )
-        doc.rejection = Rejection("dedup", reason, detail)
-        stats.rejected[reason] += 1
-    else:
-        doc.metadata[CLUSTER_SIZE] = decision[CLUSTER_SIZE]
-        doc.metadata[DUPLICATES] = decision[DUPLICATES]
 
 
 class _Report:

@@ -42,8 +42,9 @@ LOCK_FILE = "lock"  # in WORK_DIR; never removed, so that two runs always lock t
 ID_FILE = "id"  # in WORK_DIR: the run's own id, outside run.json (identical runs, same files)
 OWN_INDEX = "dedup-index"
 # 2: units group small files, and the output changed (line separators, not-text, input fields):
-# a run folder of version 1 is not resumed.
-STATE_VERSION = 2
+# a run folder of version 1 is not resumed. 3: a corpus step's chunk files name documents by
+# key (documents.npy), not by row.
+STATE_VERSION = 3
 _SHOWN = 8  # names listed in a refusal
 
 
