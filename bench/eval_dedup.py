@@ -1340,7 +1340,7 @@ def recipe_dedup(recipe: str) -> dict[str, Any]:
 def recipe_set(text: str, ngram: int, within_lines: bool) -> set[int]:
     """The shingle set the dedup step makes of `text` (thresher's own functions)."""
     norm = normalized_lines(text) if within_lines else normalized(text)
-    return set(recipe_shingles(norm, ngram).tolist())
+    return set(recipe_shingles(norm, ngram, within_lines).tolist())
 
 
 class RecipeJaccard:

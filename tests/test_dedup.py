@@ -146,8 +146,30 @@ def test_normalised_lines_are_the_normalised_text_with_its_line_breaks(text: str
     assert b"\n\n" not in lines and not lines.startswith(b"\n") and not lines.endswith(b"\n")
 
 
+def test_the_listed_unicode_spaces_are_those_bytes_split_does_not_know() -> None:
+    import re
+    import sys
+
+    from thresher.dedup.minhash import OTHER_SPACES
+
+    spaces = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
+    listed = {c for c in spaces if re.fullmatch(f"[{OTHER_SPACES}]", c)}
+    assert listed == spaces - set(" \t\n\r\x0b\x0c")
+
+
+def test_normalised_lines_hold_for_random_spacing() -> None:
+    alphabet = list("ab cD1\t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2028\u3000\u00e9\u6771\u2014\u201c.,!")
+    rng = random.Random(3)
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(30)))
+        lines = normalized_lines(text)
+        assert lines.replace(b"\n", b" ") == normalized(text) == b" ".join(normalized(text).split())
+        for bad in (b"\n\n", b" \n", b"\n ", b"  "):
+            assert bad not in lines, (text, lines)
+
+
 def shingle_set(text: str, ngram: int = 3) -> set[int]:
-    return set(shingles(normalized_lines(text), ngram).tolist())
+    return set(shingles(normalized_lines(text), ngram, lines=True).tolist())
 
 
 def test_shingles_within_lines_ignore_the_order_of_lines() -> None:
@@ -159,14 +181,12 @@ def test_shingles_within_lines_ignore_the_order_of_lines() -> None:
     assert across != set(shingles(normalized("\n".join(reordered)), 3).tolist())
 
 
-def test_shingles_within_lines_match_one_line_texts_and_short_lines() -> None:
-    one_line = article(3, 50)
-    assert shingle_set(one_line) == set(shingles(normalized(one_line), 3).tolist())
-    # a line shorter than the n-gram is one shingle, hashed as a short text is
-    assert shingle_set("Menu\nContact us") == set(shingles(b"menu", 3).tolist()) | set(
-        shingles(b"contact us", 3).tolist()
-    )
-    assert len(shingle_set("a b c d\ne f")) == 2 + 1
+def test_no_shingle_within_lines_holds_words_of_two_lines() -> None:
+    two_lines = shingle_set("alpha beta\ngamma delta")
+    assert two_lines == shingle_set("alpha beta") | shingle_set("gamma delta")
+    assert shingle_set("Menu\nContact us") > shingle_set("Contact us")  # a short line counts
+    # a line of `ngram` words or more keeps its own n-grams, and gains its edges
+    assert set(shingles(b"a b c d", 3).tolist()) < shingle_set("a b c d")
 
 
 def test_signature_agreement_estimates_jaccard() -> None:
@@ -587,3 +607,11 @@ def test_a_recipe_with_one_corpus_step_twice_is_refused_before_reading(tmp_path:
     )
     assert result.exit_code != 0 and "appears more than once" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_copy_exactly_at_the_threshold_is_joined() -> None:
+    # J = 7 / 10 = 0.7: the sizes' bound (J <= 7 / 10) must not rule it out in floating point
+    keys = keys_of([[1], [1]], [list(range(10)), list(range(7))], [0, 1])
+    found = cluster(keys, exact=True, near=True, verify="exact", threshold=0.7)
+    assert found.keeper.tolist() == [0, 0]
+    assert found.similarity[1] == pytest.approx(0.7)

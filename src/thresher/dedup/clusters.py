@@ -220,11 +220,13 @@ def _stars(
 
 
 class _Star:
-    """Cuts one candidate group into stars. A large group (a template shared by thousands of
-    pages) would cost members x stars exact comparisons, each in Python: there, the keeper is
-    first compared with every remaining member at once through their MinHash signatures, and
-    only members whose estimated similarity comes within `ESTIMATE_MARGIN` of the threshold
-    (more than four standard deviations at 110 positions) are compared exactly."""
+    """Cuts one candidate group into stars. Before any exact comparison, the keeper is held
+    against every remaining member at once: for exact Jaccard, a member whose set is smaller
+    than `threshold` times the keeper's (or the keeper's than its) cannot reach it, since
+    J <= min / max; and in a large group (a template shared by thousands of pages, which
+    would cost members x stars comparisons in Python) only members whose MinHash signature
+    agrees within `ESTIMATE_MARGIN` of the threshold (more than four standard deviations at
+    110 positions) are compared exactly."""
 
     def __init__(
         self,
@@ -237,17 +239,25 @@ class _Star:
         self.rows, self.vectors, self.similar, self.threshold = rows, vectors, similar, threshold
         self.exact = keys.exact[rows]
         self.signatures: np.ndarray | None = None
+        self.sizes: np.ndarray | None = None
+        if similar is _jaccard:
+            self.sizes = np.fromiter((len(vectors[r]) for r in rows.tolist()), np.float64)
 
     def prefilter(self, signatures: np.ndarray) -> None:
         self.signatures = signatures
 
     def _candidates(self, keeper: int, others: np.ndarray) -> np.ndarray:
         """Positions among `others` worth an exact comparison with `keeper` (positions)."""
-        if self.signatures is None:
-            return others
-        agree = (self.signatures[others] == self.signatures[keeper]).mean(axis=1)
+        possible = np.ones(len(others), bool)
+        if self.sizes is not None:
+            mine, theirs = self.sizes[keeper], self.sizes[others]
+            bound = (self.threshold - 1e-9) * np.maximum(mine, theirs)  # 7 >= 0.7 * 10 in floats
+            possible = np.minimum(mine, theirs) >= bound
+        if self.signatures is not None:
+            agree = (self.signatures[others] == self.signatures[keeper]).mean(axis=1)
+            possible &= agree >= self.threshold - ESTIMATE_MARGIN
         same = (self.exact[others] == self.exact[keeper]).all(axis=1)
-        candidates: np.ndarray = others[same | (agree >= self.threshold - ESTIMATE_MARGIN)]
+        candidates: np.ndarray = others[possible | same]
         return candidates
 
     def cut(self, label: np.ndarray, similarity: np.ndarray) -> None:
