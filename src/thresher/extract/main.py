@@ -20,7 +20,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from resiliparse.extract.html2text import extract_plain_text
@@ -66,15 +66,30 @@ class Block(NamedTuple):  # a tuple: a page makes dozens, and a frozen dataclass
     subheading: bool  # an h2 to h6: one right before the region is the region's own
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FastResult:
-    text: str
+    region: list[Block]  # the chosen region's blocks (all of them where no block is prose)
     region_words: int  # prose words inside the chosen region
     prose_words: int  # prose words on the whole page
     blocks: list[Block]
+    _text: str | None = field(default=None, repr=False)
+
+    @property
+    def text(self) -> str:
+        """The region's text, made on first use: the region of a pass that looks unsure, and
+        of the container pass's own, is never read (its tidying and repeat rule were wasted)."""
+        if self._text is None:
+            self._text = _joined_text(self.region)
+        return self._text
 
     def all_text(self) -> str:
-        return drop_repeats(tidy("\n".join(b.text for b in self.blocks)))
+        if self.region is self.blocks:
+            return self.text
+        return _joined_text(self.blocks)
+
+
+def _joined_text(items: list[Block]) -> str:
+    return drop_repeats(tidy("\n".join([b.text for b in items])))
 
 
 def blocks(tree: HTMLTree, main_content: bool = True) -> list[Block]:
@@ -104,7 +119,7 @@ def blocks(tree: HTMLTree, main_content: bool = True) -> list[Block]:
         text = chunk
         if "<" in chunk:  # most blocks are tagged; a bare text block skips the regexes
             if "<a" in chunk:
-                link_chars = sum(len(_TAG.sub("", a).strip()) for a in _LINK.findall(chunk))
+                link_chars = _link_chars(chunk)
             if "<br" in chunk:
                 chunk = _BREAK.sub("\n", chunk)
             text = _TAG.sub("", chunk)
@@ -113,10 +128,10 @@ def blocks(tree: HTMLTree, main_content: bool = True) -> list[Block]:
         rescued = RESCUED in text
         if rescued:
             text = text.replace(RESCUED, "")
-        words = len(text.split())  # count_words, inline: this runs on every block
-        if not text.isascii() and _UNSPACED.search(text):
-            words += len(_UNSPACED.findall(text)) // 2
         stripped = text.strip()
+        words = len(stripped.split())  # count_words, inline: this runs on every block
+        if not stripped.isascii() and _UNSPACED.search(stripped):
+            words += len(_UNSPACED.findall(stripped)) // 2
         prose = (
             link_chars < MAX_LINK_SHARE * max(1, len(stripped))
             and not heading
@@ -130,6 +145,17 @@ def blocks(tree: HTMLTree, main_content: bool = True) -> list[Block]:
             score = 0.0
         out.append(Block(text, words, score, heading and not chunk.startswith("<h1")))
     return out
+
+
+def _link_chars(markup: str) -> int:
+    """The characters of the text of the markup's links (`<a>`), each stripped. Most links
+    hold bare text: they skip the tag regex."""
+    total = 0
+    for inner in _LINK.findall(markup):
+        if "<" in inner:
+            inner = _TAG.sub("", inner)
+        total += len(inner.strip())
+    return total
 
 
 # Code (`<pre>`) lines carry this mark from the extraction to the repeat rule, which leaves
@@ -382,7 +408,7 @@ def _rescue_list(tree: HTMLTree, ul: ElementNode, body: ElementNode) -> None:
     size = len(" ".join((ul.text or "").split()))
     markup = ul.html or ""
     # link text from the list's markup, as blocks() reads it (no node object made per link)
-    linked = sum(len(_TAG.sub("", a).strip()) for a in _LINK.findall(markup))
+    linked = _link_chars(markup)
     if linked <= RESCUE_LINK_SHARE * size or ul.query_selector(_CARDS) is not None:
         return
     if linked > RESCUE_ALL_LINKS * size and getattr(ul.prev_element, "tag", "") != "p":
@@ -419,18 +445,17 @@ def fast_text(tree: HTMLTree, main_content: bool = True) -> FastResult:
             current += block.score
         if current > best:
             best, best_start, best_end = current, start, i + 1
-    prose = sum(int(b.score) for b in items if b.score > 0)
+    prose = sum([int(b.score) for b in items if b.score > 0])
     if best <= 0:  # no prose at all (a product grid, a link list): keep what resiliparse kept
-        return FastResult(drop_repeats(tidy("\n".join(b.text for b in items))), 0, prose, items)
+        return FastResult(items, 0, prose, items)
     if best_start > 0 and items[best_start - 1].subheading:
         # the section heading that introduces the region ("Highlights", "Overview"), which
         # scores a penalty as a short non-prose block; not an h1, the page's headline, which
         # aeb's gold leaves out (with h1: aeb -0.0034)
         best_start -= 1
     region = items[best_start:best_end]
-    inside = sum(int(b.score) for b in region if b.score > 0)
-    text = drop_repeats(tidy("\n".join(b.text for b in region)))
-    return FastResult(text, inside, prose, items)
+    inside = sum([int(b.score) for b in region if b.score > 0])
+    return FastResult(region, inside, prose, items)
 
 
 PARAGRAPH_MIN_WORDS = 10
@@ -540,8 +565,12 @@ def careful_text(html: str, url: str | None) -> str:
 
 def tidy(text: str) -> str:
     """One paragraph a line: spaces folded, blank lines and leading/trailing spaces dropped."""
-    lines = (line.strip() for line in _LINE_SPACES.sub(" ", text).split("\n"))
-    return "\n".join(line for line in lines if line)
+    # _LINE_SPACES can only match at a tab, a no-break space or two spaces: three substring
+    # searches rule it out faster than the regex's scan (it stops at every space)
+    if "\t" in text or "\xa0" in text or "  " in text:
+        text = _LINE_SPACES.sub(" ", text)
+    lines = [line.strip() for line in text.split("\n")]
+    return "\n".join([line for line in lines if line])
 
 
 REPEAT_MIN_CHARS = 30
