@@ -150,3 +150,58 @@ def test_three_sigkills_of_a_two_worker_run_end_byte_identical(tmp_path: Path) -
     assert report["identical"], report["differing"]
     assert report["balanced"] and report["in"] == 600
     assert report["files_compared"] > 20
+
+
+DISCLAIMER = "Please read our terms and conditions before you comment on any article here."
+
+
+def write_site_corpus(folder: Path, files: int = 4, per_file: int = 160) -> Path:
+    """Pages of two sites; every page of news0 ends with the site's disclaimer; every tenth
+    story is a copy of an earlier one."""
+    folder.mkdir()
+    for f in range(files):
+        lines = []
+        for i in range(per_file):
+            n = f * per_file + i
+            site = n % 2
+            text = story(n - 8 if n % 10 == 9 else n).split("\n", 1)[1]  # no "Headline N"
+            if site == 0:
+                text += "\n" + DISCLAIMER
+            record = {"id": f"f{f}-{i}", "text": text, "url": f"https://news{site}.example/{n}"}
+            lines.append(orjson.dumps(record))
+        (folder / f"part-{f}.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    return folder
+
+
+def test_two_corpus_steps_resume_after_kills_and_agree_for_any_workers(tmp_path: Path) -> None:
+    from thresher.sites import SiteBoilerplate
+
+    corpus = write_site_corpus(tmp_path / "in")
+    recipe = Recipe(steps=(SiteBoilerplate(), Dedup()))
+    one = thresher.run([str(corpus)], tmp_path / "w1", recipe, records_per_chunk=25)
+    three = thresher.run([str(corpus)], tmp_path / "w3", recipe, workers=2, records_per_chunk=25)
+    assert one.balanced and snapshot(tmp_path / "w1") == snapshot(tmp_path / "w3")
+    kept = [
+        orjson.loads(line)
+        for p in sorted((tmp_path / "w1" / "kept").iterdir())
+        for line in p.read_bytes().splitlines()
+    ]
+    assert kept and not any(DISCLAIMER in r["text"] for r in kept)
+    edited = [r for r in kept if r["metadata"].get("site_boilerplate")]
+    assert len(edited) == len([r for r in kept if r["metadata"]["url"].startswith("https://news0")])
+    assert three.to_dict()["reasons"]["exact-duplicate"] > 0
+    # each corpus step keeps its state in its own folder of the run's index
+    assert (tmp_path / "w1" / "dedup-index" / "index.json").is_file()
+    assert (tmp_path / "w1" / "dedup-index" / "steps" / "site-boilerplate").is_dir()
+    # a forced rerun forgets what the run taught before: the same output, not learnt twice
+    again = thresher.run([str(corpus)], tmp_path / "w1", recipe, records_per_chunk=25, force=True)
+    assert again.to_dict() == one.to_dict() and snapshot(tmp_path / "w1") == snapshot(
+        tmp_path / "w3"
+    )
+    config = tmp_path / "recipe.yaml"
+    config.write_text(recipe.dumps())
+    args = ["--workers", "2", "--config", str(config), "--records-per-chunk", "25"]
+    report = load_chaos().chaos([str(corpus)], tmp_path / "chaos", args, kills=2, seed=3)
+    assert report["kills"] == 2
+    assert report["identical"], report["differing"]
+    assert report["balanced"] and report["in"] == 640

@@ -42,6 +42,7 @@ THRESHER_KEYS: Final = frozenset(
         "duplicate_of",
         "duplicate_similarity",
         "duplicates",
+        "site_boilerplate",
         "charset",
         "charset_source",
         "extractor",

@@ -16,7 +16,8 @@ import thresher.dedup
 import thresher.extract.step
 import thresher.filters
 import thresher.quality
-import thresher.repair  # noqa: F401  (importing registers the steps)
+import thresher.repair
+import thresher.sites  # noqa: F401  (importing registers the steps)
 from thresher.bounds import within_bounds
 from thresher.document import Document
 from thresher.errors import ConfigError

@@ -39,6 +39,7 @@ class Drop:
 
 KEEP = Keep()
 STEP_ERROR = "step-error"  # the reason of a document on which a step raised
+STATE_DIR = "steps"  # in an index folder: each corpus step's own state but dedup's, by name
 Verdict = Keep | Drop
 
 
@@ -174,6 +175,17 @@ class CorpusStep(Step):
 
     def collect(self, docs: Iterable[Document], folder: Path, order: int = 0) -> Iterator[Document]:
         raise NotImplementedError
+
+    def state_folder(self, index: Path) -> Path:
+        """Where this step keeps what outlives a run, in the run's index folder (`--index`, or
+        the run folder's own): `steps/NAME/`, its own, whatever other corpus steps keep."""
+        return index / STATE_DIR / self.name
+
+    @classmethod
+    def forget(cls, state: Path, run_id: str) -> int:
+        """Take out of `state` what the run `run_id` added (a run being replaced); return how
+        many runs' additions are left."""
+        return 0
 
     def check(self, state: Path) -> None:
         """Raise `ConfigError` if `state` cannot be used (other settings, damaged files):

@@ -28,6 +28,7 @@ import orjson
 
 from thresher.dedup.clusters import SHINGLE_DTYPE, SIG_DTYPE, Keys, RowFile, RowStore
 from thresher.errors import ConfigError, OutputError
+from thresher.steps import STATE_DIR
 
 FORMAT = "thresher-dedup-index"
 VERSION = 2
@@ -231,8 +232,11 @@ def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
 
 def _only_leftovers(folder: Path) -> bool:
     """Whether `folder` holds nothing but what an interrupted first `append` leaves: temporary
-    (`.partial`) files and segment folders, which the next append replaces (and the lock)."""
+    (`.partial`) files and segment folders, which the next append replaces (and the lock, and
+    other corpus steps' state)."""
     for entry in folder.iterdir():
+        if entry.name == STATE_DIR and entry.is_dir():
+            continue  # other corpus steps' state
         if entry.name == SEGMENTS and entry.is_dir():
             if not all(part.name.endswith(".partial") for part in entry.iterdir()):
                 return False

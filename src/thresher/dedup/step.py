@@ -19,6 +19,7 @@ from thresher.dedup.clusters import SHINGLE_DTYPE, VERIFY, Clusters, Keys, clust
 from thresher.dedup.index import (
     DedupIndex,
     PartArrays,
+    forget_run,
     load_keys,
     load_meta,
     load_part,
@@ -233,6 +234,13 @@ class Dedup(CorpusStep):
         return float(day) if self.keep == "earliest" else -float(day)
 
     # ------------------------------------------------------------------ decide
+
+    def state_folder(self, index: Path) -> Path:
+        return index  # the index folder itself, as before other corpus steps existed
+
+    @classmethod
+    def forget(cls, state: Path, run_id: str) -> int:
+        return forget_run(state, run_id)
 
     def check(self, state: Path) -> None:
         """Refuse an index made with other settings, or damaged, before any record is read."""

@@ -148,10 +148,10 @@ def _index_locked(index: Path | None) -> Iterator[None]:
         lock.release()
 
 
-def _check_corpus_state(passes: list[Pass], state: Path) -> None:
+def _check_corpus_state(passes: list[Pass], index: Path) -> None:
     for stage in passes:
         if stage.after is not None:
-            stage.after.check(state)
+            stage.after.check(stage.after.state_folder(index))
 
 
 def _run_in(
@@ -187,7 +187,8 @@ def _run_in(
     for stage in passes:
         if stage.after is not None and state.marker(f"committed-{stage.number}") is None:
             folders = _keys_folders(state, stage, units, chunks)
-            stage.after.commit(folders, index_dir, state.index_run(index_dir))
+            step_state = stage.after.state_folder(index_dir)
+            stage.after.commit(folders, step_state, state.index_run(index_dir))
             state.mark(f"committed-{stage.number}", {})
     state.clean_intermediates()
     seconds = time.perf_counter() - started
@@ -223,7 +224,8 @@ def _decide(
     report = state.marker(name)
     if report is None:
         folders = _keys_folders(state, stage, units, chunks)
-        report = stage.after.decide(folders, index_dir, state.index_run(index_dir))
+        step_state = stage.after.state_folder(index_dir)
+        report = stage.after.decide(folders, step_state, state.index_run(index_dir))
         state.mark(name, report)
     return report
 

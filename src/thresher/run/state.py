@@ -34,6 +34,7 @@ from thresher.errors import ConfigError, OutputError
 from thresher.readers import InputFile
 from thresher.recipe import Recipe
 from thresher.run.accounting import UnitResult
+from thresher.steps import STATE_DIR, STEPS, CorpusStep
 
 RUN_FILE = "run.json"
 WORK_DIR = ".work"
@@ -442,7 +443,7 @@ def _remove_own(folder: Path, out: Path, own: re.Pattern[str]) -> None:
 # The shards a run writes in kept/ and rejected/ (run/plan.py `chunk_name`, writers' suffixes
 # and temporary names), and what it writes in its own dedup index.
 SHARD_NAME = re.compile(r"part-\d{5,}-c\d{5,}\.(?:jsonl|parquet)(?:\.partial)?")
-INDEX_ENTRIES = frozenset({"index.json", "index.json.partial", "segments", INDEX_LOCK})
+INDEX_ENTRIES = frozenset({"index.json", "index.json.partial", "segments", STATE_DIR, INDEX_LOCK})
 
 
 def _forget_locked(index: Path, run_id: str, out: Path, new: RunRecord) -> int:
@@ -450,12 +451,24 @@ def _forget_locked(index: Path, run_id: str, out: Path, new: RunRecord) -> int:
     own index too, as another run's --index); unless it is the index this run uses, which it
     has locked already."""
     if not index.is_dir() or (new.index_path and index.resolve() == Path(new.index_path)):
-        return forget_run(index, run_id)
+        return _forget_everywhere(index, run_id)
     lock = FolderLock.take(index / INDEX_LOCK, f"dedup index {index}")
     try:
-        return forget_run(index, run_id)
+        return _forget_everywhere(index, run_id)
     finally:
         lock.release()
+
+
+def _forget_everywhere(index: Path, run_id: str) -> int:
+    """`forget_run` in the dedup index and in every corpus step's state under it (whatever
+    steps the new recipe has: the old run's may differ); the runs' additions left in all."""
+    left = forget_run(index, run_id)
+    states = index / STATE_DIR
+    for folder in sorted(states.iterdir()) if states.is_dir() else []:
+        step = STEPS.get(folder.name)
+        if isinstance(step, type) and issubclass(step, CorpusStep) and folder.is_dir():
+            left += step.forget(folder, run_id)
+    return left
 
 
 def _remove_logged(path: Path, out: Path) -> None:

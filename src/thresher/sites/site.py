@@ -1,0 +1,66 @@
+"""What a document's site is: the registered domain of its URL (public-suffix aware, from the
+list that the `publicsuffixlist` package bundles: nothing is downloaded), its host, or the
+value of a metadata field."""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from publicsuffixlist import PublicSuffixList
+
+from thresher.document import URL
+
+DOMAIN = "domain"
+HOST = "host"
+FIELD = "field:"
+
+
+@cache
+def _suffixes() -> PublicSuffixList:
+    # accept_unknown=False: a host under a suffix the list does not know ("docs.example",
+    # "intranet") has no registered domain, and is its own site rather than merged with every
+    # other host under that suffix
+    return PublicSuffixList(accept_unknown=False)
+
+
+def valid_mode(mode: str) -> bool:
+    return mode in (DOMAIN, HOST) or (mode.startswith(FIELD) and len(mode) > len(FIELD))
+
+
+def host_of(url: str) -> str:
+    """The URL's host name, lower case, without a trailing dot; "" when it has none."""
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:  # an unparsable URL (a bad IPv6 literal, a bad port) has no site
+        return ""
+    return host.rstrip(".")
+
+
+@cache
+def registered_domain(host: str) -> str:
+    """The host's registered domain ("news.bbc.co.uk" -> "bbc.co.uk", "me.github.io" stays,
+    private suffixes being suffixes); an IP address, or a host under no known suffix, is its
+    own site. Cached: a corpus holds few hosts and many pages of each."""
+    if not host:
+        return ""
+    try:
+        ipaddress.ip_address(host)
+        return host
+    except ValueError:
+        pass
+    return _suffixes().privatesuffix(host) or host
+
+
+def site_of(metadata: dict[str, Any], mode: str) -> str:
+    """The document's site under `mode` (`domain`, `host` or `field:NAME`); "" for none."""
+    if mode.startswith(FIELD):
+        value = metadata.get(mode[len(FIELD) :])
+        return value.strip() if isinstance(value, str) else ""
+    url = metadata.get(URL)
+    if not isinstance(url, str) or not url:
+        return ""
+    host = host_of(url)
+    return registered_domain(host) if mode == DOMAIN else host
