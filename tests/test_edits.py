@@ -3,10 +3,22 @@ from thresher.edits import remove_lines, rewrite_lines
 
 
 def check_spans(before: str, doc: Document) -> None:
+    """Each span is its lines, with the line breaks that go with them (the one after each
+    line, or before each when the kept text ends before them); replaying gives the text, and
+    the characters removed add up."""
     for edit in doc.ledger:
         assert before[edit.start : edit.end] == edit.removed
-        lines = before.split("\n")[edit.first_line : edit.last_line + 1]
-        assert "\n".join(lines) == edit.removed
+        lines = "\n".join(before.split("\n")[edit.first_line : edit.last_line + 1])
+        if edit.replacement or edit.removed == lines:  # a line replaced; or all lines removed
+            assert edit.removed == lines
+        else:
+            assert edit.removed in (lines + "\n", "\n" + lines)
+    text = before
+    for edit in sorted(doc.ledger, key=lambda e: (e.start, e.end), reverse=True):
+        text = text[: edit.start] + edit.replacement + text[edit.end :]
+    assert text == doc.text
+    removed = sum(e.end - e.start - len(e.replacement) for e in doc.ledger)
+    assert removed == len(before) - len(doc.text)
 
 
 def test_consecutive_removals_with_one_reason_make_one_edit() -> None:
@@ -18,6 +30,17 @@ def test_consecutive_removals_with_one_reason_make_one_edit() -> None:
         ("r1", 1, 2),
         ("r2", 4, 4),
     ]
+    # the break after each line of the first run; the break before the last line
+    assert [e.removed for e in doc.ledger] == ["b\nc\n", "\ne"]
+    check_spans(before, doc)
+
+
+def test_removing_every_line_leaves_no_break_behind() -> None:
+    before = "x\ny\nz"
+    doc = Document(id="x", text=before)
+    remove_lines(doc, "s", {0: "r1", 1: "r2", 2: "r2"})
+    assert doc.text == ""
+    assert [e.removed for e in doc.ledger] == ["x\n", "y\nz"]
     check_spans(before, doc)
 
 
@@ -45,3 +68,12 @@ def test_no_change_leaves_text_and_ledger_alone() -> None:
     remove_lines(doc, "s", {})
     assert doc.text == "same\n\ntext"
     assert doc.ledger == []
+
+
+def test_an_edit_lists_its_lines_without_the_break_it_holds() -> None:
+    before = "keep\n\nmenu\nshare\nkeep too\nfooter"
+    doc = Document(id="x", text=before)
+    remove_lines(doc, "s", {2: "nav", 3: "nav", 5: "end"})
+    assert [e.lines for e in doc.ledger] == [["menu", "share"], ["footer"]]
+    rewrite_lines(doc, "t", {0: ("case", "KEEP")})
+    assert doc.ledger[-1].lines == ["keep"]

@@ -32,7 +32,7 @@ def test_reference_record_is_cleaned_as_the_seed_readme_says(seed_path: Path) ->
     ):
         assert gone not in doc.text
 
-    removed = {(edit.reason, line) for edit in doc.ledger for line in edit.removed.split("\n")}
+    removed = {(edit.reason, line) for edit in doc.ledger for line in edit.lines}
     assert ("error-template", "Sorry!!") in removed
     assert ("error-template", raw[2]) in removed
     assert {("repeated-paragraph", line) for line in raw[10:15]} <= removed

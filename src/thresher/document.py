@@ -57,7 +57,8 @@ DESCRIPTIVE_KEYS: Final = (URL, DATE, HTTP_STATUS, TITLE)
 class Edit:
     """One change a step made: lines `first_line..last_line` (0-based, inclusive) and the
     character span `start..end` of the text *as it was before that step*, replaced by
-    `replacement` (empty for a removal)."""
+    `replacement` (empty for a removal). A removal of whole lines holds the line breaks that
+    go with them (docs/DESIGN.md, "The ledger"), so replacing the spans gives the new text."""
 
     step: str
     reason: str
@@ -71,6 +72,14 @@ class Edit:
     @property
     def action(self) -> str:
         return "replace" if self.replacement else "remove"
+
+    @property
+    def lines(self) -> list[str]:
+        """The lines removed or replaced, without the line break a removal holds at its edge."""
+        text = self.removed
+        if not self.replacement and self.last_line - self.first_line + 1 == text.count("\n"):
+            text = text[:-1] if text.endswith("\n") else text[1:]
+        return text.split("\n")
 
     def to_dict(self) -> dict[str, Any]:
         return {

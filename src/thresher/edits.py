@@ -20,24 +20,30 @@ def rewrite_lines(doc: Document, step: str, changes: Mapping[int, LineChange]) -
     """Apply line changes to `doc.text` and append one ledger edit per run of consecutive lines
     removed for the same reason, and one per replaced line. Blank lines left dangling by a
     removal (leading, trailing or doubled) go with that removal, so paragraphs stay separated by
-    at most one blank line."""
+    at most one blank line. A removal's span holds the line breaks that go with its lines (see
+    `_removal`): replacing every span of the step, from the last, gives the new text."""
     if not changes:
         return
     lines = doc.text.split("\n")
     changes = _absorb_dangling_blanks(lines, changes)
     starts = [0, *accumulate(len(line) + 1 for line in lines)]
+    removed = [
+        change is not None and change[1] is None for change in map(changes.get, range(len(lines)))
+    ]
     new_lines: list[str] = []
     run: list[int] = []
     for i, line in enumerate(lines):
         change = changes.get(i)
         if change is not None and change[1] is None:
             if run and changes[run[-1]][0] != change[0]:
-                doc.ledger.append(_removal(step, changes[run[0]][0], run, starts, doc.text))
+                doc.ledger.append(
+                    _removal(step, changes[run[0]][0], run, starts, doc.text, removed)
+                )
                 run = []
             run.append(i)
             continue
         if run:
-            doc.ledger.append(_removal(step, changes[run[0]][0], run, starts, doc.text))
+            doc.ledger.append(_removal(step, changes[run[0]][0], run, starts, doc.text, removed))
             run = []
         if change is not None and change[1] is not None and change[1] != line:
             end = starts[i] + len(line)
@@ -46,13 +52,25 @@ def rewrite_lines(doc: Document, step: str, changes: Mapping[int, LineChange]) -
         else:
             new_lines.append(line)
     if run:
-        doc.ledger.append(_removal(step, changes[run[0]][0], run, starts, doc.text))
+        doc.ledger.append(_removal(step, changes[run[0]][0], run, starts, doc.text, removed))
     doc.text = "\n".join(new_lines)
 
 
-def _removal(step: str, reason: str, run: list[int], starts: list[int], text: str) -> Edit:
-    start, end = starts[run[0]], starts[run[-1] + 1] - 1
-    return Edit(step, reason, run[0], run[-1], start, end, text[start:end])
+def _removal(
+    step: str, reason: str, run: list[int], starts: list[int], text: str, removed: list[bool]
+) -> Edit:
+    """The edit of a run of removed lines. Removing k lines removes k line breaks (k - 1 when
+    they are all the lines): each line takes the break after it, except where every line after
+    the run goes too and some line before it stays: then each takes the break before it (the
+    kept text must not end in a line break). Runs side by side never share a break."""
+    first, last = run[0], run[-1]
+    start, end = starts[first], starts[last + 1] - 1  # the lines, without breaks
+    to_the_end = all(removed[last + 1 :])
+    if to_the_end and not all(removed[:first]):
+        start -= 1
+    elif end < len(text):
+        end += 1
+    return Edit(step, reason, first, last, start, end, text[start:end])
 
 
 def _absorb_dangling_blanks(
