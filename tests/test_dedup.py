@@ -615,3 +615,19 @@ def test_a_copy_exactly_at_the_threshold_is_joined() -> None:
     found = cluster(keys, exact=True, near=True, verify="exact", threshold=0.7)
     assert found.keeper.tolist() == [0, 0]
     assert found.similarity[1] == pytest.approx(0.7)
+
+
+def test_band_keys_joined_in_partitions_give_the_clusters_of_one_pass(tmp_path: Path) -> None:
+    from thresher.dedup.clusters import BandKeys, UnionFind, _join_bands, _join_groups
+
+    bands = np.random.default_rng(3).integers(0, 3000, (600, 6), dtype=np.uint64)
+    bands[:, 1] = bands[:, 0]  # the same value in two bands of one row joins nothing more
+    parts = BandKeys([bands[:250], bands[250:]], 6)
+    one, many, by_band = UnionFind(600), UnionFind(600), UnionFind(600)
+    _join_bands(one, parts, None)
+    _join_bands(many, parts, tmp_path, limit=500)  # 3,600 values: 8 partitions, spilled
+    for band in range(6):
+        _join_groups(by_band, bands[:, band], None)
+    assert one.roots().tolist() == many.roots().tolist() == by_band.roots().tolist()
+    assert len(set(one.roots().tolist())) < 600  # some rows were joined
+    assert not list(tmp_path.iterdir())  # the spilled partitions are gone

@@ -10,7 +10,8 @@ depend on input order or on how many workers computed the keys."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +22,8 @@ SIG_DTYPE = np.uint32  # signatures are kept as their low 32 bits: enough to com
 SHINGLE_DTYPE = np.uint32  # shingle sets likewise, for exact Jaccard
 VERIFY = ("exact", "estimate", "none")
 STAR_BATCH_ROWS = 20_000
+BAND_PAIRS_PER_PARTITION = 1 << 22  # (band, key) values joined at once: 64 MiB with their rows
+_BAND_SALT = np.uint64(0xD6E8FEB86659FD93)  # makes a key of band 1 differ from the same of band 2
 LARGE_GROUP = 256  # members from which a group's stars are cut with a signature prefilter
 ESTIMATE_MARGIN = 0.2
 
@@ -79,13 +82,33 @@ class RowStore:
         return found
 
 
+class BandKeys:
+    """LSH band keys of many rows (uint64, rows x bands), part by part: arrays in memory, or
+    `(keys file, rows)` read only while a partition of them is gathered, so that decide never
+    holds every document's band keys at once."""
+
+    def __init__(self, parts: Sequence[np.ndarray | tuple[Path, int]], width: int) -> None:
+        self.parts, self.width = list(parts), width
+
+    def __len__(self) -> int:
+        return sum(len(p) if isinstance(p, np.ndarray) else p[1] for p in self.parts)
+
+    def arrays(self) -> Iterator[np.ndarray]:
+        for part in self.parts:
+            if isinstance(part, np.ndarray):
+                yield part
+            else:
+                with np.load(part[0], allow_pickle=False) as data:
+                    yield data["bands"]
+
+
 @dataclass
 class Keys:
     """Deduplication keys of many documents, one row each."""
 
     id_hash: np.ndarray  # uint64, xxh3 of the document id: the order-free tie-break
     exact: np.ndarray  # uint64 (n, 2): 128-bit hash of the normalised text
-    bands: np.ndarray  # uint64 (n, bands): LSH band keys (0 columns when near dedup is off)
+    bands: np.ndarray | BandKeys  # uint64 (n, bands): LSH band keys (0 columns: near is off)
     priority: np.ndarray  # float64: smaller is kept first (the keep policy's value)
     signatures: RowStore  # uint32 (n, permutations): for estimated verification
     shingles: RowStore  # uint32 sets, one per row: for exact verification
@@ -104,7 +127,7 @@ class Keys:
         return cls(
             id_hash=np.concatenate([np.zeros(0, np.uint64), *(p.id_hash for p in parts)]),
             exact=np.concatenate([np.zeros((0, 2), np.uint64), *(p.exact for p in parts)]),
-            bands=np.concatenate([np.zeros((0, bands), np.uint64), *(p.bands for p in parts)]),
+            bands=BandKeys([q for p in parts for q in _band_parts(p.bands)], bands),
             priority=np.concatenate([np.zeros(0), *(p.priority for p in parts)]),
             signatures=RowStore([q for p in parts for q in p.signatures.parts]),
             shingles=RowStore([q for p in parts for q in p.shingles.parts]),
@@ -137,6 +160,10 @@ class UnionFind:
         return np.fromiter((self.find(x) for x in range(len(self.parent))), np.int64)
 
 
+def _band_parts(bands: np.ndarray | BandKeys) -> list[np.ndarray | tuple[Path, int]]:
+    return bands.parts if isinstance(bands, BandKeys) else [bands]
+
+
 @dataclass
 class Clusters:
     """`root[i]`: the cluster of row i (a row number); `keeper[i]`: the row kept in it;
@@ -150,7 +177,13 @@ class Clusters:
 
 
 def cluster(
-    keys: Keys, *, exact: bool, near: bool, verify: str = "exact", threshold: float = 0.8
+    keys: Keys,
+    *,
+    exact: bool,
+    near: bool,
+    verify: str = "exact",
+    threshold: float = 0.8,
+    spill: Path | None = None,
 ) -> Clusters:
     """Clusters of `keys`: candidate groups from the exact hash and (when `near`) the LSH
     bands, cut into verified stars unless `verify` is "none"."""
@@ -158,8 +191,10 @@ def cluster(
     if exact and len(keys):
         _join_groups(rows, keys.exact[:, 1], keys.exact[:, 0])
     if near and len(keys):
-        for band in range(keys.bands.shape[1]):
-            _join_groups(rows, keys.bands[:, band], None)
+        bands = keys.bands
+        if not isinstance(bands, BandKeys):
+            bands = BandKeys([bands], bands.shape[1])
+        _join_bands(rows, bands, spill)
     root = rows.roots()
     similarity = np.ones(len(keys)) if not near else np.full(len(keys), np.nan)
     if near and verify != "none":
@@ -178,6 +213,68 @@ def _join_groups(rows: UnionFind, low: np.ndarray, high: np.ndarray | None) -> N
         same &= high[ordered][1:] == high[ordered][:-1]
     for i in np.flatnonzero(same).tolist():
         rows.union(int(ordered[i]), int(ordered[i + 1]))
+
+
+def _join_bands(
+    rows: UnionFind, bands: BandKeys, spill: Path | None, limit: int = BAND_PAIRS_PER_PARTITION
+) -> None:
+    """Union the rows that share a band's key. Each (band, key) is one 64-bit value; they are
+    cut by value into partitions of about `limit` and each partition joined on its own, so
+    memory holds one partition's keys (spilled to files in `spill`, or the system's temporary
+    folder, in between when there are several).
+    The result is the same for any number of partitions: union-find's roots are the smallest
+    rows, whatever order the unions come in."""
+    total = len(bands) * bands.width
+    if total == 0:
+        return
+    count = -(-total // limit)
+    if count == 1:
+        values, ids = zip(*_band_values(bands), strict=True)
+        _join_equal(rows, np.concatenate(values), np.concatenate(ids))
+        return
+    with tempfile.TemporaryDirectory(prefix="thresher-bands-", dir=spill) as folder:
+        files = [Path(folder) / f"{p}.bin" for p in range(count)]
+        outs = [path.open("wb") for path in files]
+        try:
+            for values, ids in _band_values(bands):
+                which = values % np.uint64(count)
+                for p in np.unique(which).tolist():
+                    mine = which == p
+                    pairs = np.stack([values[mine], ids[mine].astype(np.uint64)], axis=1)
+                    outs[p].write(pairs.tobytes())
+        finally:
+            for out in outs:
+                out.close()
+        for path in files:
+            pairs = np.fromfile(path, np.uint64).reshape(-1, 2)
+            _join_equal(rows, pairs[:, 0], pairs[:, 1].astype(np.int64))
+            path.unlink()
+
+
+def _band_values(bands: BandKeys) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Per part: each (band, key) as one mixed 64-bit value, and its row."""
+    salt = (np.arange(bands.width, dtype=np.uint64) + np.uint64(1)) * _BAND_SALT
+    start = 0
+    for array in bands.arrays():
+        count = len(array)
+        values = _mix64(array ^ salt).ravel()
+        ids = np.repeat(np.arange(start, start + count, dtype=np.int64), bands.width)
+        yield values, ids
+        start += count
+
+
+def _mix64(values: np.ndarray) -> np.ndarray:
+    values = values ^ (values >> np.uint64(31))
+    values = values * np.uint64(0x9E3779B97F4A7C15)
+    mixed: np.ndarray = values ^ (values >> np.uint64(29))
+    return mixed
+
+
+def _join_equal(rows: UnionFind, values: np.ndarray, ids: np.ndarray) -> None:
+    ordered = np.argsort(values, kind="stable")
+    same = values[ordered][1:] == values[ordered][:-1]
+    for i in np.flatnonzero(same).tolist():
+        rows.union(int(ids[ordered[i]]), int(ids[ordered[i + 1]]))
 
 
 def _stars(

@@ -26,7 +26,14 @@ from typing import Any
 import numpy as np
 import orjson
 
-from thresher.dedup.clusters import SHINGLE_DTYPE, SIG_DTYPE, Keys, RowFile, RowStore
+from thresher.dedup.clusters import (
+    SHINGLE_DTYPE,
+    SIG_DTYPE,
+    BandKeys,
+    Keys,
+    RowFile,
+    RowStore,
+)
 from thresher.errors import ConfigError, OutputError
 from thresher.steps import STATE_DIR
 
@@ -108,10 +115,11 @@ def load_keys(folder: Path) -> Keys:
     """A part's keys; signatures and shingle sets stay on disk, mapped when read."""
     with np.load(folder / KEYS, allow_pickle=False) as data:
         rows = len(data["id_hash"])
+        width = data["bands"].shape[1]
         return Keys(
             id_hash=data["id_hash"],
             exact=data["exact"],
-            bands=data["bands"],
+            bands=BandKeys([(folder / KEYS, rows)], width),  # read again, partition by partition
             priority=data["priority"],
             signatures=RowStore([RowFile(folder / SIGNATURES, rows)]),
             shingles=RowStore([RowFile(folder / SHINGLES, rows, folder / OFFSETS)]),

@@ -263,6 +263,7 @@ class Dedup(CorpusStep):
             near=self.near,
             verify=self.verify,
             threshold=self.verify_threshold,
+            spill=folders[0].parent if folders else None,  # the run's work folder
         )
         sizes = [len(p) for p in parts + new_keys]
         names = _names_of(found, old + folders, sizes)
