@@ -93,22 +93,38 @@ class Page:
     gold: Counter[bytes]  # normalised lines of the gold main text, with their counts
 
 
+def site_pages(site: Site, limit: int = 0) -> list[Path]:
+    """The site's HTML pages, in order (the first `limit`; 0: all)."""
+    return sorted(unpack(site).rglob("*.html"))[: limit or None]
+
+
+def page_url(site: Site, path: Path) -> str:
+    return f"https://{site.package}.debian.example/{path.relative_to(unpack(site))}"
+
+
+def gold_text(site: Site, html: str) -> str | None:
+    """The page's main text: the text of the theme's main-content element, less what `drop`
+    names inside it; None when the page has no such element."""
+    body = HTMLTree.parse(html).body
+    main = body if site.main == "body" or body is None else body.query_selector(site.main)
+    if main is None:
+        return None
+    for selector in site.drop:
+        for node in main.query_selector_all(selector):
+            node.decompose()
+    return str(extract_plain_text(main.html, main_content=False))
+
+
 def pages(site: Site, limit: int) -> list[Page]:
     root = unpack(site)
     found = []
-    for path in sorted(root.rglob("*.html"))[: limit or None]:
+    for path in site_pages(site, limit):
         html = path.read_text("utf-8", errors="replace")
         whole = extract_plain_text(html, main_content=False)
-        tree = HTMLTree.parse(html)
-        body = tree.body
-        main = body if site.main == "body" or body is None else body.query_selector(site.main)
-        if main is None or not whole.strip():
+        gold = gold_text(site, html)
+        if gold is None or not whole.strip():
             continue
-        for selector in site.drop:
-            for node in main.query_selector_all(selector):
-                node.decompose()
-        gold = extract_plain_text(main.html, main_content=False)
-        url = f"https://{site.package}.debian.example/{path.relative_to(root)}"
+        url = page_url(site, path)
         doc = Document(id=f"{site.package}/{path.relative_to(root)}", text=whole)
         doc.metadata["url"] = url
         found.append(Page(doc, Counter(k for k in map(normalized, gold.split("\n")) if k)))
@@ -122,6 +138,7 @@ def extra_lines(page: Page) -> Counter[bytes]:
     return Counter({k: n - page.gold[k] for k, n in whole.items() if n > page.gold[k]})
 
 
+WRONG_SHOWN = 30  # wrongly removed lines listed per site, most often first
 SITEWIDE = 0.2  # a template line on this share of a site's pages is "site-wide"
 _TEMPLATES: dict[tuple[str, ...], list[Counter[bytes]]] = {}
 
@@ -236,7 +253,7 @@ def run_step(step: SiteBoilerplate, corpus: dict[str, list[Page]]) -> tuple[dict
             (k.decode()[:60], n) for k, n in score.missed_lines.most_common(12)
         ]
         scores[name]["wrong_examples"] = [
-            (k.decode()[:60], n) for k, n in score.wrong_lines.most_common(8)
+            (k.decode()[:60], n) for k, n in score.wrong_lines.most_common(WRONG_SHOWN)
         ]
     scores["all"] = {**total.to_dict(), "pages": sum(len(p) for p in corpus.values())}
     scores["all"]["stats"] = stats.to_dict()

@@ -7,9 +7,13 @@ import random
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
+from click.testing import CliRunner
 
-from thresher import ConfigError, Document, StepStats
+from thresher import ConfigError, Document, Recipe, StepStats
+from thresher import run as run_corpus
+from thresher.cli import main
 from thresher.sites import (
     REASON,
     SITE_BOILERPLATE,
@@ -189,7 +193,7 @@ def test_a_page_that_would_lose_most_of_its_text_keeps_it(tmp_path: Path) -> Non
     [
         ("© 2008", "© 2012"),
         ("© 2008 Example News. All rights reserved.", "© 2012 Example News. All rights reserved"),
-        ("Tuesday 15 January 2008", "Wednesday 9 February 2009"),
+        ("Published Tuesday 15 January 2008", "published: Wednesday 9 February 2009"),
         ("Last updated: Mon, Jan 3 2011 10:42", "Last updated: Fri, Dec 30 2016 9:05"),
         ("Page 3 of 12", "page 10 of 4"),
     ],
@@ -202,6 +206,19 @@ def test_keys_keep_apart_what_differs() -> None:
     assert line_key("© 2008") != line_key("[1]") != line_key("Example News")
     assert line_key("42") == line_key("3.14") == b""  # a bare number is no line
     assert line_key("Tuesday 15 January 2008") != line_key("Tuesday 15 January 2008 news")
+    # a date alone is a page's own (a release's, an article's): keyed on its text
+    assert line_key("September 10, 2010") != line_key("September 5, 2010")
+    assert line_key("Nov 11, 2026") == line_key("nov  11, 2026") != b""
+
+
+def test_a_date_alone_is_learned_only_where_the_pages_share_it() -> None:
+    docs = [page(n) for n in range(20)]
+    for n, doc in enumerate(docs):  # a release date under the title, the build date at the end
+        title, rest = doc.text.split("\n", 2)[1], doc.text.split("\n", 2)[2]
+        doc.text = f"{MENU}\n{title}\nMarch {n + 1}, 20{n:02d}\n{rest}\nLast update:\nNov 11, 2026"
+    out = run(docs)
+    assert all(f"March {n + 1}, 20{n:02d}" in d.text for n, d in enumerate(out))
+    assert all("Nov 11, 2026" not in d.text and "Last update" not in d.text for d in out)
 
 
 def test_dated_lines_are_learned_as_one() -> None:
@@ -253,8 +270,13 @@ def test_each_removal_is_a_ledger_edit_and_the_stats_add_up() -> None:
     for doc in out:
         for edit in doc.ledger:
             assert before[doc.id][edit.start : edit.end] == edit.removed
-        # each removed run of lines also takes the line break that joined it to the rest
-        assert len(before[doc.id]) - len(doc.text) == sum(len(e.removed) + 1 for e in doc.ledger)
+        # each removed run of lines holds the line breaks that go with it: replaying the
+        # spans from the last gives the text
+        assert len(before[doc.id]) - len(doc.text) == sum(len(e.removed) for e in doc.ledger)
+        replayed = before[doc.id]
+        for edit in reversed(doc.ledger):
+            replayed = replayed[: edit.start] + replayed[edit.end :]
+        assert replayed == doc.text
 
 
 # ------------------------------------------------------------------ tables of earlier runs
@@ -361,3 +383,43 @@ def test_a_site_from_a_metadata_field() -> None:
 def test_bad_parameters_are_refused(params: dict[str, Any]) -> None:
     with pytest.raises(ConfigError, match="site-boilerplate"):
         SiteBoilerplate(**params)
+
+
+# ------------------------------------------------------------------ the `boilerplate` command
+
+
+def test_the_boilerplate_command_prints_a_sites_learned_lines(tmp_path: Path) -> None:
+    docs = [page(n) for n in range(20)]
+    # a hostile line on every page: control characters must not reach the terminal
+    for doc in docs:
+        doc.text += "\nEvil\x1b[2J line\u202e here"
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_bytes(b"".join(orjson.dumps(d.to_dict()) + b"\n" for d in docs))
+    out = tmp_path / "out"
+    run_corpus([str(corpus)], out, Recipe(steps=(SiteBoilerplate(),)))
+
+    result = CliRunner().invoke(main, ["boilerplate", "example.com", "--run", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("example.com: 20 documents; ")
+    assert f"20  {DISCLAIMER}" in lines and f"20  {MENU}" in lines
+    assert "\x1b" not in result.output and "\u202e" not in result.output
+    assert "Evil\\x1b[2J line\\u202e here" in result.output
+    assert any(line.endswith("© 2000 Example News") for line in lines)  # dated: one line
+
+    index = out / "dedup-index"
+    by_url = CliRunner().invoke(
+        main, ["boilerplate", "https://news.example.com/a", "--index", str(index), "-n", "1"]
+    )
+    assert by_url.exit_code == 0, by_url.output
+    assert by_url.output.splitlines()[0].startswith("example.com: 20 documents")
+    assert len(by_url.output.splitlines()) == 3  # the site, one line, "... and N more"
+
+    unknown = CliRunner().invoke(main, ["boilerplate", "other.org", "--run", str(out)])
+    assert unknown.exit_code == 2 and "not in the table" in unknown.output
+    missing = CliRunner().invoke(main, ["boilerplate", "example.com", "--index", str(tmp_path)])
+    assert missing.exit_code == 2 and "no site-boilerplate table" in missing.output
+    for part in (index / "steps" / "site-boilerplate" / "segments").rglob("sites.npy"):
+        part.write_bytes(b"not an array")
+    damaged = CliRunner().invoke(main, ["boilerplate", "example.com", "--run", str(out)])
+    assert damaged.exit_code == 2 and "cannot read it" in damaged.output

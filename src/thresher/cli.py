@@ -18,10 +18,15 @@ from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as ProgressBar
 
 import thresher
-from thresher import Recipe, RunProgress, ThresherError, ThresherWarning
+from thresher import ConfigError, Recipe, RunProgress, ThresherError, ThresherWarning
 from thresher.readers import Quarantined, format_of, input_file
 from thresher.run.local import read_records
 from thresher.run.plan import MAX_RECORDS_PER_CHUNK, RECORDS_PER_CHUNK
+from thresher.run.state import OWN_INDEX
+from thresher.sites import SiteBoilerplate, site_documents, site_lines
+from thresher.sites.site import host_of, registered_domain
+from thresher.sites.table import MANIFEST
+from thresher.steps import STATE_DIR
 
 _FILES_SHOWN = 20
 _INTERRUPTED_RUN = "interrupted; run the same command to resume"
@@ -302,6 +307,103 @@ def recipe_command(name: str, list_all: bool) -> None:
             click.echo("\n".join(thresher.builtin_recipes()))
             return
         click.echo(Recipe.named(name).dumps(), nl=False)
+
+
+_BOILERPLATE_SHOWN = 50
+
+
+@main.command("boilerplate")
+@click.argument("site")
+@click.option(
+    "--index",
+    type=click.Path(file_okay=False),
+    help="The index folder the runs used (their --index); its steps/site-boilerplate/ is read.",
+)
+@click.option(
+    "--run",
+    "run_folder",
+    type=click.Path(file_okay=False),
+    help="A run folder whose own index (RUN/dedup-index) holds the table.",
+)
+@click.option(
+    "-n",
+    "shown",
+    default=_BOILERPLATE_SHOWN,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Lines shown, most frequent first (0: all).",
+)
+def boilerplate_command(site: str, index: str | None, run_folder: str | None, shown: int) -> None:
+    """Print the lines learned for SITE (as the site-boilerplate step keys sites: by default
+    the registered domain, "bbc.co.uk"; a URL or host name is taken to its registered domain)
+    with the documents each was on, most frequent first, out of the site's documents."""
+    with _errors_as_exit():
+        state = _boilerplate_state(index, run_folder)
+        try:
+            name, documents = _known_site(state, site)
+            counted = site_lines(state, name)
+        except (OSError, ValueError) as exc:  # a part missing or damaged
+            raise ConfigError(
+                f"site table {printable(str(state))}: cannot read it ({type(exc).__name__}:"
+                f" {printable(str(exc))}); restore it from a copy"
+            ) from exc
+        lines = [(text, n) for text, n in counted if text is not None]
+        defaults = SiteBoilerplate()
+        frequent = sum(
+            text is None and n >= max(defaults.min_docs, defaults.min_share * documents)
+            for text, n in counted
+        )
+        click.echo(
+            f"{printable(name)}: {documents} documents; {len(lines)} learned lines, removed"
+            " as its boilerplate (documents each is on):"
+        )
+        width = len(str(lines[0][1])) if lines else 1
+        for text, count in lines[: shown or None]:
+            click.echo(f"{count:>{width}}  {_one_line(text)}")
+        if shown and len(lines) > shown:
+            click.echo(f"... and {len(lines) - shown} more (-n 0 shows all)")
+        if frequent:
+            click.echo(
+                f"({frequent} more lines are on {defaults.min_share:.0%} of the documents or"
+                " more but were never removed: each time among the page's own lines; only"
+                " their hashes are kept)"
+            )
+
+
+def _boilerplate_state(index: str | None, run_folder: str | None) -> Path:
+    """The site-boilerplate step's table: INDEX/steps/site-boilerplate (or INDEX itself when it
+    is the table), or RUN/dedup-index/steps/site-boilerplate."""
+    if index and run_folder:
+        raise click.UsageError("give --index or --run, not both")
+    if not index and not run_folder:
+        raise click.UsageError("give --index DIR (the runs' index folder) or --run RUN")
+    folder = Path(index) if index else Path(str(run_folder)) / OWN_INDEX
+    state = folder if (folder / MANIFEST).is_file() else folder / STATE_DIR / SiteBoilerplate.name
+    if not (state / MANIFEST).is_file():
+        raise ConfigError(
+            f"{printable(str(folder))}: no site-boilerplate table in it (no"
+            f" {printable(str(state / MANIFEST))}); give the index folder of a run whose recipe"
+            " has the site-boilerplate step"
+        )
+    return state
+
+
+def _known_site(state: Path, site: str) -> tuple[str, int]:
+    """The site as the table keys it, and its documents: SITE as given, else its host or
+    registered domain when SITE is a URL or a host name."""
+    candidates = [site.strip()]
+    host = host_of(site) if "://" in site else site.strip().lower().rstrip(".")
+    candidates += [host, registered_domain(host)]
+    for name in dict.fromkeys(c for c in candidates if c):
+        documents = site_documents(state, name)
+        if documents:
+            return name, documents
+    raise ConfigError(f"site {printable(site)!r}: not in the table {printable(str(state))}")
+
+
+def _one_line(text: str) -> str:
+    """A line of crawled text made safe for the terminal, on one line."""
+    return printable(text.replace("\n", "\\n").replace("\t", "\\t"))
 
 
 @contextmanager

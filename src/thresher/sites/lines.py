@@ -1,8 +1,9 @@
 """A line's key: its text normalised the way `thresher.dedup` normalises text (case, spacing,
 punctuation folded), each number (digits, and the dots, commas, colons, slashes and dashes
 between them) one `0` and each English month and weekday name one token, so that "© 2008" and
-"© 2012", "Tuesday 15 January 2008" and "Wednesday 9 February 2009" are one line; hashed to
-63 bits (signed 64-bit readers take it as it is)."""
+"© 2012", "Published Tuesday 15 January 2008" and "Published Wednesday 9 February 2009" are one
+line (a line that is a date and nothing else keeps its own text: see `_dated`); hashed to 63
+bits (signed 64-bit readers take it as it is)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import xxhash
 from thresher.dedup.minhash import normalized
 
 # The version of the keys below: a saved table only mixes with keys made the same way.
-KEYS_VERSION = 1
+KEYS_VERSION = 2
 _MASK = 0x7FFF_FFFF_FFFF_FFFF
 _CALENDAR = re.compile(
     r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -30,14 +31,30 @@ CALENDAR_TOKEN = "0m"
 def line_key(line: str) -> bytes:
     """The normalised line; "" for a line with no word (blank, punctuation, a bare number:
     the cells of a table of figures are not a site's template)."""
-    return _key(_CALENDAR.sub(CALENDAR_TOKEN, _DIGITS.sub("0", line)))
+    return _dated(_key(_CALENDAR.sub(CALENDAR_TOKEN, _DIGITS.sub("0", line))), line)
 
 
 def line_keys(text: str) -> list[bytes]:
     """`line_key` of each line of `text` (the substitutions made once for the whole text)."""
-    return [
-        _key(line) for line in _CALENDAR.sub(CALENDAR_TOKEN, _DIGITS.sub("0", text)).split("\n")
-    ]
+    folded = _CALENDAR.sub(CALENDAR_TOKEN, _DIGITS.sub("0", text)).split("\n")
+    keys = [_key(line) for line in folded]
+    if any(_DATE_ONLY in key for key in keys):  # rare: look at the original lines only then
+        lines = text.split("\n")  # the substitutions never add or take a line feed
+        keys = [_dated(key, line) for key, line in zip(keys, lines, strict=True)]
+    return keys
+
+
+_DATE_ONLY = CALENDAR_TOKEN.encode()
+
+
+def _dated(key: bytes, line: str) -> bytes:
+    """A line of nothing but a date (numbers and month or weekday names, "September 10,
+    2010") is keyed on its own text, numbers and names unfolded: a page's own date (a
+    release's, an article's) is not every page's, while a date the whole site prints (the
+    day it was built) still is; a date with words ("Last updated: ...") is folded."""
+    if _DATE_ONLY not in key or key.replace(_DATE_ONLY, b"").strip(b"0 "):
+        return key
+    return b"=" + " ".join(line.lower().split()).encode("utf-8", "surrogatepass")
 
 
 def _key(folded: str) -> bytes:
