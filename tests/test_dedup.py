@@ -631,3 +631,34 @@ def test_band_keys_joined_in_partitions_give_the_clusters_of_one_pass(tmp_path: 
     assert one.roots().tolist() == many.roots().tolist() == by_band.roots().tolist()
     assert len(set(one.roots().tolist())) < 600  # some rows were joined
     assert not list(tmp_path.iterdir())  # the spilled partitions are gone
+
+
+def test_repeated_ids_without_a_source_each_get_their_own_decision() -> None:
+    copied = article(7, 200)
+    docs = [doc("x", article(8, 200)), doc("x", copied), doc("y", copied)]
+    out = list(Dedup(keep="first")(docs))
+    assert out[0].rejection is None and "cluster" not in out[0].metadata  # distinct: untouched
+    assert out[1].rejection is None and out[1].metadata["cluster_size"] == 2
+    assert out[2].rejection is not None and out[2].metadata["duplicate_of"] == "x"
+
+
+def test_many_band_partitions_keep_few_files_open(tmp_path: Path) -> None:
+    import resource
+
+    from thresher.dedup.clusters import BandKeys, UnionFind, _join_bands
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    bands = np.random.default_rng(5).integers(0, 500, (400, 2), dtype=np.uint64)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(64, hard), hard))
+    try:
+        many, one = UnionFind(400), UnionFind(400)
+        _join_bands(many, BandKeys([bands], 2), tmp_path, limit=2)  # 400 partitions
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    _join_bands(one, BandKeys([bands], 2), None)
+    assert many.roots().tolist() == one.roots().tolist()
+
+
+def test_an_index_without_band_keys_does_not_mix_with_near_dedup() -> None:
+    assert Dedup(near=False).settings()["near"] is False
+    assert "near" not in Dedup().settings()

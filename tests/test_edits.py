@@ -77,3 +77,11 @@ def test_an_edit_lists_its_lines_without_the_break_it_holds() -> None:
     assert [e.lines for e in doc.ledger] == [["menu", "share"], ["footer"]]
     rewrite_lines(doc, "t", {0: ("case", "KEEP")})
     assert doc.ledger[-1].lines == ["keep"]
+
+
+def test_the_ledger_diff_shows_each_removed_line_once() -> None:
+    from thresher.document import ledger_diff
+
+    doc = Document(id="x", text="keep\nx\nkeep2")
+    remove_lines(doc, "s", {1: "r"})
+    assert ledger_diff(doc).split("\n")[1:] == ["-x"]

@@ -75,7 +75,9 @@ class Edit:
 
     @property
     def lines(self) -> list[str]:
-        """The lines removed or replaced, without the line break a removal holds at its edge."""
+        """The lines removed or replaced, without the line break a removal holds at its edge
+        (for display: where a removal holds a break on both sides, its lines are taken to be
+        followed by theirs, which a removal ending the text with a blank line is not)."""
         text = self.removed
         if not self.replacement and self.last_line - self.first_line + 1 == text.count("\n"):
             text = text[:-1] if text.endswith("\n") else text[1:]
@@ -170,7 +172,7 @@ def ledger_diff(doc: Document) -> str:
             f" chars {edit.start}-{edit.end} @@"
         )
         hunks.append(lines)
-        hunks.extend(_prefixed("-", edit.removed))
+        hunks.extend("-" + line for line in edit.lines)
         if edit.replacement:
             hunks.extend(_prefixed("+", edit.replacement))
     return "\n".join(hunks)

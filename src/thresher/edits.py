@@ -27,23 +27,23 @@ def rewrite_lines(doc: Document, step: str, changes: Mapping[int, LineChange]) -
     lines = doc.text.split("\n")
     changes = _absorb_dangling_blanks(lines, changes)
     starts = [0, *accumulate(len(line) + 1 for line in lines)]
-    removed = [
-        change is not None and change[1] is None for change in map(changes.get, range(len(lines)))
-    ]
+    removed = [changes.get(i, ("", ""))[1] is None for i in range(len(lines))]
+    # per line: whether every line after it, and every line before it, is removed
+    after: list[bool] = list(accumulate(reversed([*removed[1:], True]), lambda a, b: a and b))[::-1]
+    before: list[bool] = list(accumulate([True, *removed[:-1]], lambda a, b: a and b))
+    ends = (after, before)
     new_lines: list[str] = []
     run: list[int] = []
     for i, line in enumerate(lines):
         change = changes.get(i)
         if change is not None and change[1] is None:
             if run and changes[run[-1]][0] != change[0]:
-                doc.ledger.append(
-                    _removal(step, changes[run[0]][0], run, starts, doc.text, removed)
-                )
+                doc.ledger.append(_removal(step, changes[run[0]][0], run, starts, doc.text, ends))
                 run = []
             run.append(i)
             continue
         if run:
-            doc.ledger.append(_removal(step, changes[run[0]][0], run, starts, doc.text, removed))
+            doc.ledger.append(_removal(step, changes[run[0]][0], run, starts, doc.text, ends))
             run = []
         if change is not None and change[1] is not None and change[1] != line:
             end = starts[i] + len(line)
@@ -52,12 +52,17 @@ def rewrite_lines(doc: Document, step: str, changes: Mapping[int, LineChange]) -
         else:
             new_lines.append(line)
     if run:
-        doc.ledger.append(_removal(step, changes[run[0]][0], run, starts, doc.text, removed))
+        doc.ledger.append(_removal(step, changes[run[0]][0], run, starts, doc.text, ends))
     doc.text = "\n".join(new_lines)
 
 
 def _removal(
-    step: str, reason: str, run: list[int], starts: list[int], text: str, removed: list[bool]
+    step: str,
+    reason: str,
+    run: list[int],
+    starts: list[int],
+    text: str,
+    ends: tuple[list[bool], list[bool]],
 ) -> Edit:
     """The edit of a run of removed lines. Removing k lines removes k line breaks (k - 1 when
     they are all the lines): each line takes the break after it, except where every line after
@@ -65,8 +70,8 @@ def _removal(
     kept text must not end in a line break). Runs side by side never share a break."""
     first, last = run[0], run[-1]
     start, end = starts[first], starts[last + 1] - 1  # the lines, without breaks
-    to_the_end = all(removed[last + 1 :])
-    if to_the_end and not all(removed[:first]):
+    all_after, all_before = ends
+    if all_after[last] and not all_before[first]:
         start -= 1
     elif end < len(text):
         end += 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -238,37 +238,55 @@ class CorpusStep(Step):
 def document_key(doc: Document) -> int:
     """What names a document between a corpus step's passes, whatever else the stream holds:
     a hash of its id and of where it was read (input file and position), as the readers set
-    them. Two documents with the same key (an id repeated in a stream without sources) take
-    their decisions in stream order."""
+    them. See `DocumentKeys` for documents that share it."""
     digest = xxhash.xxh3_64()
     for part in (doc.id, doc.metadata.get(SOURCE), doc.metadata.get(POSITION)):
         digest.update(repr(part).encode("utf-8", "surrogatepass"))
         digest.update(b"\0")
-    return digest.intdigest() & 0x7FFF_FFFF_FFFF_FFFF  # fits JSON readers' signed integers
+    return digest.intdigest() & _KEY_MASK
+
+
+_KEY_MASK = 0x7FFF_FFFF_FFFF_FFFF  # keys fit JSON readers' signed integers
+
+
+class DocumentKeys:
+    """The keys of one chunk's documents, called on every document not yet rejected, in
+    stream order, by `collect` and again by `apply`: `document_key`, and for a document whose
+    key an earlier one of the chunk had (an id repeated in a stream without sources), that key
+    joined with how many came before, so that every document has its own."""
+
+    def __init__(self) -> None:
+        self.seen: Counter[int] = Counter()
+
+    def __call__(self, doc: Document) -> int:
+        key = document_key(doc)
+        before = self.seen[key]
+        self.seen[key] += 1
+        if not before:
+            return key
+        return xxhash.xxh3_64_intdigest(f"{key}:{before}".encode()) & _KEY_MASK
 
 
 class Decisions:
     """A chunk's decisions by document key, each used once."""
 
     def __init__(self, decisions: Iterable[dict[str, Any]]) -> None:
-        self.waiting: dict[int, deque[dict[str, Any]]] = {}
+        self.keys = DocumentKeys()
+        self.waiting: dict[int, dict[str, Any]] = {}
         for decision in decisions:
-            self.waiting.setdefault(int(decision["doc"]), deque()).append(decision)
+            self.waiting[int(decision["doc"])] = decision
 
     def pop(self, doc: Document) -> dict[str, Any] | None:
-        queue = self.waiting.get(document_key(doc))
-        if not queue:
-            return None
-        decision = queue.popleft()
-        if decision.get("id", doc.id) != doc.id:
+        """The decision of `doc`; call it on every document not rejected, in stream order."""
+        decision = self.waiting.pop(self.keys(doc), None)
+        if decision is not None and decision.get("id", doc.id) != doc.id:
             raise RuntimeError(f"decision for {decision['id']!r} reached {doc.id!r}")
         return decision
 
     def require_all_used(self, step: str) -> None:
         """A decision left over is a document lost between the passes: never silent."""
-        left = sum(len(queue) for queue in self.waiting.values())
-        if left:
-            raise RuntimeError(f"{step}: {left} decisions found no document in this chunk")
+        if self.waiting:
+            raise RuntimeError(f"{step}: {len(self.waiting)} decisions found no document")
 
 
 STEPS: dict[str, type[Step]] = {}

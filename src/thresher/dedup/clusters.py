@@ -5,8 +5,9 @@ similarity with it (exact, over shingle sets, or estimated from signatures) reac
 threshold. So every removed copy resembles the very document kept in its place: union-find
 alone chains A~B~C into one cluster even when A and C have little in common.
 
-Documents are rows of `Keys`; ties are broken by a hash of the id, so the result does not
-depend on input order or on how many workers computed the keys."""
+Documents are rows of `Keys`; ties are broken by a hash of the id, then by the document key
+(id, source, position), so the result does not depend on input order or on how many workers
+computed the keys."""
 
 from __future__ import annotations
 
@@ -234,21 +235,18 @@ def _join_bands(
         return
     with tempfile.TemporaryDirectory(prefix="thresher-bands-", dir=spill) as folder:
         files = [Path(folder) / f"{p}.bin" for p in range(count)]
-        outs = [path.open("wb") for path in files]
-        try:
-            for values, ids in _band_values(bands):
-                which = values % np.uint64(count)
-                for p in np.unique(which).tolist():
-                    mine = which == p
-                    pairs = np.stack([values[mine], ids[mine].astype(np.uint64)], axis=1)
-                    outs[p].write(pairs.tobytes())
-        finally:
-            for out in outs:
-                out.close()
+        for values, ids in _band_values(bands):
+            which = values % np.uint64(count)
+            for p in np.unique(which).tolist():
+                mine = which == p
+                pairs = np.stack([values[mine], ids[mine].astype(np.uint64)], axis=1)
+                with files[p].open("ab") as out:  # one file open at a time, whatever the count
+                    out.write(pairs.tobytes())
         for path in files:
-            pairs = np.fromfile(path, np.uint64).reshape(-1, 2)
-            _join_equal(rows, pairs[:, 0], pairs[:, 1].astype(np.int64))
-            path.unlink()
+            if path.exists():
+                pairs = np.fromfile(path, np.uint64).reshape(-1, 2)
+                _join_equal(rows, pairs[:, 0], pairs[:, 1].astype(np.int64))
+                path.unlink()
 
 
 def _band_values(bands: BandKeys) -> Iterator[tuple[np.ndarray, np.ndarray]]:

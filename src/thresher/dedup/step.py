@@ -35,7 +35,7 @@ from thresher.dedup.minhash import (
     shingles,
 )
 from thresher.document import DATE, URL, Document
-from thresher.steps import KEEP, CorpusStep, Drop, Verdict, document_key, register, require
+from thresher.steps import KEEP, CorpusStep, DocumentKeys, Drop, Verdict, register, require
 
 POLICIES = ("earliest", "newest", "longest", "quality", "first")
 EXACT_DUPLICATE = "exact-duplicate"
@@ -160,6 +160,8 @@ class Dedup(CorpusStep):
         }
         if self.within_lines:  # absent otherwise: indexes made before the setting still mix
             settings["within_lines"] = True
+        if not self.near:  # an index without band keys does not mix with one that has them
+            settings["near"] = False
         return settings
 
     # ------------------------------------------------------------------ collect
@@ -167,6 +169,7 @@ class Dedup(CorpusStep):
     def collect(self, docs: Iterable[Document], folder: Path, order: int = 0) -> Iterator[Document]:
         folder.mkdir(parents=True, exist_ok=True)
         doc_keys: list[int] = []
+        key_of = DocumentKeys()
         ids: list[str] = []
         urls: list[str] = []
         exact: list[tuple[int, int]] = []
@@ -175,7 +178,7 @@ class Dedup(CorpusStep):
         priority: list[float] = []
         for row, doc in enumerate(docs):
             if doc.rejection is None:
-                doc_keys.append(document_key(doc))
+                doc_keys.append(key_of(doc))
                 norm = normalized_lines(doc.text) if self.within_lines else normalized(doc.text)
                 ids.append(doc.id)
                 urls.append(str(doc.metadata.get(URL) or ""))

@@ -36,7 +36,15 @@ from thresher.sites.table import (
     read_jsonl,
     write_jsonl,
 )
-from thresher.steps import KEEP, CorpusStep, StepStats, Verdict, document_key, register, require
+from thresher.steps import (
+    KEEP,
+    CorpusStep,
+    DocumentKeys,
+    StepStats,
+    Verdict,
+    register,
+    require,
+)
 
 REASON = "site-boilerplate"
 MAX_REACH_STEPS = 16  # template blocks reached over one line at a time are rarely longer
@@ -166,11 +174,13 @@ class SiteBoilerplate(CorpusStep):
         hashes: list[np.ndarray] = []
         line_words: list[np.ndarray] = []
         orders: list[np.ndarray] = []
+        key_of = DocumentKeys()
         for doc in docs:
+            key = key_of(doc) if doc.rejection is None else 0  # every document apply sees
             site = site_of(doc.metadata, self.site) if doc.rejection is None else ""
             if site:
                 lines, per_line, _, in_order, total = document_lines(doc.text)
-                keys.append(document_key(doc))
+                keys.append(key)
                 sites.append(hash_site(site))
                 words.append(total)
                 names.append({"id": doc.id, "site": site})
