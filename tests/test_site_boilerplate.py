@@ -423,3 +423,20 @@ def test_the_boilerplate_command_prints_a_sites_learned_lines(tmp_path: Path) ->
         part.write_bytes(b"not an array")
     damaged = CliRunner().invoke(main, ["boilerplate", "example.com", "--run", str(out)])
     assert damaged.exit_code == 2 and "cannot read it" in damaged.output
+
+
+def test_partitions_decided_apart_give_the_decisions_and_report_of_one_decide(
+    tmp_path: Path,
+) -> None:
+    step = SiteBoilerplate(partitions=4)
+    docs = [page(n) for n in range(24)]
+    folders = [tmp_path / "whole", tmp_path / "parts"]
+    for folder in folders:
+        list(step.collect([Document.from_dict(d.to_dict()) for d in docs], folder))
+    whole = step.decide([folders[0]], None)
+    parts = [step.decide_partition([folders[1]], None, "", n) for n in reversed(range(4))]
+    assert step.merge_reports(parts[::-1]) == whole
+    assert sorted(map(str, step.decisions(folders[0]))) == sorted(
+        map(str, step.decisions(folders[1]))
+    )
+    assert whole["lines_learned"] > 0

@@ -194,6 +194,22 @@ class CorpusStep(Step):
     def decide(self, folders: list[Path], state: Path | None, run_id: str = "") -> dict[str, Any]:
         raise NotImplementedError
 
+    def decide_partitions(self) -> int:
+        """How many parts `decide` falls into that `decide_partition` can decide independently,
+        each in its own process (the local engine runs them in parallel); 1: `decide` whole."""
+        return 1
+
+    def decide_partition(
+        self, folders: list[Path], state: Path | None, run_id: str, number: int
+    ) -> dict[str, Any]:
+        """Decide partition `number` of `decide_partitions()` alone: its documents' decisions
+        written, its part of the report returned (for `merge_reports`)."""
+        raise NotImplementedError
+
+    def merge_reports(self, reports: list[dict[str, Any]]) -> dict[str, Any]:
+        """The report of `decide`, from its partitions' reports in partition order."""
+        raise NotImplementedError
+
     def apply(
         self, docs: Iterable[Document], folder: Path, stats: StepStats | None = None
     ) -> Iterator[Document]:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -42,6 +43,7 @@ from thresher.run.state import (
     check_output,
     refuse_overlap,
 )
+from thresher.steps import CorpusStep
 from thresher.writers import shard_writer, write_jsonl
 
 KEPT_DIR = "kept"
@@ -183,7 +185,7 @@ def _run_in(
                 summary.add(result)
                 quarantine.extend(result.quarantine)
         if stage.after is not None:
-            summary.corpus[stage.after.name] = _decide(state, stage, units, chunks, index_dir)
+            summary.corpus[stage.after.name] = _decide(state, stage, units, chunks, index_dir, used)
     for stage in passes:
         if stage.after is not None and state.marker(f"committed-{stage.number}") is None:
             folders = _keys_folders(state, stage, units, chunks)
@@ -216,18 +218,45 @@ def _keys_folders(
 
 
 def _decide(
-    state: RunState, stage: Pass, units: list[Unit], chunks: dict[int, int], index_dir: Path
+    state: RunState,
+    stage: Pass,
+    units: list[Unit],
+    chunks: dict[int, int],
+    index_dir: Path,
+    workers: int,
 ) -> dict[str, object]:
-    """The corpus step's decision over all chunks' keys, once: a resumed run reuses it."""
-    assert stage.after is not None
+    """The corpus step's decision over all chunks' keys, once: a resumed run reuses it. A step
+    whose decision falls into independent partitions has them decided by `workers` processes
+    (the same files and report for any number)."""
+    step = stage.after
+    assert step is not None
     name = f"decided-{stage.number}"
     report = state.marker(name)
     if report is None:
         folders = _keys_folders(state, stage, units, chunks)
-        step_state = stage.after.state_folder(index_dir)
-        report = stage.after.decide(folders, step_state, state.index_run(index_dir))
+        step_state = step.state_folder(index_dir)
+        run_id = state.index_run(index_dir)
+        count = step.decide_partitions()
+        if workers > 1 and count > 1:
+            tasks = [(step, folders, step_state, run_id, number) for number in range(count)]
+            parts = run_in_pool(_decide_partition, tasks, min(workers, count), lambda _: None)
+            report = step.merge_reports(parts)
+        else:
+            report = step.decide(folders, step_state, run_id)
         state.mark(name, report)
     return report
+
+
+def _decide_partition(
+    step: CorpusStep,
+    folders: list[Path],
+    state: Path,
+    run_id: str,
+    number: int,
+    report: Callable[[object], None] | None = None,
+) -> dict[str, Any]:
+    """One partition of a corpus step's decision, in a worker process."""
+    return step.decide_partition(folders, state, run_id, number)
 
 
 def _documents(summary: Summary) -> int:

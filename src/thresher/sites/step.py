@@ -214,23 +214,40 @@ class SiteBoilerplate(CorpusStep):
         SiteTable(state, self.settings()).check()
 
     def decide(self, folders: list[Path], state: Path | None, run_id: str = "") -> dict[str, Any]:
+        reports = [
+            self.decide_partition(folders, state, run_id, number)
+            for number in range(self.partitions)
+        ]
+        return self.merge_reports(reports)
+
+    def decide_partitions(self) -> int:
+        return self.partitions
+
+    def decide_partition(
+        self, folders: list[Path], state: Path | None, run_id: str, number: int
+    ) -> dict[str, Any]:
+        """The sites whose hash falls in partition `number`: their lines learned, their
+        documents' decisions written (one file per partition), the partition's counts."""
         table = SiteTable(state, self.settings()) if state is not None else None
         earlier = list(table.parts(besides=run_id)) if table else []
-        for folder in folders:
-            for old in folder.glob(DECISIONS + "*"):
-                old.unlink()
+        keep = self._in_partition(number)
+        part = Partition(folders, keep)
+        known = merge([load_counts(path, keep) for path in earlier])
+        learned = self._learn(part, known)
+        removed = _removed(part, learned, self.reach)
+        if self.heading_words:
+            removed &= ~_headings(part, removed, self.heading_words)
+        guarded = self._write_decisions(folders, number, part, learned, removed)
         report = _Report()
-        for number in range(self.partitions):
-            keep = self._in_partition(number)
-            part = Partition(folders, keep)
-            known = merge([load_counts(path, keep) for path in earlier])
-            learned = self._learn(part, known)
-            removed = _removed(part, learned, self.reach)
-            if self.heading_words:
-                removed &= ~_headings(part, removed, self.heading_words)
-            guarded = self._write_decisions(folders, number, part, learned, removed)
-            report.add(part, learned, removed, known, guarded)
-        return report.to_dict()
+        report.add(part, learned, removed, known, guarded)
+        return dict(vars(report))
+
+    def merge_reports(self, reports: list[dict[str, Any]]) -> dict[str, Any]:
+        total = _Report()
+        for counts in reports:
+            for name, value in counts.items():
+                setattr(total, name, getattr(total, name) + value)
+        return total.to_dict()
 
     def _in_partition(self, number: int) -> Selector:
         def keep(site_hashes: np.ndarray) -> np.ndarray:
