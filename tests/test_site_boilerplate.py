@@ -440,3 +440,17 @@ def test_partitions_decided_apart_give_the_decisions_and_report_of_one_decide(
         map(str, step.decisions(folders[1]))
     )
     assert whole["lines_learned"] > 0
+
+
+def test_the_run_summary_on_the_terminal_names_what_was_learned(tmp_path: Path) -> None:
+    records = [
+        {"id": d.id, "text": d.text, "url": f"https://news.example.com/{n}"}
+        for n, d in enumerate(page(n) for n in range(20))
+    ]
+    (tmp_path / "in.jsonl").write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    (tmp_path / "recipe.yaml").write_text(Recipe(steps=(SiteBoilerplate(),)).dumps())
+    args = ["run", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out")]
+    result = CliRunner().invoke(main, [*args, "-c", str(tmp_path / "recipe.yaml"), "-q"])
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.output.splitlines() if x.startswith("site-boilerplate:"))
+    assert "lines learned on 1 of 1 sites; removed from 20 documents" in line

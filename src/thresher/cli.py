@@ -217,6 +217,8 @@ def _print_summary(summary: dict[str, Any], output: str) -> None:
             )
     else:
         click.echo(f"  {len(files)} input files: per-file counts in summary.json")
+    if "site-boilerplate" in summary:
+        _print_site_boilerplate(summary["site-boilerplate"])
     if "dedup" in summary:
         _print_clusters(summary["dedup"])
     _print_input_notes(summary)
@@ -242,6 +244,15 @@ def _print_input_notes(summary: dict[str, Any]) -> None:
     if repeated:
         records = "1 record repeats" if repeated == 1 else f"{repeated} records repeat"
         click.echo(f"  {records} an id of an earlier record (kept apart: ids need not be unique)")
+
+
+def _print_site_boilerplate(report: dict[str, Any]) -> None:
+    click.echo(
+        f"site-boilerplate: {report['lines_learned']} lines learned on"
+        f" {report['sites_with_boilerplate']} of {report['sites']} sites; removed from"
+        f" {report['documents_cleaned']} documents ({report['documents_guarded']} guarded:"
+        " they would have lost most of their words)"
+    )
 
 
 def _print_clusters(report: dict[str, Any]) -> None:
