@@ -35,6 +35,13 @@ from thresher.dedup.clusters import (
     RowStore,
 )
 from thresher.errors import ConfigError, OutputError
+from thresher.segments import (
+    SEGMENTS,
+    atomic_write,
+    forget_segments,
+    read_manifest,
+    write_manifest,
+)
 from thresher.steps import STATE_DIR
 
 FORMAT = "thresher-dedup-index"
@@ -43,7 +50,6 @@ MANIFEST = "index.json"
 # Held by the run that uses the index (run/state.py `FolderLock`): two runs extending one index
 # at once would write the same segment.
 LOCK = "lock"
-SEGMENTS = "segments"
 META = "meta.jsonl"
 KEYS = "keys.npz"
 SIGNATURES = "signatures.npy"
@@ -82,13 +88,6 @@ class PartArrays:
         )
 
 
-def _atomic(path: Path, write: Any) -> None:
-    partial = path.with_name(path.name + ".partial" + path.suffix)
-    partial.unlink(missing_ok=True)  # a link left at the temporary name is not written through
-    write(partial)
-    os.replace(partial, path)
-
-
 def save_part(folder: Path, part: PartArrays) -> None:
     """Write a part's files, each whole under a temporary name; keys.npz last."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -98,17 +97,17 @@ def save_part(folder: Path, part: PartArrays) -> None:
             for doc_id, url in zip(part.ids, part.urls, strict=True):
                 out.write(orjson.dumps({"id": doc_id, "url": url}) + b"\n")
 
-    _atomic(folder / META, meta)
-    _atomic(folder / SIGNATURES, lambda p: np.save(p, part.signatures.astype(SIG_DTYPE)))
-    _atomic(folder / SHINGLES, lambda p: np.save(p, part.shingles.astype(SHINGLE_DTYPE)))
-    _atomic(folder / OFFSETS, lambda p: np.save(p, part.offsets.astype(np.int64)))
+    atomic_write(folder / META, meta)
+    atomic_write(folder / SIGNATURES, lambda p: np.save(p, part.signatures.astype(SIG_DTYPE)))
+    atomic_write(folder / SHINGLES, lambda p: np.save(p, part.shingles.astype(SHINGLE_DTYPE)))
+    atomic_write(folder / OFFSETS, lambda p: np.save(p, part.offsets.astype(np.int64)))
 
     def keys(path: Path) -> None:
         np.savez(
             path, id_hash=part.id_hash, exact=part.exact, bands=part.bands, priority=part.priority
         )
 
-    _atomic(folder / KEYS, keys)
+    atomic_write(folder / KEYS, keys)
 
 
 def load_keys(folder: Path) -> Keys:
@@ -195,47 +194,15 @@ def _require_rows(name: str, found: int, expected: int) -> None:
 
 
 def forget_run(folder: Path, run_id: str) -> int:
-    """Remove from the index in `folder` the segments `run_id` added (a run being replaced
-    forgets what it published): the manifest first, then the segment folders, so that a crash
-    leaves at worst unlisted folders, which the next `append` overwrites. Returns the number
-    of segments left."""
+    """Remove from the index in `folder` the segments `run_id` added; the number left."""
     path = folder / MANIFEST
     if not path.is_file():
         return 0
-    manifest = _read_manifest_file(path)
-    segments = manifest["segments"]
-    kept = [entry for entry in segments if entry.get("run") != run_id]
-    if len(kept) == len(segments):
-        return len(kept)
-    try:
-        _write_manifest(folder, {**manifest, "segments": kept})
-        for entry in segments:
-            if entry.get("run") == run_id:
-                shutil.rmtree(folder / SEGMENTS / entry["name"], ignore_errors=True)
-    except OSError as exc:
-        raise OutputError(f"dedup index {folder}: cannot write it: {exc}") from exc
-    return len(kept)
+    return forget_segments(path, _read_manifest_file(path), run_id, "dedup index")
 
 
 def _read_manifest_file(path: Path) -> dict[str, Any]:
-    try:
-        manifest = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError) as exc:
-        raise ConfigError(f"dedup index {path}: cannot read it: {exc}") from exc
-    if not isinstance(manifest, dict):
-        raise ConfigError(f"dedup index {path}: not an index manifest (a JSON object)")
-    if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
-        raise ConfigError(
-            f"dedup index {path}: format {manifest.get('format')!r} version"
-            f" {manifest.get('version')!r}; this thresher reads {FORMAT} version {VERSION}"
-        )
-    return manifest
-
-
-def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-    staged = folder / (MANIFEST + ".partial")
-    staged.write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
-    os.replace(staged, folder / MANIFEST)
+    return read_manifest(path, FORMAT, VERSION, "dedup index")
 
 
 def _only_leftovers(folder: Path) -> bool:
@@ -341,7 +308,7 @@ class DedupIndex:
             os.replace(partial, final)
             entry: dict[str, Any] = {"name": name, "documents": documents, "parts": names}
             self._manifest["segments"].append({**entry, "run": run_id} if run_id else entry)
-            _write_manifest(self.folder, self._manifest)
+            write_manifest(self.folder / MANIFEST, self._manifest)
         except OSError as exc:
             raise OutputError(f"dedup index {self.folder}: cannot write it: {exc}") from exc
 

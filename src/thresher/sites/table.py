@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from thresher import segments
 from thresher.errors import ConfigError, OutputError
 from thresher.sites.counting import PAIR_BIT
 from thresher.sites.lines import hash_site
@@ -34,7 +35,7 @@ from thresher.sites.lines import hash_site
 FORMAT = "thresher-site-table"
 VERSION = 1
 MANIFEST = "sites.json"
-SEGMENTS = "segments"
+SEGMENTS = segments.SEGMENTS
 SITES = "sites.npy"
 LINES = "lines.npy"
 NAMES = "names.jsonl"
@@ -60,12 +61,7 @@ class Counts:
         return int(self.sites.nbytes + self.lines.nbytes)
 
 
-def atomic_write(path: Path, write: Any) -> None:
-    """Write `path` whole under a temporary name, then rename it into place."""
-    partial = path.with_name(path.name + ".partial")
-    partial.unlink(missing_ok=True)
-    write(partial)
-    os.replace(partial, path)
+atomic_write = segments.atomic_write
 
 
 def write_jsonl(path: Path, rows: Iterable[Any]) -> None:
@@ -153,28 +149,11 @@ def _sum_rows(rows: np.ndarray, keys: int) -> np.ndarray:
 
 
 def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """The table's manifest in `folder`; None where there is none yet."""
     path = folder / MANIFEST
     if not path.exists():
         return None
-    try:
-        manifest = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError) as exc:
-        raise ConfigError(f"site table {path}: cannot read it: {exc}") from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise ConfigError(f"site table {path}: not a site table manifest")
-    if manifest.get("version") != VERSION:
-        raise ConfigError(
-            f"site table {path}: version {manifest.get('version')!r}; this thresher reads"
-            f" version {VERSION}"
-        )
-    return manifest
-
-
-def _write_manifest(folder: Path, manifest: Mapping[str, Any]) -> None:
-    atomic_write(
-        folder / MANIFEST,
-        lambda p: p.write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2)),
-    )
+    return segments.read_manifest(path, FORMAT, VERSION, "site table")
 
 
 class SiteTable:
@@ -245,30 +224,18 @@ class SiteTable:
             os.replace(partial, final)
             entry = {"name": name, "parts": names, "sites": sites, "lines": lines}
             self.manifest["segments"].append({**entry, "run": run_id} if run_id else entry)
-            _write_manifest(self.folder, self.manifest)
+            segments.write_manifest(self.folder / MANIFEST, self.manifest)
         except OSError as exc:
             raise OutputError(f"site table {self.folder}: cannot write it: {exc}") from exc
 
 
 def forget_run(folder: Path, run_id: str) -> int:
-    """Remove the segments `run_id` added (a run being replaced forgets what it taught): the
-    manifest first, then the folders, so that a crash leaves at worst unlisted folders.
-    Returns the number of segments left."""
+    """Remove the segments `run_id` added (a run being replaced forgets what it taught); the
+    number left."""
     manifest = read_manifest(folder)
     if manifest is None:
         return 0
-    segments = manifest["segments"]
-    kept = [s for s in segments if s.get("run") != run_id]
-    if len(kept) == len(segments):
-        return len(kept)
-    try:
-        _write_manifest(folder, {**manifest, "segments": kept})
-        for entry in segments:
-            if entry.get("run") == run_id:
-                shutil.rmtree(folder / SEGMENTS / entry["name"], ignore_errors=True)
-    except OSError as exc:
-        raise OutputError(f"site table {folder}: cannot write it: {exc}") from exc
-    return len(kept)
+    return segments.forget_segments(folder / MANIFEST, manifest, run_id, "site table")
 
 
 def site_lines(state: Path, site: str) -> list[tuple[str | None, int]]:
