@@ -336,6 +336,9 @@ def main() -> None:
     parser.add_argument("--heading-words", type=int, default=-1, help="-1: the default")
     parser.add_argument("--min-share", type=float, default=0, help="0: the default")
     parser.add_argument("--limit", type=int, default=0, help="pages per site (0: all)")
+    parser.add_argument(
+        "--set", action="append", default=[], help="a step parameter NAME=VALUE (JSON value)"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     corpus = {site.package: pages(site, args.limit) for site in SITES}
@@ -347,6 +350,9 @@ def main() -> None:
         step = replace(step, heading_words=args.heading_words)
     if args.min_share:
         step = replace(step, min_share=args.min_share)
+    for setting in args.set:
+        name, _, value = setting.partition("=")
+        step = replace(step, **{name: json.loads(value)})
     scores, seconds = run_step(step, corpus)
     docs = scores["all"]["pages"]
     result: dict[str, Any] = {

@@ -22,6 +22,8 @@ bench/out/sites/.
 from __future__ import annotations
 
 import argparse
+import ast
+import gzip
 import json
 import re
 import resource
@@ -97,12 +99,43 @@ def write_warc(site: Site, limit: int) -> dict[str, Counter[str]]:
     return gold
 
 
-def recipes(step: SiteBoilerplate) -> dict[str, Path]:
-    """The default recipe, and the default with `step` just before `dedup`, as config
-    files."""
+WCXB = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "extraction" / "wcxb-dev"
+
+
+def write_wcxb_warc(min_pages: int) -> dict[str, dict[str, Counter[str]]]:
+    """wcxb-dev's pages of the domains it has `min_pages` or more pages of (held out: real
+    shops, manuals and news sites, none tuned on), one WARC; each page's gold words by URL,
+    per domain."""
+    meta = json.loads((WCXB / "metadata.json").read_text())["files"]
+    by_domain: dict[str, list[str]] = {}
+    for file_id, entry in sorted(meta.items()):
+        by_domain.setdefault(entry["domain"], []).append(file_id)
+    WARCS.mkdir(parents=True, exist_ok=True)
+    gold: dict[str, dict[str, Counter[str]]] = {}
+    with (WARCS.parent / "wcxb.warc").open("wb") as out:
+        for domain, ids in sorted(by_domain.items()):
+            if len(ids) < min_pages:
+                continue
+            for file_id in ids:
+                truth = json.loads((WCXB / "ground-truth" / f"{file_id}.json").read_text())
+                main_text = truth["ground_truth"]
+                if isinstance(main_text, str):  # a Python literal in the benchmark's files
+                    main_text = ast.literal_eval(main_text)
+                url = truth["url"]
+                gold.setdefault(domain, {})[url] = tokens(main_text.get("main_content") or "")
+                raw = gzip.decompress((WCXB / "html" / f"{file_id}.html.gz").read_bytes())
+                http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" + raw
+                extra = "Content-Type: application/http; msgtype=response\r\n"
+                out.write(_record(int(file_id), "response", url, http, extra))
+    return gold
+
+
+def recipes(step: SiteBoilerplate, before: str) -> dict[str, Path]:
+    """The default recipe, and the default with `step` just before the step `before`, as
+    config files."""
     default = Recipe.named("default")
     names = [s.name for s in default.steps]
-    at = names.index("dedup")
+    at = names.index(before)
     steps = (*default.steps[:at], step, *default.steps[at:])
     RUNS.mkdir(parents=True, exist_ok=True)
     files = {}
@@ -185,11 +218,13 @@ def main() -> None:
     parser.add_argument("--min-share", type=float, default=0, help="the step's (0: default)")
     parser.add_argument(
         "--input",
-        choices=("warc", "whole-text"),
+        choices=("warc", "whole-text", "wcxb"),
         default="warc",
         help="warc: the pages' HTML in WARCs, extracted by the run; whole-text: the pages'"
-        " whole text (eval_site_boilerplate's input) as JSONL records with their URLs",
+        " whole text (eval_site_boilerplate's input) as JSONL records with their URLs;"
+        " wcxb: wcxb-dev's domains with 5 pages or more, from a WARC",
     )
+    parser.add_argument("--before", default="dedup", help="the step it runs just before")
     args = parser.parse_args()
     step = SiteBoilerplate()
     if args.min_share:
@@ -198,11 +233,14 @@ def main() -> None:
     if args.input == "warc":
         gold = {site.package: write_warc(site, args.limit) for site in SITES}
         source = WARCS
+    elif args.input == "wcxb":
+        gold = write_wcxb_warc(5)
+        source = WARCS.parent / "wcxb.warc"
     else:
         source = OUT / "whole-text.jsonl"
         gold = write_whole_text(source, args.limit)
     prepared = time.perf_counter() - started
-    configs = recipes(step)
+    configs = recipes(step, args.before)
     result: dict[str, Any] = {"input": args.input, "step": step.params()}
     result.update(prepare_s=round(prepared, 1), runs={}, scores={})
     suffix = f"-min-share-{args.min_share}" if args.min_share else ""
@@ -211,9 +249,9 @@ def main() -> None:
         result["runs"][label] = run(source, folder, configs[label], args.workers)
         kept = kept_texts(Path(result["runs"][label]["folder"]))
         every: dict[str, Counter[str]] = {}
-        for site in SITES:
-            result["scores"].setdefault(site.package, {})[label] = score(gold[site.package], kept)
-            every.update(gold[site.package])
+        for name, site_gold in gold.items():
+            result["scores"].setdefault(name, {})[label] = score(site_gold, kept)
+            every.update(site_gold)
         result["scores"].setdefault("all", {})[label] = score(every, kept)
     print("| site | pages | kept off | kept on | F1 off | F1 on | P off | P on | R off | R on |")
     print("|---" * 10 + "|")

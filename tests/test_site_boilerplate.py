@@ -139,6 +139,44 @@ def test_a_repeated_heading_among_the_pages_own_words_stays() -> None:
     assert all(DISCLAIMER not in d.text for d in out)
 
 
+def test_a_second_copy_of_a_removed_line_goes_too() -> None:
+    # the menu printed again at the foot of every page, between two paragraphs of its own
+    docs = [page(n) for n in range(20)]
+    for doc in docs:
+        lines = doc.text.split("\n")
+        lines.insert(5, MENU)
+        doc.text = "\n".join(lines)
+    alone = [page(n) for n in range(20)]  # the same line nowhere in the template's place
+    for doc in alone:
+        lines = doc.text.split("\n")
+        lines[0] = lines[1]
+        lines.insert(5, MENU)
+        doc.text = "\n".join(lines)
+    assert all(MENU not in d.text for d in run(docs))
+    assert all(MENU in d.text for d in run(alone))
+
+
+def breadcrumbed(where: int) -> list[Document]:
+    """40 pages; 2 of them (5%: under min_share) carry "Section: Harbour" at line `where`."""
+    docs = [page(n) for n in range(40)]
+    for doc in docs[:2]:
+        lines = doc.text.split("\n")
+        lines.insert(where, "Section: Harbour")
+        doc.text = "\n".join(lines)
+    return docs
+
+
+def test_a_sections_breadcrumb_goes_beside_the_sites_menu() -> None:
+    step = SiteBoilerplate(min_docs=2)
+    beside_menu = run(breadcrumbed(1), step)
+    assert all(MENU not in d.text and "Section: Harbour" not in d.text for d in beside_menu)
+    # the same line among the page's own words, or with blocks not grown, stays
+    among_own = run(breadcrumbed(4), step)
+    assert all("Section: Harbour" in d.text for d in among_own[:2])
+    unblocked = run(breadcrumbed(1), SiteBoilerplate(min_docs=2, block_share=0))
+    assert all("Section: Harbour" in d.text for d in unblocked[:2])
+
+
 def sidebar(doc: Document, n: int) -> None:
     """Append a sidebar: labels with the titles of the neighbouring pages between them."""
     before, after = (sentence(random.Random(f"title {k}"), 4) for k in (n - 1, n + 1))
@@ -209,6 +247,26 @@ def test_keys_keep_apart_what_differs() -> None:
     # a date alone is a page's own (a release's, an article's): keyed on its text
     assert line_key("September 10, 2010") != line_key("September 5, 2010")
     assert line_key("Nov 11, 2026") == line_key("nov  11, 2026") != b""
+
+
+def test_a_release_or_section_number_keeps_its_figures() -> None:
+    # one release's page is not another's; a date written with dots still folds
+    assert line_key("Django 1.4.2 release notes") != line_key("Django 1.4.3 release notes")
+    assert line_key("9.4.1. String Functions") != line_key("9.4.2. String Functions")
+    assert line_key("Updated 15.01.2008") == line_key("Updated 3.11.2019")
+    assert line_key("Version 1.4 is out") == line_key("Version 2.0 is out")  # two parts: a number
+
+
+def test_release_titles_that_fold_alike_stay_their_pages_own() -> None:
+    # every page titled "Example 1.N.M release notes", between the menu and its text: with the
+    # figures folded the title would be one line on every page, in the template's place
+    docs = [page(n) for n in range(20)]
+    for n, doc in enumerate(docs):
+        menu, rest = doc.text.split("\n", 1)
+        doc.text = f"{menu}\nExample 1.{n}.{n % 3} release notes\n{rest}"
+    out = run(docs)
+    assert all(f"Example 1.{n}.{n % 3} release notes" in d.text for n, d in enumerate(out))
+    assert all(MENU not in d.text for d in out)
 
 
 def test_a_date_alone_is_learned_only_where_the_pages_share_it() -> None:
@@ -378,6 +436,8 @@ def test_a_site_from_a_metadata_field() -> None:
         {"max_removed_share": 1.5},
         {"reach": 3},
         {"partitions": 0},
+        {"block_share": 0.5},
+        {"block_share": -0.1},
     ],
 )
 def test_bad_parameters_are_refused(params: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ import xxhash
 from thresher.dedup.minhash import normalized
 
 # The version of the keys below: a saved table only mixes with keys made the same way.
-KEYS_VERSION = 2
+KEYS_VERSION = 3
 _MASK = 0x7FFF_FFFF_FFFF_FFFF
 _CALENDAR = re.compile(
     r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -25,18 +25,22 @@ _CALENDAR = re.compile(
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d+(?:[.,:/-]\d+)*")  # a number, a time, a date in figures: one token
+# three or more groups of figures joined by dots: a release ("Django 1.4.2"), a section
+# number, an address; unless one group has four figures (a date, "15.01.2008")
+_DOTTED = re.compile(r"\d+(?:\.\d+){2,}")
+_FIGURES_TO_LETTERS = str.maketrans("0123456789.", "abcdefghijx")
 CALENDAR_TOKEN = "0m"
 
 
 def line_key(line: str) -> bytes:
     """The normalised line; "" for a line with no word (blank, punctuation, a bare number:
     the cells of a table of figures are not a site's template)."""
-    return _dated(_key(_CALENDAR.sub(CALENDAR_TOKEN, _DIGITS.sub("0", line))), line)
+    return _dated(_key(_fold(line)), line)
 
 
 def line_keys(text: str) -> list[bytes]:
     """`line_key` of each line of `text` (the substitutions made once for the whole text)."""
-    folded = _CALENDAR.sub(CALENDAR_TOKEN, _DIGITS.sub("0", text)).split("\n")
+    folded = _fold(text).split("\n")
     keys = [_key(line) for line in folded]
     if any(_DATE_ONLY in key for key in keys):  # rare: look at the original lines only then
         lines = text.split("\n")  # the substitutions never add or take a line feed
@@ -45,6 +49,22 @@ def line_keys(text: str) -> list[bytes]:
 
 
 _DATE_ONLY = CALENDAR_TOKEN.encode()
+
+
+def _fold(text: str) -> str:
+    """Numbers and calendar names folded; a release or section number kept as itself (spelt
+    in letters, so that number folding leaves it alone): "Django 1.4.2 release notes" names
+    one page, where "© 2008" or "Page 3 of 7" is every page's line."""
+    if "." in text:
+        text = _DOTTED.sub(_spell_identifier, text)
+    return _CALENDAR.sub(CALENDAR_TOKEN, _DIGITS.sub("0", text))
+
+
+def _spell_identifier(match: re.Match[str]) -> str:
+    figures = match.group()
+    if any(len(group) >= 4 for group in figures.split(".")):
+        return figures  # a date: folded with the other numbers
+    return figures.translate(_FIGURES_TO_LETTERS)
 
 
 def _dated(key: bytes, line: str) -> bytes:

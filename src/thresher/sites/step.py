@@ -5,7 +5,7 @@ them per site, one partition of sites at a time; apply removes the learned lines
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,8 +64,8 @@ class SiteBoilerplate(CorpusStep):
     `min_site_docs` documents (counted over this run and the earlier runs in the state folder).
     A learned line is removed where it stands in the site's template: where a pair it makes
     with a neighbouring line (or the document's start or end) is learned the same way (see
-    `reach`), so that a "Note" or "Parameters" that many pages use among their own words stays.
-    Each run of removed lines is one ledger edit with reason `site-boilerplate`;
+    `reach`), so that a "Note" or "Parameters" that many pages use among their own words stays;
+    once removed so, its other copies on that page go too (a menu printed twice). Each run of removed lines is one ledger edit with reason `site-boilerplate`;
     `metadata.site_boilerplate` names the site, its documents and each removed line's.
 
     Defaults, measured by bench/eval_site_boilerplate.py on five Debian HTML manuals (2,648
@@ -110,6 +110,10 @@ class SiteBoilerplate(CorpusStep):
         keep_docs: a line saved in the state folder's table must be on this many of the run's
             documents of its site (lines on one page only are most of the text, and never
             boilerplate).
+        block_share: a line on this share of the site's documents (and `min_docs`), under
+            `min_share`, goes where it stands next to a removed line and the pair they make is
+            on this share too: the template's part that a section of the site shares (a
+            chapter's breadcrumb, a section's menu). 0 turns this off.
     """
 
     name = "site-boilerplate"
@@ -124,6 +128,7 @@ class SiteBoilerplate(CorpusStep):
     heading_words: int = 15
     partitions: int = 8
     keep_docs: int = 2
+    block_share: float = 0.02
 
     def __post_init__(self) -> None:
         require(valid_mode(self.site), self.name, "site", "domain, host or field:NAME", self.site)
@@ -157,6 +162,13 @@ class SiteBoilerplate(CorpusStep):
             self.partitions,
         )
         require(self.keep_docs >= 1, self.name, "keep_docs", ">= 1", self.keep_docs)
+        require(
+            0 <= self.block_share <= self.min_share,
+            self.name,
+            "block_share",
+            "in [0, min_share]",
+            self.block_share,
+        )
 
     def settings(self) -> dict[str, Any]:
         """What the saved counts depend on: a table mixes only with counts made the same way
@@ -265,11 +277,12 @@ class SiteBoilerplate(CorpusStep):
         words = np.zeros(len(rows), np.int64)
         words[part.keys.item_row[: part.items]] = part.line_words
         learned = (site_docs >= self.min_site_docs) & (docs >= self.min_docs)
-        learned &= docs >= self.min_share * site_docs
         # a paragraph some pages share (a quotation, a standard introduction) is content
         # unless most of the site carries it
         learned &= (words < self.long_line_words) | (docs >= self.long_line_share * site_docs)
-        return _Learned(learned, docs, site_docs)
+        block = learned & (docs >= self.block_share * site_docs) if self.block_share else None
+        learned &= docs >= self.min_share * site_docs
+        return _Learned(learned, docs, site_docs, block)
 
     def _write_decisions(
         self,
@@ -429,10 +442,53 @@ def _removed(part: Partition, learned: _Learned, reach: int) -> np.ndarray:
 
     near = part.pair_at[0]
     removed: np.ndarray = learned_line & (pair_learned(near[at - 1]) | pair_learned(near[at]))
-    if reach < 2:
-        return removed
+    if reach >= 2:
+        removed = _reach_over_one(part, learned, learned_line, removed, pair_learned)
+    if learned.block is not None:
+        removed = _grow_blocks(part, learned.block, removed)
+    return _with_copies(part, learned_line, removed)
+
+
+def _grow_blocks(part: Partition, block: np.ndarray, removed: np.ndarray) -> np.ndarray:
+    """`removed`, grown line by line into lines that a part of the site shares (a chapter's
+    navigation bar, a section's breadcrumb): a line next to a removed one, where both the line
+    and the pair they make are on `block_share` of the site's documents."""
+    at = part.seq_framed
+    line_row = part.keys.item_row[: part.items]
+    pair_row = part.keys.item_row[part.items :]
+    near = part.pair_at[0]
+    line = block[line_row[part.seq_item]]
+    before = block[pair_row[near[at - 1]]] & (near[at - 1] >= 0)
+    after = block[pair_row[near[at]]] & (near[at] >= 0)
+    gone = np.zeros(len(part.framed_is_edge) + 1, bool)  # the edges are not removed lines
+    for _ in range(MAX_REACH_STEPS):
+        gone[at] = removed
+        grown = removed | line & ((before & gone[at - 1]) | (after & gone[at + 1]))
+        if (grown == removed).all():
+            break
+        removed = grown
+    return removed
+
+
+def _reach_over_one(
+    part: Partition,
+    learned: _Learned,
+    learned_line: np.ndarray,
+    removed: np.ndarray,
+    pair_learned: Callable[[np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """`removed`, grown over one line at a time to learned lines whose learned pair joins
+    them, over that line, to a removed line or the document's edge. The line passed over must
+    be on two documents or more of the site (a title that a neighbour's "Next topic" names
+    too): a page's very own line ("git-add - Add file contents") is where its text is, and
+    "NAME", "SYNOPSIS" beside it are the text's."""
+    at = part.seq_framed
     far = part.pair_at[1]
-    left, right = pair_learned(far[at - 2]), pair_learned(far[at])
+    line_row = part.keys.item_row[: part.items]
+    shared = np.zeros(len(part.framed_is_edge) + 2, bool)
+    shared[at] = learned.docs[line_row[part.seq_item]] >= 2
+    left = pair_learned(far[at - 2])
+    right = pair_learned(far[at])
     gone = np.zeros(len(part.framed_is_edge) + 2, bool)  # two past the end: `at + 2`
     gone[: len(part.framed_is_edge)] = part.framed_is_edge
     for _ in range(MAX_REACH_STEPS):
@@ -442,6 +498,14 @@ def _removed(part: Partition, learned: _Learned, reach: int) -> np.ndarray:
             break
         removed = grown
     return removed
+
+
+def _with_copies(part: Partition, learned_line: np.ndarray, removed: np.ndarray) -> np.ndarray:
+    """A learned line removed once from a document where it stands in the template goes
+    wherever else that document has it (a sidebar printed twice, once as a menu)."""
+    hit = np.bincount(part.seq_item, weights=removed, minlength=part.items) > 0
+    grown: np.ndarray = removed | (learned_line & hit[part.seq_item])
+    return grown
 
 
 HEADING_MAX_WORDS = 4
@@ -477,6 +541,7 @@ class _Learned:
     mask: np.ndarray  # per key row: boilerplate or not
     docs: np.ndarray  # per key row: documents it is on (this run and earlier ones)
     site_docs: np.ndarray  # per key row: documents of its site
+    block: np.ndarray | None = None  # per key row: on `block_share` of the site's documents
 
 
 def _total(rows: np.ndarray, known: np.ndarray) -> np.ndarray:
