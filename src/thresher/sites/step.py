@@ -65,25 +65,23 @@ class SiteBoilerplate(CorpusStep):
     A learned line is removed where it stands in the site's template: where a pair it makes
     with a neighbouring line (or the document's start or end) is learned the same way (see
     `reach`), so that a "Note" or "Parameters" that many pages use among their own words stays;
-    once removed so, its other copies on that page go too (a menu printed twice). Each run of removed lines is one ledger edit with reason `site-boilerplate`;
-    `metadata.site_boilerplate` names the site, its documents and each removed line's.
+    once removed so, its other copies on that page go too (a menu printed twice). Each run of
+    removed lines is one ledger edit with reason `site-boilerplate`; `metadata.site_boilerplate`
+    names the site, its documents and each removed line's.
 
     Defaults, measured by bench/eval_site_boilerplate.py on five Debian HTML manuals (2,648
-    pages; input the whole page's text, gold the theme's content element): precision 0.960;
-    recall 0.674 of all lines outside the content element that are on two pages or more, and
-    0.973 of those on a fifth of a site's pages or more (a chapter's own navigation bar, a
-    page's own table of contents are not a site's); on samples of 30 and of 10 pages a site,
-    precision 0.911 and 0.920, recall 0.900 and 0.920. Measured before a date alone kept its
-    digits (precision 0.952 then): `min_share` 0.2 against 0.1 and 0.05: precision 0.952
-    against 0.927 and 0.906, for 0.008 and 0.014 of recall. `min_docs` 5 against 3: the same
-    on whole sites, precision 0.920 against 0.904 on 10-page sites. `reach` 2 against 1:
-    recall 0.674 against 0.583 (0.920 against 0.759 on 10-page sites), precision 0.952
-    against 0.964. What goes wrongly is structure repeated inside the content: manual page
-    headings ("NAME", "SYNOPSIS") and the closing "Part of the git(1) suite" on every git
-    page, release-note titles that fold to one line once digits are folded (each page's title
-    is, to the counts, what its neighbours' "Previous topic" and "Next topic" links are).
-    `long_line_share` 0.5 and `max_removed_share` 0.8 are judgement (the manuals share no long
-    paragraph outside their content; 2 of 2,648 pages were guarded).
+    pages; input the whole page's text, gold the theme's content element): precision 0.965
+    (0.995 without git's manual pages); recall 0.686 of all lines outside the content element
+    that are on two pages or more, and 0.967 of those on a fifth of a site's pages or more (a
+    page's own table of contents, its previous and next titles are not a site's). Earlier
+    (docs/BENCHMARKS.md, issue 15): `min_share` 0.2 against 0.1 and 0.05: precision 0.952
+    against 0.927 and 0.906, for 0.008 and 0.014 of recall; `min_docs` 5 against 3: the same on
+    whole sites, precision 0.920 against 0.904 on 10-page sites; `reach` 2 against 1: recall
+    0.674 against 0.583, precision 0.952 against 0.964. What goes wrongly is structure the
+    content repeats where a template stands: manual page headings ("NAME", "SYNOPSIS") and the
+    closing "Part of the git(1) suite" on every git page. `long_line_share` 0.5 and
+    `max_removed_share` 0.8 are judgement (the manuals share no long paragraph outside their
+    content; 1 of 2,648 pages was guarded).
 
     Parameters:
         site: what a site is: `domain` (the registered domain of `metadata.url`, public
