@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Final, Literal
 
 # Metadata keys with a meaning to thresher. Readers and steps use these names, never literals.
@@ -128,10 +128,23 @@ class Document:
     metadata: dict[str, Any] = field(default_factory=dict)
     ledger: list[Edit] = field(default_factory=list)
     rejection: Rejection | None = None
+    # What steps derive from `text` and share for the run (the quality rules' word split):
+    # no part of the record, so never written (`to_dict`), compared, shown or pickled; its
+    # owner (quality.analysis.analysis_of) checks that it is still of the current text.
+    _derived: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def status(self) -> Status:
         return REJECTED if self.rejection is not None else KEPT
+
+    def __getstate__(self) -> tuple[None, dict[str, Any]]:
+        """The record's fields only: a pickled or copied document starts without the cache."""
+        return None, {f.name: getattr(self, f.name) for f in fields(self) if f.compare}
+
+    def __setstate__(self, state: tuple[None, dict[str, Any]]) -> None:
+        for name, value in state[1].items():
+            object.__setattr__(self, name, value)
+        self._derived = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "status": self.status}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from thresher.document import Document
-from thresher.quality.analysis import analyse, find_duplicates, is_terminal
+from thresher.quality.analysis import analysis_of, find_duplicates, is_terminal
 from thresher.quality.gopher import out_of_scope, signals_of
 from thresher.quality.language_codes import require_languages
 from thresher.steps import KEEP, Drop, Filter, Verdict, register, require
@@ -68,7 +68,7 @@ class FineWebQuality(Filter):
         lines = [line for line in text.split("\n") if line.strip()]
         if not lines:
             return Drop(self.name, "empty")
-        n_words = len(analyse(text).words)
+        n_words = len(analysis_of(doc).words)
         signals = signals_of(doc)
         last = _last_mark if self.line_punct_closing_marks else _last_char
         punct = sum(1 for line in lines if is_terminal(last(line))) / len(lines)

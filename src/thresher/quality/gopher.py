@@ -5,25 +5,23 @@ split datatrove uses, so that verdicts match rule for rule. Each rule stores its
 from __future__ import annotations
 
 import itertools
-from collections import Counter
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any
-
-import numpy as np
 
 from thresher.document import Document
 from thresher.quality.analysis import (
-    LINE_BREAKS,
     PARAGRAPH_BREAK,
     Analysis,
     analyse,
+    analysis_of,
     bare_word,
     find_duplicates,
     has_letter,
     is_symbol_word,
+    split_lines,
 )
 from thresher.quality.language_codes import parse_languages, require_languages
+from thresher.quality.ngrams import WordNgrams
 from thresher.steps import KEEP, Drop, Filter, Verdict, register, require
 
 SIGNALS = "signals"
@@ -98,7 +96,7 @@ class GopherRepetition(Filter):
         if not doc.text:
             return Drop(self.name, "empty")
         signals = signals_of(doc)
-        signals.update(repetition_signals(doc.text))
+        signals.update(repetition_signals(doc.text, analysis_of(doc)))
         for param, threshold in self._thresholds().items():
             if threshold and signals[param] > threshold:
                 return Drop(self.name, _rule_name(param))
@@ -114,76 +112,29 @@ def _rule_name(param: str) -> str:
     return param
 
 
-def repetition_signals(text: str) -> dict[str, float]:
+def repetition_signals(text: str, analysis: Analysis | None = None) -> dict[str, float]:
+    """The repetition signals of `text` (its `analysis`, if at hand: its words are split once
+    for every rule that reads them)."""
+    analysis = analysis if analysis is not None else analyse(text)
     paragraphs = PARAGRAPH_BREAK.split(text.strip())
     para_dups, para_chars = find_duplicates(paragraphs)
-    lines = LINE_BREAKS.split(text)
+    lines = split_lines(text)
     line_dups, line_chars = find_duplicates(lines)
-    analysis = analyse(text)
     signals = {
         "dup_para_frac": _frac(para_dups, len(paragraphs)),
         "dup_para_char_frac": _frac(para_chars, len(text)),
         "dup_line_frac": _frac(line_dups, len(lines)),
         "dup_line_char_frac": _frac(line_chars, len(text)),
     }
-    for n in (2, 3, 4):
-        signals[f"top_{n}_gram_frac"] = _frac(_top_ngram_chars(analysis, n), len(text))
-    repeated = _repeated_ngram_chars(analysis, range(5, 11))
-    for n, chars in repeated.items():
-        signals[f"dup_{n}_gram_frac"] = _frac(chars, len(text))
+    ngrams = WordNgrams(analysis.words)  # used here only: not kept with the analysis
+    for n in (2, 3, 4):  # the top n-gram's words joined by spaces: n - 1 of them
+        signals[f"top_{n}_gram_frac"] = _frac(ngrams.top_chars(n, n - 1), len(text))
+    repeated = 1  # not 0: count the 5-grams
+    for n in range(5, 11):
+        # no repeated n-gram (0 characters: words are never empty) means no longer one either
+        repeated = ngrams.repeated_chars(n) if repeated else 0
+        signals[f"dup_{n}_gram_frac"] = _frac(repeated, len(text))
     return signals
-
-
-def _top_ngram_chars(analysis: Analysis, n: int) -> int:
-    """Characters of the most frequent n-gram (words joined by spaces) times its count; among
-    equally frequent ones, the one seen first."""
-    hashes = analysis.ngram_hashes(n).tolist()
-    if not hashes:
-        return 0
-    counts = Counter(hashes)
-    top, count = max(counts.items(), key=itemgetter(1))  # max keeps the first of equal counts
-    return analysis.ngram_chars(hashes.index(top), n, 1) * count
-
-
-def _repeated_ngram_chars(analysis: Analysis, sizes: range) -> dict[int, int]:
-    """For each n, the characters (words joined without spaces) of n-grams that repeat an
-    earlier one, scanning left to right and jumping past each repeat."""
-    out = dict.fromkeys(sizes, 0)
-    for n in sizes:
-        hashes = analysis.ngram_hashes(n).tolist()
-        later = _later_positions(hashes)
-        if not later:
-            break  # no repeated n-gram means no repeated longer one either
-        out[n] = _scan_repeats(hashes, analysis, n, later)
-    return out
-
-
-def _later_positions(hashes: list[int]) -> list[int]:
-    """Positions whose value occurred earlier in the list (set, dict and numpy do the loops)."""
-    if len(set(hashes)) == len(hashes):
-        return []
-    first = dict(zip(reversed(hashes), range(len(hashes) - 1, -1, -1), strict=True))
-    firsts = np.fromiter(map(first.__getitem__, hashes), np.int64, len(hashes))
-    later: list[int] = np.flatnonzero(firsts != np.arange(len(hashes))).tolist()
-    return later
-
-
-def _scan_repeats(hashes: list[int], analysis: Analysis, n: int, later: list[int]) -> int:
-    """The sequential scan, visiting only the positions whose n-gram occurred before (`later`):
-    every other position just joins the seen set."""
-    seen: set[int] = set()
-    repeated = i = 0
-    for position in later:
-        if position < i:
-            continue
-        seen.update(hashes[i:position])
-        if hashes[position] in seen:
-            repeated += analysis.ngram_chars(position, n, 0)
-            i = position + n
-        else:
-            seen.add(hashes[position])
-            i = position + 1
-    return repeated
 
 
 @register
@@ -237,7 +188,9 @@ class GopherQuality(Filter):
         if out_of_scope(doc, self.languages):
             return KEEP
         signals = signals_of(doc)
-        signals.update(quality_signals(doc.text, word_split=self.word_split))
+        signals.update(
+            quality_signals(doc.text, word_split=self.word_split, analysis=analysis_of(doc))
+        )
         failed = self._first_failure(signals)
         return KEEP if failed is None else Drop(self.name, failed)
 
@@ -314,9 +267,12 @@ def first_quality_failure(
     return next((name for threshold, failed, name in checks if threshold and failed), None)
 
 
-def quality_signals(text: str, *, word_split: str = "spacy") -> dict[str, Any]:
-    """Gopher's quality signals of `text`, its words split as `word_split` says (`WORD_SPLITS`)."""
-    analysis = analyse(text)
+def quality_signals(
+    text: str, *, word_split: str = "spacy", analysis: Analysis | None = None
+) -> dict[str, Any]:
+    """Gopher's quality signals of `text`, its words split as `word_split` says (`WORD_SPLITS`),
+    from its `analysis` if at hand."""
+    analysis = analysis if analysis is not None else analyse(text)
     words = analysis.chunks if word_split == "whitespace" else analysis.words
     n_words = len(words)
     content = list(itertools.filterfalse(is_symbol_word, words))

@@ -30,35 +30,31 @@ under FineWeb-2's value.
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from operator import itemgetter
 from typing import Any
 
-import numpy as np
 import regex
 
 from thresher.document import Document
 from thresher.quality.analysis import (
-    LINE_BREAKS,
     find_duplicates,
     has_letter,
     is_symbol_word,
     is_terminal,
+    split_lines,
 )
 from thresher.quality.gopher import first_quality_failure, signals_of
 from thresher.quality.language_codes import parse_languages, require_languages
+from thresher.quality.ngrams import WordNgrams
 from thresher.quality.words import uniform_weights, unspaced, word_count, words
 from thresher.steps import KEEP, Drop, Filter, Verdict, register, require
 
 NEUTRAL = "language-neutral"
 THRESHOLDS = "quality_thresholds"
-_BASE = np.uint64(1_000_003)
 # A line break and the blank lines after it: FineWeb-2's newline ratio was calibrated on
 # trafilatura's text, one line a paragraph; thresher's keeps a blank line between paragraphs,
 # which counting every newline would count twice.
@@ -109,60 +105,6 @@ _unspaced = lru_cache(maxsize=4096)(unspaced)
 
 def _frac(part: float, whole: float) -> float:
     return part / whole if whole else 0.0
-
-
-class _Ngrams:
-    """The n-grams of one text's split words: a 64-bit hash of every run of n consecutive
-    words (equal runs, equal hashes; compared only within the text), each n computed from the
-    one before, and the characters of a run."""
-
-    def __init__(self, tokens: list[str]) -> None:
-        self._ones = np.fromiter(map(hash, tokens), np.int64, len(tokens)).view(np.uint64)
-        self._hashes: dict[int, np.ndarray] = {1: self._ones}
-        self._prefix = [0, *itertools.accumulate(map(len, tokens))]
-
-    def array(self, n: int) -> np.ndarray:
-        last = max(k for k in self._hashes if k <= n)
-        out = self._hashes[last]
-        with np.errstate(over="ignore"):
-            for k in range(last + 1, n + 1):
-                out = out[:-1] * _BASE + self._ones[k - 1 :]
-                self._hashes[k] = out
-        return out
-
-    def hashes(self, n: int) -> list[int]:
-        result: list[int] = self.array(n).tolist()
-        return result
-
-    def chars(self, start: int, n: int) -> int:
-        return self._prefix[start + n] - self._prefix[start]
-
-    def top_chars(self, n: int, spaces: int) -> int:
-        """datatrove's `find_top_duplicate`: characters of the most frequent n-gram (words
-        joined by `spaces` spaces) times its count; among equally frequent ones, the first."""
-        hashes = self.hashes(n)
-        if not hashes:
-            return 0
-        top, count = max(Counter(hashes).items(), key=itemgetter(1))
-        return (self.chars(hashes.index(top), n) + spaces) * count
-
-    def repeated_chars(self, n: int) -> int:
-        """datatrove's `find_all_duplicate`: scanning left to right, the characters (words
-        joined without spaces) of each n-gram seen before, jumping past it."""
-        ordered = np.sort(self.array(n))
-        if not (ordered[1:] == ordered[:-1]).any():
-            return 0
-        hashes = self.hashes(n)
-        seen: set[int] = set()
-        repeated = i = 0
-        while i < len(hashes):
-            if hashes[i] in seen:
-                repeated += self.chars(i, n)
-                i += n
-            else:
-                seen.add(hashes[i])
-                i += 1
-        return repeated
 
 
 def _span(n: int, units_per_word: float) -> int:
@@ -256,8 +198,8 @@ class FineWeb2Quality(Filter):
 
     @staticmethod
     def _repetition(text: str, tokens: list[str], n_words: float) -> dict[str, float]:
-        lines = LINE_BREAKS.split(text)
-        ngrams = _Ngrams(tokens)
+        lines = split_lines(text)
+        ngrams = WordNgrams(tokens)
         # An n-gram of FineWeb-2's words spans about n * units_per_word split words in a text
         # split by characters (1.7 Han characters, 3.6 Thai clusters a word); never fewer than n.
         units_per_word = _frac(len(tokens), n_words) or 1.0

@@ -1,0 +1,249 @@
+"""Gopher's word n-gram repetition counts (datatrove's `find_top_duplicate` and
+`find_all_duplicate`), exact and vectorised.
+
+Every word gets an id (its index among the text's distinct words: equal words, equal ids, by
+string equality, never a hash). An n-gram's id is then the rank of the pair (id of the n-gram of
+its first n - 1 words, id of its last word) among the text's pairs: equal n-grams (the same
+words in the same order), equal ids, and nothing else shares one. Ranks come from one numpy
+sort per n, and the counts, first positions and repeats from that sort, so that no Python loop
+runs over the words. Python loops only over a few n-grams (`_small_level`, where numpy's cost
+per call would be most of the time) and in the left-to-right scan of `find_all_duplicate`, over
+the positions whose n-gram occurred before, where a repeat can hide another (`repeated_chars`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+_BITS = 64  # the packed sort key's width: key bits + position bits must fit
+# Up to this many n-grams of one n, grouping them in Python is faster than numpy's calls.
+_SMALL = 40
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Equal values grouped: `ids[i]` is the group of value i, `first[g]` the index where
+    group g first occurs, `counts[g]` how often it occurs."""
+
+    ids: np.ndarray
+    first: np.ndarray
+    counts: np.ndarray
+
+
+def group(keys: np.ndarray, bound: int) -> Groups:
+    """Group equal values of `keys` (integers in [0, bound)): ids are ranks in sorted order."""
+    m = len(keys)
+    order, ordered = _sorted_with_positions(keys, bound)
+    starts = np.empty(m, dtype=bool)
+    starts[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    ids = np.empty(m, dtype=np.int64)
+    ids[order] = np.cumsum(starts) - 1
+    boundaries = starts.nonzero()[0]
+    counts = np.empty(len(boundaries), dtype=np.int64)  # np.diff(append=) costs 10x more
+    counts[:-1] = boundaries[1:] - boundaries[:-1]
+    counts[-1:] = m - boundaries[-1:]
+    # positions ascend within a run of equal keys, so a run's first entry is its first occurrence
+    return Groups(ids, order[boundaries], counts)
+
+
+def _sorted_with_positions(keys: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """The positions that sort `keys`, equal keys in ascending position, and the sorted keys.
+    Key and position are packed into one unsigned 64-bit integer where they fit, whose plain
+    sort (numpy's vectorised one) is several times faster than a stable argsort."""
+    m = len(keys)
+    shift = max(m - 1, 0).bit_length()
+    if max(bound - 1, 0).bit_length() + shift > _BITS:
+        order = np.argsort(keys, kind="stable")
+        return order, keys[order]
+    packed = np.sort((keys.astype(np.uint64) << np.uint64(shift)) | np.arange(m, dtype=np.uint64))
+    positions = (packed & np.uint64((1 << shift) - 1)).astype(np.intp)
+    return positions, packed >> np.uint64(shift)
+
+
+@dataclass(frozen=True)
+class Level:
+    """The n-grams of one n that occur more than once (every other one is unique, and so is
+    every longer n-gram that starts with it: the next n only looks at these positions)."""
+
+    positions: np.ndarray  # ascending: where such an n-gram starts
+    ids: np.ndarray  # its group, below `groups`
+    first: np.ndarray  # per group, the position of its first occurrence
+    counts: np.ndarray  # per group, its occurrences
+    groups: int
+
+
+def _level(positions: np.ndarray, grouped: Groups) -> Level:
+    repeated = grouped.counts[grouped.ids] > 1
+    return Level(
+        positions[repeated],
+        grouped.ids[repeated],
+        positions[grouped.first],
+        grouped.counts,
+        len(grouped.counts),
+    )
+
+
+def _small_level(positions: list[int], keys: list[int]) -> Level:
+    """`_level(positions, group(keys, ...))` for a few n-grams (positions ascending), by a dict:
+    there numpy's fixed cost per call, some 20 microseconds a level, would be most of it."""
+    index: dict[int, int] = {}
+    first: list[int] = []
+    counts: list[int] = []
+    ids: list[int] = []
+    for position, key in zip(positions, keys, strict=True):
+        found = index.get(key)
+        if found is None:
+            found = index[key] = len(first)
+            first.append(position)
+            counts.append(0)
+        counts[found] += 1
+        ids.append(found)
+    repeated = [i for i, found in enumerate(ids) if counts[found] > 1]
+    return Level(
+        np.array([positions[i] for i in repeated], dtype=np.int64),
+        np.array([ids[i] for i in repeated], dtype=np.int64),
+        np.array(first, dtype=np.int64),
+        np.array(counts, dtype=np.int64),
+        len(first),
+    )
+
+
+class WordNgrams:
+    """The n-grams of one sequence of words, each n grouped once and kept."""
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self.n_words = len(words)
+        # ids in order of first appearance, by string equality (a dict does the loop in C)
+        index = dict(zip(dict.fromkeys(words), itertools.count()))
+        self.vocabulary = len(index)
+        self._words = np.fromiter(map(index.__getitem__, words), np.int64, len(words))
+        lengths = np.fromiter(map(len, words), np.int64, len(words))
+        self._prefix = np.concatenate(([0], np.cumsum(lengths)))
+        self._levels: dict[int, Level] = {}
+
+    def _unigrams(self) -> Level:
+        """Words grouped without a sort: ids already count up in order of first appearance,
+        so a word's first occurrence is where the running maximum of the ids grows."""
+        ids = self._words
+        fresh = np.empty(len(ids), dtype=bool)
+        fresh[:1] = True
+        np.greater(ids[1:], np.maximum.accumulate(ids)[:-1], out=fresh[1:])
+        counts = np.bincount(ids, minlength=self.vocabulary)
+        grouped = Groups(ids, fresh.nonzero()[0], counts)
+        return _level(np.arange(len(ids)), grouped)
+
+    def level(self, n: int) -> Level:
+        """The repeated n-grams of n words (n >= 1)."""
+        found = self._levels.get(n)
+        if found is None:
+            if n == 1:
+                found = self._unigrams()
+            else:
+                shorter = self.level(n - 1)
+                room = shorter.positions <= self.n_words - n  # an n-gram fits there
+                positions = shorter.positions[room]
+                # the pair (first n - 1 words, last word) as one exact integer, below bound
+                keys = shorter.ids[room] * self.vocabulary + self._words[positions + n - 1]
+                if len(keys) <= _SMALL:
+                    found = _small_level(positions.tolist(), keys.tolist())
+                else:
+                    found = _level(positions, group(keys, shorter.groups * self.vocabulary))
+            self._levels[n] = found
+        return found
+
+    def chars(self, starts: np.ndarray, n: int) -> np.ndarray:
+        """Characters of the words of the n-grams at `starts`, without separators."""
+        result: np.ndarray = self._prefix[starts + n] - self._prefix[starts]
+        return result
+
+    def top(self, n: int) -> tuple[int, int] | None:
+        """(first position, count) of the most frequent n-gram, the first seen among equally
+        frequent ones (as `Counter` ordering and `max` pick it); None if there is none."""
+        if self.n_words < n:
+            return None
+        found = self.level(n)
+        if not len(found.positions):  # every n-gram once: the first one is the top
+            return 0, 1
+        most = found.counts.max()
+        return int(found.first[found.counts == most].min()), int(most)
+
+    def top_chars(self, n: int, separators: int) -> int:
+        """datatrove's `find_top_duplicate`: characters of the most frequent n-gram, its words
+        joined by `separators` characters in all, times its count."""
+        found = self.top(n)
+        if found is None:
+            return 0
+        start, count = found
+        return (int(self._prefix[start + n] - self._prefix[start]) + separators) * count
+
+    def repeated_chars(self, n: int) -> int:
+        """datatrove's `find_all_duplicate`: scanning left to right, the characters (words
+        joined without separators) of each n-gram seen before, jumping past it (n words on);
+        an n-gram jumped over is neither counted nor seen."""
+        if self.n_words < n:
+            return 0
+        found = self.level(n)
+        firsts = found.first[found.ids]
+        later_at = found.positions != firsts  # the only positions that can hold a repeat
+        later = found.positions[later_at]
+        if not len(later):
+            return 0
+        firsts = firsts[later_at]
+        chars = self.chars(later, n)
+        counted = _counted_in_runs(later, firsts, n)
+        if counted is not None:
+            return int(chars[counted].sum())
+        m = self.n_words - n + 1
+        ids = found.ids[later_at].tolist()
+        return _scan(later.tolist(), ids, firsts.tolist(), chars.tolist(), n, m)
+
+
+def _counted_in_runs(later: np.ndarray, firsts: np.ndarray, n: int) -> np.ndarray | None:
+    """Which positions of `later` the scan counts, without the scan, where `later` is runs of
+    consecutive positions (a passage copied from earlier), the runs at least n apart: in each
+    run the scan counts the first position, jumps n on, counts again, and never reaches the
+    next run. That holds if no jump passes over the first occurrence of a counted n-gram
+    (which the jumps, n apart, disjoint, make a question about the last one before it); None
+    where `later` is not so, or a jump does pass over one: then only the scan can tell."""
+    gaps = later[1:] - later[:-1]
+    if ((gaps > 1) & (gaps < n)).any():
+        return None
+    index = np.arange(len(later))
+    starts = np.empty(len(later), dtype=bool)
+    starts[:1] = True
+    np.not_equal(gaps, 1, out=starts[1:])
+    run_start = np.maximum.accumulate(np.where(starts, index, 0))
+    counted = (index - run_start) % n == 0
+    jumps_from, first = later[counted], firsts[counted]
+    before = np.searchsorted(jumps_from, first) - 1  # the last counted position before it
+    passed = (before >= 0) & (first - jumps_from[np.maximum(before, 0)] < n)
+    return None if passed.any() else counted
+
+
+def _scan(
+    later: list[int], ids: list[int], firsts: list[int], chars: list[int], n: int, m: int
+) -> int:
+    """The left-to-right scan over the positions in `later` only. The n-gram at such a
+    position was seen iff one of its earlier occurrences was visited: its first occurrence
+    (visited unless a jump passed over it), or an earlier position of `later` the scan visited
+    (its id then in `seen`). Every other position is a first occurrence: never a repeat."""
+    jumped = bytearray(m + n)  # positions a jump passed over (room for a jump past the end)
+    gap = b"\x01" * (n - 1)
+    seen: set[int] = set()
+    repeated = resume = 0
+    for position, ngram, first, size in zip(later, ids, firsts, chars, strict=True):
+        if position < resume:
+            continue
+        if ngram in seen or not jumped[first]:
+            repeated += size
+            jumped[position + 1 : position + n] = gap
+            resume = position + n
+        else:
+            seen.add(ngram)
+            resume = position + 1
+    return repeated
