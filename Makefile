@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/thresher run examples/corpus -o out/demo --force
-	@echo "demo output: out/demo (kept/, rejected/, quarantine.jsonl, summary.json)"
+	@echo "demo output: out/demo (kept/, rejected/, quarantine.jsonl, summary.json, report.html)"
 
 test: $(STAMP)
 	$(BIN)/ruff check .

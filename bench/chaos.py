@@ -22,9 +22,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-# What may differ between two identical runs: the wall-clock timing, and the per-chunk records
-# of the run's own bookkeeping (they hold each chunk's seconds).
-VOLATILE = {"timing.json"}
+# What may differ between two identical runs: the wall-clock timing, the report that shows it
+# (and whether the run was resumed), and the per-chunk records of the run's own bookkeeping
+# (they hold each chunk's seconds).
+VOLATILE = {"timing.json", "report.html"}
 
 
 def thresher_command(inputs: list[str], out: Path, args: list[str]) -> list[str]:

@@ -155,6 +155,7 @@ def test_the_same_command_again_resumes_and_another_recipe_is_refused(tmp_path: 
     assert snapshot(tmp_path / "out") == before
     timing = orjson.loads((tmp_path / "out" / "timing.json").read_bytes())
     assert timing["resumed"] is True
+    assert len(timing["starts"]) == 2 and timing["thresher"] == thresher.__version__
     with pytest.raises(ConfigError, match="different recipe"):
         thresher.run([str(corpus)], tmp_path / "out", Recipe.named("default"))
     replaced = thresher.run([str(corpus)], tmp_path / "out", Recipe.named("default"), force=True)

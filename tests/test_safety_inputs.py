@@ -348,7 +348,8 @@ def test_small_files_share_units(tmp_path: Path) -> None:
     files = [p for p in (tmp_path / "one").rglob("*") if p.is_file()]
     shards = list((tmp_path / "one" / "kept").iterdir())
     assert len(shards) == 1, sorted(p.name for p in shards)
-    assert len(files) <= 20, sorted(str(p.relative_to(tmp_path / "one")) for p in files)
+    # a run's own files and bookkeeping, however many inputs (31 here)
+    assert len(files) <= 24, sorted(str(p.relative_to(tmp_path / "one")) for p in files)
 
 
 def test_plan_groups_small_files_and_keeps_large_ones_apart(tmp_path: Path) -> None:

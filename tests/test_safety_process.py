@@ -301,7 +301,9 @@ def test_ctrl_c_of_a_two_worker_run_is_one_line_exit_130_and_the_run_resumes(
     assert resumed.returncode == 0, resumed.stderr.decode()
     summary = orjson.loads((out / "summary.json").read_bytes())
     assert summary["balanced"] and summary["in"] == 6000
-    assert orjson.loads((out / "timing.json").read_bytes())["resumed"] is True
+    timing = orjson.loads((out / "timing.json").read_bytes())
+    assert timing["resumed"] is True
+    assert [s["engine"] for s in timing["starts"]] == ["local", "local"]  # interrupted, resumed
 
 
 @needs_proc

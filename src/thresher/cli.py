@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 import warnings
@@ -20,6 +19,8 @@ from rich.progress import Progress as ProgressBar
 import thresher
 from thresher import ConfigError, Recipe, RunProgress, ThresherError, ThresherWarning
 from thresher.readers import Quarantined, format_of, input_file
+from thresher.report import REPORT, write_report
+from thresher.report.show import Selection, printable, select, show
 from thresher.run.local import read_records
 from thresher.run.plan import MAX_RECORDS_PER_CHUNK, RECORDS_PER_CHUNK
 from thresher.run.state import OWN_INDEX
@@ -30,15 +31,6 @@ from thresher.steps import STATE_DIR
 
 _FILES_SHOWN = 20
 _INTERRUPTED_RUN = "interrupted; run the same command to resume"
-# Controls, line and paragraph separators, and bidi overrides (which reorder what a terminal
-# shows): crawled text is shown with them escaped.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text: str) -> str:
-    """Crawled text made safe for a terminal: control characters, separators other than the
-    newline and bidi overrides shown as escapes."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def _recipe(config: str | None, name: str | None) -> Recipe:
@@ -83,7 +75,21 @@ def main() -> None:
     default=1,
     show_default=True,
     type=click.IntRange(1),
-    help="Worker processes; the output is the same for any number.",
+    help="Worker processes (with --engine ray: Ray tasks at once); the output is the same for"
+    " any number.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="Where the work runs: local processes, or Ray tasks (pip install 'thresher[ray]');"
+    " the output is the same.",
+)
+@click.option(
+    "--address",
+    help="With --engine ray: the Ray cluster to run on (its address, as ray.init takes it);"
+    " default: a local Ray started for the run.",
 )
 @click.option(
     "--force",
@@ -118,6 +124,12 @@ def main() -> None:
     help="Nothing on stderr but errors (no progress, no warnings); the summary still goes to"
     " stdout.",
 )
+@click.option(
+    "--report/--no-report",
+    default=True,
+    show_default=True,
+    help=f"Write OUTPUT/{REPORT} at the end: the run's funnel, samples and histograms.",
+)
 @click.option("--progress-interval", default=30.0, type=click.FloatRange(min=0), hidden=True)
 def run_command(
     inputs: tuple[str, ...],
@@ -125,11 +137,14 @@ def run_command(
     config: str | None,
     recipe_name: str | None,
     workers: int,
+    engine: str,
+    address: str | None,
     force: bool,
     index: str | None,
     records_per_chunk: int,
     progress: bool,
     quiet: bool,
+    report: bool,
     progress_interval: float,
 ) -> None:
     """Clean INPUTS (files or folders) into the run folder OUTPUT. Run the same command on an
@@ -146,8 +161,27 @@ def run_command(
                 progress=update,
                 index=index,
                 records_per_chunk=records_per_chunk,
+                engine=engine,
+                address=address,
             )
     _print_summary(summary.to_dict(), output)
+    if report:
+        _write_run_report(output)
+
+
+def _write_run_report(output: str) -> None:
+    """The report of a finished run. The run's output is whole and its summary printed by now:
+    a report that cannot be written costs a warning and `thresher report` later, not the
+    run's exit status."""
+    try:
+        path = write_report(output)
+    except Exception as exc:
+        click.echo(
+            f"thresher: warning: {REPORT} not written: {type(exc).__name__}: {printable(str(exc))}",
+            err=True,
+        )
+        return
+    click.echo(f"report: {printable(str(path))}")
 
 
 @contextmanager
@@ -269,6 +303,71 @@ def _print_clusters(report: dict[str, Any]) -> None:
             f"  cluster {entry['cluster']} ({entry['cluster_size']}): kept"
             f" {printable(entry['kept'])}; removed {shown}" + (f" and {more} more" if more else "")
         )
+
+
+@main.command("report")
+@click.argument("run_folder", type=click.Path(file_okay=False, exists=True))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    help=f"Where to write the page (default RUN/{REPORT}).",
+)
+def report_command(run_folder: str, output: str | None) -> None:
+    """Write the HTML report of the run in RUN_FOLDER: one self-contained page with the
+    funnel, samples of every reason and rule with their ledgers, histograms of the quality
+    signals, languages, sites, duplicate clusters, and the run's recipe and inputs."""
+    with _errors_as_exit():
+        _require_run(run_folder)
+        try:
+            path = write_report(run_folder, output)
+        except OSError as exc:
+            raise thresher.OutputError(f"cannot write the report: {exc}") from exc
+    click.echo(f"report: {printable(str(path))}")
+
+
+def _require_run(run_folder: str) -> None:
+    if not (Path(run_folder) / "summary.json").is_file():
+        raise ConfigError(
+            f"{printable(run_folder)}: no summary.json in it; give the folder of a finished run"
+        )
+
+
+@main.command("show")
+@click.argument("run_folder", type=click.Path(file_okay=False, exists=True))
+@click.option("--reason", help="A rejection reason, or an edit reason of the ledger.")
+@click.option("--rule", help="A rejection's rule or detail (gopher_below_alpha_threshold).")
+@click.option("--id", "doc_id", help="A document id.")
+@click.option("--site", help="A site as summary.json names it (the registered domain).")
+@click.option(
+    "-n", "count", default=3, show_default=True, type=click.IntRange(1), help="Documents a page."
+)
+@click.option(
+    "--page", default=1, show_default=True, type=click.IntRange(1), help="Which page of N."
+)
+@click.option("--full", is_flag=True, help="The whole text, not its first characters.")
+def show_command(
+    run_folder: str,
+    reason: str | None,
+    rule: str | None,
+    doc_id: str | None,
+    site: str | None,
+    count: int,
+    page: int,
+    full: bool,
+) -> None:
+    """Print documents of the run in RUN_FOLDER with their ledger: removed text struck through
+    in red, replacements in green, then each edit as a diff. Documents come in the report's
+    sample order (by hash: the same command shows the same ones); --page goes further."""
+    with _errors_as_exit():
+        _require_run(run_folder)
+        selection = Selection(reason=reason, rule=rule, doc_id=doc_id, site=site)
+        docs, matching = select(Path(run_folder), selection, count, page)
+        console = Console(highlight=False, soft_wrap=True)
+        show(console, docs, full=full)
+        first = count * (page - 1)
+        shown = f"{first + 1}-{first + len(docs)}" if docs else "none"
+        click.echo(f"{matching:,} documents match; shown {shown}", err=True)
 
 
 @main.command("clean")

@@ -1,4 +1,5 @@
-"""The local engine: units run in this process (`workers=1`) or in a pool of processes. Each
+"""The pipeline: a run cut into units and passes, each pass's units mapped over an engine
+(`thresher.run.engine`: this process, a local pool of processes, or Ray tasks). Each
 unit is processed and written in chunks of records, each chunk's output and accounting saved
 whole before the next, so that a killed run, started again, redoes only unfinished chunks.
 Results merge in (pass, unit, chunk) order: the output is byte-identical for any number of
@@ -11,6 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from thresher.errors import ConfigError, InputError, OutputError
 from thresher.readers import InputFile, Inputs, Quarantined, find_inputs, read_file
 from thresher.recipe import ReaderOptions, Recipe
 from thresher.run.accounting import Summary, UnitResult, id_hash
+from thresher.run.engine import LOCAL, Engine, EngineChoice, open_engine
 from thresher.run.plan import (
     MAX_RECORDS_PER_CHUNK,
     RECORDS_PER_CHUNK,
@@ -33,7 +36,6 @@ from thresher.run.plan import (
     plan_passes,
     plan_units,
 )
-from thresher.run.pool import run_in_pool, workers_to_use
 from thresher.run.progress import ChunkDone, Progress, Ticker
 from thresher.run.state import (
     OWN_INDEX,
@@ -52,9 +54,11 @@ SUMMARY = "summary.json"
 QUARANTINE = "quarantine.jsonl"
 RECIPE = "recipe.yaml"
 TIMING = "timing.json"
+REPORT = "report.html"  # written by `thresher run` (thresher.report), after the run
+_STARTS = "starts"  # the marker that lists each start of the run
 INDEX_DIR = OWN_INDEX
 # What a run writes in its folder besides its bookkeeping: what `--force` replaces (and all)
-_RUN_FILES = (KEPT_DIR, REJECTED_DIR, QUARANTINE, SUMMARY, RECIPE, TIMING)
+_RUN_FILES = (KEPT_DIR, REJECTED_DIR, QUARANTINE, SUMMARY, RECIPE, TIMING, REPORT)
 
 
 @dataclass(frozen=True)
@@ -77,9 +81,15 @@ def run(
     progress: Progress | None = None,
     index: str | Path | None = None,
     records_per_chunk: int = RECORDS_PER_CHUNK,
+    engine: str = LOCAL,
+    address: str | None = None,
 ) -> Summary:
     """Read `inputs` (files or folders), apply `recipe`, write kept, rejected, quarantine and
     the summary under `output`, and return the summary.
+
+    `engine` runs the work: `"local"` (this process, or `workers` processes) or `"ray"` (Ray
+    tasks: a local Ray with `workers` CPUs, or at most `workers` tasks at once on the cluster
+    at `address`, or on the Ray this process has already joined); the output is the same.
 
     An `output` folder left by an interrupted run of the same recipe and inputs is resumed;
     one made differently is refused (`ConfigError`) unless `force` replaces it. A recipe with a
@@ -92,6 +102,8 @@ def run(
     (its folder written and balanced, at 0) and then ends with an `InputError`; the same call
     again resumes the finished run and ends with the same error."""
     recipe = recipe or Recipe.default()
+    choice = EngineChoice(engine, workers, address)
+    choice.check()
     if not 1 <= records_per_chunk <= MAX_RECORDS_PER_CHUNK:
         raise ConfigError(
             f"records_per_chunk must be in [1, {MAX_RECORDS_PER_CHUNK}], got {records_per_chunk}"
@@ -117,7 +129,7 @@ def run(
             with _index_locked(own_index):
                 _check_corpus_state(passes, index_dir)  # a damaged index: refused up front
                 chunk = records_per_chunk
-                summary = _run_in(state, recipe, passes, found, index_dir, chunk, workers, progress)
+                summary = _run_in(state, recipe, passes, found, index_dir, chunk, choice, progress)
         finally:
             state.close()
     _require_some_record(summary, found, out)
@@ -163,10 +175,11 @@ def _run_in(
     found: Inputs,
     index_dir: Path,
     records_per_chunk: int,
-    workers: int,
+    choice: EngineChoice,
     progress: Progress | None,
 ) -> Summary:
-    """The run proper, in the run folder `state` holds (locked)."""
+    """The run proper, in the run folder `state` holds (locked), on the engine `choice` names
+    (the driver here: each pass's tasks and each decision on the engine, the rest here)."""
     out, run_id, files = state.out, state.run_id, found.files
     units = plan_units(files)
     job = _Job(recipe, out, run_id, records_per_chunk)
@@ -174,18 +187,21 @@ def _run_in(
     summary = Summary(skipped_files=found.skipped, warnings=found.warnings)
     quarantine: list[dict[str, object]] = []
     chunks: dict[int, int] = {}
-    used = workers_to_use(workers, len(units))
     ticker = Ticker(progress, len(passes), sum(item.size() or 0 for item in files))
-    for stage in passes:
-        ticker.start_pass(stage.number, _documents(summary) if stage.number else None)
-        results_by_unit = _execute(units, job, stage, chunks, used, ticker)
-        for unit, results in zip(units, results_by_unit, strict=True):
-            chunks.setdefault(unit.index, len(results))
-            for result in results:
-                summary.add(result)
-                quarantine.extend(result.quarantine)
-        if stage.after is not None:
-            summary.corpus[stage.after.name] = _decide(state, stage, units, chunks, index_dir, used)
+    starts = _note_start(state, choice)
+    with open_engine(choice, len(units)) as engine:
+        used = engine.workers
+        for stage in passes:
+            ticker.start_pass(stage.number, _documents(summary) if stage.number else None)
+            results_by_unit = _execute(units, job, stage, chunks, engine, ticker)
+            for unit, results in zip(units, results_by_unit, strict=True):
+                chunks.setdefault(unit.index, len(results))
+                for result in results:
+                    summary.add(result)
+                    quarantine.extend(result.quarantine)
+            if stage.after is not None:
+                report = _decide(state, stage, units, chunks, index_dir, engine)
+                summary.corpus[stage.after.name] = report
     for stage in passes:
         if stage.after is not None and state.marker(f"committed-{stage.number}") is None:
             folders = _keys_folders(state, stage, units, chunks)
@@ -198,7 +214,7 @@ def _run_in(
         write_jsonl(out / QUARANTINE, quarantine)
         (out / SUMMARY).write_bytes(orjson.dumps(summary.to_dict(), option=orjson.OPT_INDENT_2))
         (out / RECIPE).write_text(recipe.dumps(), encoding="utf-8")
-        _write_timing(out, summary, seconds, (used, workers), state.resumed)
+        _write_timing(out, summary, seconds, (used, choice.workers), state.resumed, starts)
     except OSError as exc:
         raise OutputError(
             f"{out}: cannot write the run's summary: {exc}. Free space or fix the folder, then"
@@ -223,11 +239,12 @@ def _decide(
     units: list[Unit],
     chunks: dict[int, int],
     index_dir: Path,
-    workers: int,
+    engine: Engine,
 ) -> dict[str, object]:
     """The corpus step's decision over all chunks' keys, once: a resumed run reuses it. A step
-    whose decision falls into independent partitions has them decided by `workers` processes
-    (the same files and report for any number)."""
+    whose decision falls into independent partitions has them decided as the engine's tasks,
+    with more than one worker (the same files and report for any number); else it is one task
+    (the local engine runs it in this process)."""
     step = stage.after
     assert step is not None
     name = f"decided-{stage.number}"
@@ -237,12 +254,12 @@ def _decide(
         step_state = step.state_folder(index_dir)
         run_id = state.index_run(index_dir)
         count = step.decide_partitions()
-        if workers > 1 and count > 1:
+        if engine.workers > 1 and count > 1:
             tasks = [(step, folders, step_state, run_id, number) for number in range(count)]
-            parts = run_in_pool(_decide_partition, tasks, min(workers, count), lambda _: None)
-            report = step.merge_reports(parts)
+            report = step.merge_reports(engine.map(_decide_partition, tasks, _no_report))
         else:
-            report = step.decide(folders, step_state, run_id)
+            whole = (step, folders, step_state, run_id)
+            report = engine.map(_decide_whole, [whole], _no_report)[0]
         state.mark(name, report)
     return report
 
@@ -259,6 +276,21 @@ def _decide_partition(
     return step.decide_partition(folders, state, run_id, number)
 
 
+def _decide_whole(
+    step: CorpusStep,
+    folders: list[Path],
+    state: Path,
+    run_id: str,
+    report: Callable[[object], None] | None = None,
+) -> dict[str, Any]:
+    """A corpus step's whole decision, as one task."""
+    return step.decide(folders, state, run_id)
+
+
+def _no_report(_: object) -> None:
+    """A decision's tasks report no progress."""
+
+
 def _documents(summary: Summary) -> int:
     """The documents each pass after the first goes over: all read, less the quarantined."""
     return sum(summary.records_in.values()) - summary.totals.quarantined
@@ -269,15 +301,13 @@ def _execute(
     job: _Job,
     stage: Pass,
     chunks: dict[int, int],
-    workers: int,
+    engine: Engine,
     ticker: Ticker,
 ) -> list[list[UnitResult]]:
-    """Each unit's chunk results, in unit order, whatever order the workers finish in; each
-    chunk reported to `ticker` as it is done."""
+    """Each unit's chunk results, in unit order, whatever order the engine finishes them in;
+    each chunk reported to `ticker` as it is done (on Ray: as its unit's task ends)."""
     tasks = [(unit, job, stage, chunks.get(unit.index)) for unit in units]
-    if workers <= 1 or len(units) <= 1:
-        return [process_unit(*task, report=ticker.chunk_done) for task in tasks]
-    return run_in_pool(process_unit, tasks, workers, ticker.chunk_done)
+    return engine.map(process_unit, tasks, ticker.chunk_done)
 
 
 def process_unit(
@@ -433,6 +463,7 @@ def _write_final(name: str, job: _Job, docs: Iterator[Document], result: UnitRes
     rejected = shard_writer(job.recipe.writer.format, job.out / REJECTED_DIR / name)
     for doc in docs:
         counts = result.counts(str(doc.metadata.get("source", "")))
+        result.breakdown.add(doc)
         if doc.rejection is None:
             counts.kept += 1
             counts.salvaged += bool(doc.metadata.get(SALVAGED))
@@ -522,16 +553,51 @@ def _route(batch: list[_Item], result: UnitResult) -> Iterator[Document]:
             yield record
 
 
+def _note_start(state: RunState, choice: EngineChoice) -> list[dict[str, object]]:
+    """Every start of this run so far, this one last (kept in the run's bookkeeping until it
+    finishes, then in `timing.json`): when, on which engine, by which thresher."""
+    found = state.marker(_STARTS) or _finished_starts(state.out / TIMING)
+    starts: list[dict[str, object]] = list(found["starts"]) if found else []
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    start = {"started": started, "engine": choice.name, "workers": choice.workers}
+    starts.append({**start, "thresher": _thresher_version()})
+    state.mark(_STARTS, {"starts": starts})
+    return starts
+
+
+def _finished_starts(timing: Path) -> dict[str, Any] | None:
+    """The starts a finished run recorded (the same command run again on it is one more)."""
+    try:
+        found = orjson.loads(timing.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    return found if isinstance(found, dict) and isinstance(found.get("starts"), list) else None
+
+
+def _thresher_version() -> str:
+    import thresher  # the package imports this module: its version is there by run time
+
+    return thresher.__version__
+
+
 def _write_timing(
-    out: Path, summary: Summary, seconds: float, workers: tuple[int, int], resumed: bool
+    out: Path,
+    summary: Summary,
+    seconds: float,
+    workers: tuple[int, int],
+    resumed: bool,
+    starts: list[dict[str, object]],
 ) -> None:
-    """`workers`: those used, and those asked for (more than could help are not started)."""
+    """`workers`: those used, and those asked for (more than could help are not started);
+    `starts`: each time the run was started (more than one: it was resumed)."""
     records = sum(summary.records_in.values())
     used, asked = workers
     timing = {
+        "thresher": _thresher_version(),
         "workers": used,
         "workers_requested": asked,
         "resumed": resumed,
+        "starts": starts,
         "seconds": round(seconds, 3),
         "docs_per_second": round(records / seconds, 1) if seconds else None,
         "steps_seconds": {name: round(s.seconds, 3) for name, s in summary.steps.items()},

@@ -82,7 +82,7 @@ def run_in_pool(
         initargs=(reports, os.getpid()),
     )
     try:
-        with _sigint_ignored():  # the workers start here, inheriting it from their first step
+        with sigint_ignored():  # the workers start here, inheriting it from their first step
             futures = [pool.submit(_call, function, task) for task in tasks]
         _wait_passing_reports(futures, reports, on_report)
         results = [future.result() for future in futures]
@@ -113,7 +113,7 @@ def _wait_passing_reports(
 
 
 @contextlib.contextmanager
-def _sigint_ignored() -> Iterator[None]:
+def sigint_ignored() -> Iterator[None]:
     """SIGINT ignored while workers are started: a process started ignoring it goes on
     ignoring it (Python keeps the disposition it inherits), so a Ctrl-C while a worker is
     still importing cannot end it with a traceback. Signals are only this thread's to set in

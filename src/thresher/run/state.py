@@ -45,7 +45,7 @@ OWN_INDEX = "dedup-index"
 # 2: units group small files, and the output changed (line separators, not-text, input fields):
 # a run folder of version 1 is not resumed. 3: a corpus step's chunk files name documents by
 # key (documents.npy), not by row.
-STATE_VERSION = 3
+STATE_VERSION = 4  # 4: chunk records hold the per-rule, language and site counts
 _SHOWN = 8  # names listed in a refusal
 
 
