@@ -66,7 +66,12 @@ def main() -> int:
     p.add_argument("--min-chars", type=int, default=1000)
     p.add_argument("--shard", type=int, default=500)
     args = p.parse_args()
+    # only a folder this script made (its marker there) is cleared: never a corpus of the user's
+    marker = args.out / ".made-by-make_long_corpus"
+    if args.out.exists() and any(args.out.iterdir()) and not marker.exists():
+        p.error(f"{args.out} holds files this script did not write: give an empty or new folder")
     args.out.mkdir(parents=True, exist_ok=True)
+    marker.touch()
     for old in args.out.glob("part-*.jsonl"):
         old.unlink()
     stats: dict[str, list[int]] = {}

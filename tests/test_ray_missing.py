@@ -59,3 +59,15 @@ def test_a_ray_address_where_nothing_answers_is_refused_at_once(tmp_path: Path) 
     with pytest.raises(ConfigError, match=f"--address 127.0.0.1:{port}: no Ray cluster answers"):
         thresher.run([str(EXAMPLES)], tmp_path / "out", engine="ray", address=f"127.0.0.1:{port}")
     assert not (tmp_path / "out").exists()
+
+
+def test_an_ipv6_address_is_tried_without_its_brackets() -> None:
+    from thresher.run.engine import require_reachable
+
+    with socket.socket(socket.AF_INET6) as listener:
+        try:
+            listener.bind(("::1", 0))
+        except OSError:
+            pytest.skip("no IPv6 loopback here")
+        listener.listen()
+        require_reachable(f"[::1]:{listener.getsockname()[1]}")  # answers: no error

@@ -562,3 +562,33 @@ def test_a_histogram_draws_its_threshold_even_when_nearly_every_value_is_zero() 
     assert line is not None and 0 < float(line.group(1)) < 340
     assert "rejected: 2</title>" not in figure  # the two high values are not in the first bin
     assert re.search(r'class="bar kept" x="0.0"[^>]*><title>kept: 500</title>', figure)
+
+
+def test_the_funnel_shows_what_the_readers_bounds_rejected(tmp_path: Path) -> None:
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    docs = [
+        {"id": "ok", "text": "A normal short document about the harbour and its new pier."},
+        {"id": "wide", "text": "w" * 3000},
+    ]
+    (corpus / "d.jsonl").write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in docs))
+    reader = thresher.ReaderOptions(max_chars=2000)
+    recipe = Recipe(steps=Recipe.named("repairs").steps, reader=reader)
+    thresher.run([str(corpus)], tmp_path / "out", recipe)
+    page = write_report(tmp_path / "out").read_text(encoding="utf-8")
+    funnel = page[page.index('id="funnel"') : page.index("</table>", page.index('id="funnel"'))]
+    assert 'data-row="reader"' in funnel and 'data-row="reason:too-large"' in funnel
+
+
+def test_report_of_a_damaged_run_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "d.jsonl").write_bytes(orjson.dumps({"id": "a", "text": "Some words here."}) + b"\n")
+    thresher.run([str(corpus)], tmp_path / "out", Recipe.named("repairs"))
+    shards = [p for p in (tmp_path / "out").rglob("*.jsonl") if p.parent.name != ".work"]
+    assert shards
+    for shard in shards:
+        shard.write_bytes(b"{not json\n")
+    result = CliRunner().invoke(main, ["report", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "cannot read the run" in result.output
+    assert not isinstance(result.exception, ValueError)

@@ -436,13 +436,17 @@ def test_a_site_from_a_metadata_field() -> None:
         {"max_removed_share": 1.5},
         {"reach": 3},
         {"partitions": 0},
-        {"block_share": 0.5},
+        {"block_share": 1.5},
         {"block_share": -0.1},
     ],
 )
 def test_bad_parameters_are_refused(params: dict[str, Any]) -> None:
     with pytest.raises(ConfigError, match="site-boilerplate"):
         SiteBoilerplate(**params)
+
+
+def test_a_small_min_share_needs_no_block_share_of_its_own() -> None:
+    assert SiteBoilerplate(min_share=0.01).block_share == 0.02
 
 
 # ------------------------------------------------------------------ the `boilerplate` command

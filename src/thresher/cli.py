@@ -323,6 +323,11 @@ def report_command(run_folder: str, output: str | None) -> None:
             path = write_report(run_folder, output)
         except OSError as exc:
             raise thresher.OutputError(f"cannot write the report: {exc}") from exc
+        except (ValueError, KeyError, TypeError) as exc:  # a damaged shard or summary.json
+            raise thresher.InputError(
+                f"{printable(run_folder)}: cannot read the run ({type(exc).__name__}:"
+                f" {printable(str(exc))}); is the folder whole?"
+            ) from exc
     click.echo(f"report: {printable(str(path))}")
 
 

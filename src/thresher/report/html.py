@@ -156,6 +156,7 @@ def _funnel(view: RunView) -> str:
         _row("records in", summary.get("in", ""), chars.get("in", ""), key="in"),
         _row("quarantined (unreadable)", summary.get("quarantined", ""), "", key="quarantined"),
     ]
+    rows.extend(_reader_rows(summary))
     seconds = view.timing.get("steps_seconds", {})
     for step, stats in summary.get("steps", {}).items():
         rejected = stats.get("rejected", {})
@@ -169,6 +170,26 @@ def _funnel(view: RunView) -> str:
     rows.append(_row("<b>kept</b>", summary.get("kept", ""), chars.get("kept", ""), key="kept"))
     table = _table("funnel", ["", "documents", "characters", "seconds"], rows, 1)
     return table + _funnel_note(summary) + _removed_chars(summary)
+
+
+def _reader_rows(summary: dict[str, Any]) -> list[str]:
+    """The records the reader's bounds rejected before any step (too large, too many lines,
+    not text): the reasons' counts that no step's rejections account for."""
+    by_steps: dict[str, int] = {}
+    for stats in summary.get("steps", {}).values():
+        for reason, count in stats.get("rejected", {}).items():
+            by_steps[reason] = by_steps.get(reason, 0) + count
+    left = {
+        reason: count - by_steps.get(reason, 0)
+        for reason, count in summary.get("reasons", {}).items()
+        if count > by_steps.get(reason, 0)
+    }
+    if not left:
+        return []
+    rows = [_row("reader <b>bounds</b>", sum(left.values()), "", key="reader")]
+    for reason, count in left.items():
+        rows.extend(_reason_rows(summary, reason, count))
+    return rows
 
 
 def _reason_rows(summary: dict[str, Any], reason: str, count: int) -> list[str]:

@@ -103,6 +103,7 @@ def require_reachable(address: str) -> None:
     host, colon, port = address.split("://", 1)[-1].rpartition(":")
     if not colon or not port.isdigit():
         return
+    host = host.removeprefix("[").removesuffix("]")  # "[::1]:6379": an IPv6 address
     try:
         socket.create_connection((host, int(port)), timeout=_CONNECT_SECONDS).close()
     except OSError as exc:

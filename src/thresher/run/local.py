@@ -554,8 +554,9 @@ def _route(batch: list[_Item], result: UnitResult) -> Iterator[Document]:
 
 
 def _note_start(state: RunState, choice: EngineChoice) -> list[dict[str, object]]:
-    """Every start of this run so far, this one last (kept in the run's bookkeeping until it
-    finishes, then in `timing.json`): when, on which engine, by which thresher."""
+    """Every start of this run so far, this one last (kept in the run's bookkeeping folder,
+    and written to `timing.json` when it finishes): when, on which engine, by which
+    thresher."""
     found = state.marker(_STARTS) or _finished_starts(state.out / TIMING)
     starts: list[dict[str, object]] = list(found["starts"]) if found else []
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")

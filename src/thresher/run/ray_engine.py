@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -41,6 +42,7 @@ Result = TypeVar("Result")
 MAX_RETRIES = 3  # per task, on the loss of its process or node
 # Tasks return a chunk's accounting (a few KiB): Ray's smallest object store is plenty.
 _OBJECT_STORE_BYTES = 96 << 20
+_CANCEL_WAIT_SECONDS = 30.0
 
 
 # retry_exceptions=False: a task's own exception would come again; only a lost process retries
@@ -51,10 +53,18 @@ def _run_task(
     """In a Ray worker: `function(*task)` in the driver's working folder; its result, and what
     it reported on the way (sent back with the result: a task's progress arrives when it
     ends)."""
+    _ignore_interrupts()
     _enter(folder)
     reports: list[Any] = []
     result = function(*task, report=reports.append)
     return result, reports
+
+
+def _ignore_interrupts() -> None:
+    """A Ctrl-C reaches every process of the terminal's group, Ray's workers too: it is the
+    driver's to handle (it cancels the tasks, killing their processes), not a task's error."""
+    with suppress(ValueError):  # not the worker's main thread: Ray's own handling stands
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _enter(folder: str) -> None:
@@ -117,6 +127,8 @@ def _get(ref: ray.ObjectRef[Any]) -> Any:
         return ray.get(ref)
     except RayTaskError as exc:
         cause = exc.cause
+        if isinstance(cause, KeyboardInterrupt):  # the Ctrl-C reached the task first
+            raise KeyboardInterrupt from exc
         if isinstance(cause, Exception):
             raise cause from exc
         raise
@@ -136,6 +148,10 @@ def _cancel(refs: list[ray.ObjectRef[Any]]) -> None:
             ray.cancel(ref, force=True)
         except (RayError, ValueError):  # finished meanwhile, or its Ray already gone
             continue
+    # cancel returns before the processes are gone: wait for them, so that nothing writes
+    # into the run folder once the run has ended (a cluster outlives this driver)
+    with suppress(RayError, ValueError):
+        ray.wait(refs, num_returns=len(refs), timeout=_CANCEL_WAIT_SECONDS)
 
 
 @contextmanager

@@ -108,7 +108,7 @@ class SiteBoilerplate(CorpusStep):
         keep_docs: a line saved in the state folder's table must be on this many of the run's
             documents of its site (lines on one page only are most of the text, and never
             boilerplate).
-        block_share: a line on this share of the site's documents (and `min_docs`), under
+        block_share: a line on this share of the site's documents (and `min_docs`), even under
             `min_share`, goes where it stands next to a removed line and the pair they make is
             on this share too: the template's part that a section of the site shares (a
             chapter's breadcrumb, a section's menu). 0 turns this off.
@@ -160,13 +160,7 @@ class SiteBoilerplate(CorpusStep):
             self.partitions,
         )
         require(self.keep_docs >= 1, self.name, "keep_docs", ">= 1", self.keep_docs)
-        require(
-            0 <= self.block_share <= self.min_share,
-            self.name,
-            "block_share",
-            "in [0, min_share]",
-            self.block_share,
-        )
+        require(0 <= self.block_share <= 1, self.name, "block_share", "in [0, 1]", self.block_share)
 
     def settings(self) -> dict[str, Any]:
         """What the saved counts depend on: a table mixes only with counts made the same way
@@ -441,7 +435,7 @@ def _removed(part: Partition, learned: _Learned, reach: int) -> np.ndarray:
     near = part.pair_at[0]
     removed: np.ndarray = learned_line & (pair_learned(near[at - 1]) | pair_learned(near[at]))
     if reach >= 2:
-        removed = _reach_over_one(part, learned, learned_line, removed, pair_learned)
+        removed = _reach_over_one(part, learned_line, removed, pair_learned)
     if learned.block is not None:
         removed = _grow_blocks(part, learned.block, removed)
     return _with_copies(part, learned_line, removed)
@@ -470,21 +464,17 @@ def _grow_blocks(part: Partition, block: np.ndarray, removed: np.ndarray) -> np.
 
 def _reach_over_one(
     part: Partition,
-    learned: _Learned,
     learned_line: np.ndarray,
     removed: np.ndarray,
     pair_learned: Callable[[np.ndarray], np.ndarray],
 ) -> np.ndarray:
     """`removed`, grown over one line at a time to learned lines whose learned pair joins
-    them, over that line, to a removed line or the document's edge. The line passed over must
-    be on two documents or more of the site (a title that a neighbour's "Next topic" names
-    too): a page's very own line ("git-add - Add file contents") is where its text is, and
-    "NAME", "SYNOPSIS" beside it are the text's."""
+    them, over that line, to a removed line or the document's edge. (Requiring the line passed
+    over to be on two pages or more would keep git's "NAME" and "SYNOPSIS", and lose
+    postgresql's footer "Prev Up Next" over each page's own last line: measured, see
+    docs/BENCHMARKS.md, issue 15.)"""
     at = part.seq_framed
     far = part.pair_at[1]
-    line_row = part.keys.item_row[: part.items]
-    shared = np.zeros(len(part.framed_is_edge) + 2, bool)
-    shared[at] = learned.docs[line_row[part.seq_item]] >= 2
     left = pair_learned(far[at - 2])
     right = pair_learned(far[at])
     gone = np.zeros(len(part.framed_is_edge) + 2, bool)  # two past the end: `at + 2`
