@@ -25,7 +25,7 @@ import pytest
 from conftest import ROOT, snapshot
 
 import thresher
-from thresher import Document, Recipe, Repair
+from thresher import ConfigError, Document, Recipe, Repair
 
 ray = pytest.importorskip(
     "ray", reason="Ray is not installed (the ray extra: pip install 'thresher[ray]')"
@@ -213,6 +213,16 @@ def test_the_example_corpus_on_ray_is_the_local_engines_byte_for_byte(
     run_both(EXAMPLES, tmp_path, Recipe.default(), chunk=4, ray_workers=2)
     summary = orjson.loads((tmp_path / "ray" / "summary.json").read_bytes())
     assert summary["in"] == 16 and summary["reasons"]["exact-duplicate"] == 1
+
+
+def test_a_node_with_another_thresher_is_refused(
+    local_ray: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from thresher.run import ray_engine
+
+    monkeypatch.setattr(ray_engine, "_driver_version", lambda: "0.0.0-another")
+    with pytest.raises(ConfigError, match="install the same version on every node"):
+        thresher.run([str(EXAMPLES)], tmp_path / "ray", engine="ray", workers=2)
 
 
 @pytest.mark.parametrize("ray_workers", [1, 2])

@@ -48,16 +48,28 @@ _CANCEL_WAIT_SECONDS = 30.0
 # retry_exceptions=False: a task's own exception would come again; only a lost process retries
 @ray.remote(num_cpus=1, max_retries=MAX_RETRIES, retry_exceptions=False)
 def _run_task(
-    function: Callable[..., Any], task: tuple[Any, ...], folder: str
+    function: Callable[..., Any], task: tuple[Any, ...], folder: str, version: str
 ) -> tuple[Any, list[Any]]:
     """In a Ray worker: `function(*task)` in the driver's working folder; its result, and what
     it reported on the way (sent back with the result: a task's progress arrives when it
     ends)."""
     _ignore_interrupts()
+    _require_version(version)
     _enter(folder)
     reports: list[Any] = []
     result = function(*task, report=reports.append)
     return result, reports
+
+
+def _require_version(version: str) -> None:
+    """A node with another thresher would write other bytes than the driver's run expects."""
+    import thresher
+
+    if thresher.__version__ != version:
+        raise ConfigError(
+            f"Ray node {socket.gethostname()} has thresher {thresher.__version__}, the driver"
+            f" {version}: install the same version on every node"
+        )
 
 
 def _ignore_interrupts() -> None:
@@ -96,14 +108,14 @@ class RayEngine:
         tasks: Sequence[tuple[Any, ...]],
         on_report: Callable[[Any], None],
     ) -> list[Result]:
-        folder = str(Path.cwd())
+        folder, version = str(Path.cwd()), _driver_version()
         results: dict[int, Result] = {}
         waiting = iter(enumerate(tasks))
         running: dict[ray.ObjectRef[Any], int] = {}
         try:
             while True:
                 for number, task in waiting:
-                    running[_run_task.remote(function, task, folder)] = number
+                    running[_run_task.remote(function, task, folder, version)] = number
                     if len(running) >= self._workers:
                         break
                 if not running:
@@ -118,6 +130,12 @@ class RayEngine:
             _cancel(list(running))
             raise
         return [results[number] for number in range(len(tasks))]
+
+
+def _driver_version() -> str:
+    import thresher  # the package imports the pipeline, which imports this module
+
+    return thresher.__version__
 
 
 def _get(ref: ray.ObjectRef[Any]) -> Any:
