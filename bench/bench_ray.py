@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -31,7 +30,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bench_run import MemoryPeaks, cpu_busy, process_tree
+from bench_run import MemoryPeaks, children_cpu, cpu_busy
+from compare_datatrove import tree_cpu_ticks
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 THRESHER = Path(sys.executable).with_name("thresher")
@@ -39,48 +39,33 @@ VOLATILE = {"timing.json", "report.html"}  # the run's seconds: differ between a
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def tree_cpu_seconds(root: int, seen: dict[int, float]) -> None:
-    """Update `seen` with each live process's user + system CPU seconds so far."""
-    for pid in process_tree(root):
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2 :].split()
-        seen[pid] = (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
-
-
 def run_once(command: list[str], interval: float) -> dict[str, Any]:
     """Run `command`, sampling its process tree; wall and CPU seconds, peak RSS."""
     busy = cpu_busy(2.0)
-    cpu: dict[int, float] = {}
+    ticks: dict[int, int] = {}
     memory = MemoryPeaks()
     waited = children_cpu()
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     while process.poll() is None:
-        tree_cpu_seconds(process.pid, cpu)
+        tree_cpu_ticks(process.pid, ticks)
         memory.sample(process.pid)
         time.sleep(interval)
     wall = time.perf_counter() - started
     waited = children_cpu() - waited
+    sampled = sum(ticks.values()) / TICKS
     errors = process.stderr.read().decode(errors="replace") if process.stderr else ""
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} exited {process.returncode}: {errors[-2000:]}")
     return {
         "wall_s": round(wall, 1),
-        "cpu_s": round(max(sum(cpu.values()), waited), 1),
-        "cpu_sampled_s": round(sum(cpu.values()), 1),
+        "cpu_s": round(max(sampled, waited), 1),
+        "cpu_sampled_s": round(sampled, 1),
         "cpu_waited_s": round(waited, 1),
-        "processes": len(cpu),
+        "processes": len(ticks),
         "peak_tree_rss_mib": round(memory.tree_rss / 1024),
         "busy_before": round(busy, 2),
     }
-
-
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def snapshot(out: Path) -> dict[str, bytes]:

@@ -29,8 +29,9 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 REPO = Path(__file__).resolve().parent.parent
-# The flags the browser tests use (tests/test_report_browser.py): with the network closed,
-# Chromium otherwise waits on connections it will never make.
+# Chromium's flags, for this bench, the browser tests (tests/test_report_browser.py) and
+# tools/report_screenshots.py: with the network closed, Chromium otherwise waits on
+# connections it will never make.
 FLAGS = (
     "--headless",
     "--no-sandbox",

@@ -4,6 +4,7 @@ they are absent."""
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -20,19 +21,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "corpus"
-# The network is closed where the tests run: without these, Chromium waits on connections.
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1280,1800",
-)
-
 webdriver = pytest.importorskip(
     "selenium.webdriver", reason="selenium is not installed (pip install -e '.[dev]')"
 )
@@ -40,6 +28,21 @@ from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from test_report import HOSTILE, hostile_corpus  # noqa: E402
+
+
+def _browser_flags() -> tuple[str, ...]:
+    """Chromium's flags, as bench/report_bench.py (their one home) gives them."""
+    spec = importlib.util.spec_from_file_location(
+        "report_bench", ROOT / "bench" / "report_bench.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    flags: tuple[str, ...] = module.FLAGS
+    return flags
+
+
+FLAGS = _browser_flags()
 
 pytestmark = pytest.mark.skipif(
     not (CHROMIUM.exists() and CHROMEDRIVER.exists()),

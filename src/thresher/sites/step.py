@@ -452,14 +452,7 @@ def _grow_blocks(part: Partition, block: np.ndarray, removed: np.ndarray) -> np.
     line = block[line_row[part.seq_item]]
     before = block[pair_row[near[at - 1]]] & (near[at - 1] >= 0)
     after = block[pair_row[near[at]]] & (near[at] >= 0)
-    gone = np.zeros(len(part.framed_is_edge) + 1, bool)  # the edges are not removed lines
-    for _ in range(MAX_REACH_STEPS):
-        gone[at] = removed
-        grown = removed | line & ((before & gone[at - 1]) | (after & gone[at + 1]))
-        if (grown == removed).all():
-            break
-        removed = grown
-    return removed
+    return _grow(part, removed, line, (before, after), distance=1, edges=False)
 
 
 def _reach_over_one(
@@ -475,13 +468,30 @@ def _reach_over_one(
     docs/BENCHMARKS.md, issue 15.)"""
     at = part.seq_framed
     far = part.pair_at[1]
-    left = pair_learned(far[at - 2])
-    right = pair_learned(far[at])
-    gone = np.zeros(len(part.framed_is_edge) + 2, bool)  # two past the end: `at + 2`
-    gone[: len(part.framed_is_edge)] = part.framed_is_edge
+    joins = (pair_learned(far[at - 2]), pair_learned(far[at]))
+    return _grow(part, removed, learned_line, joins, distance=2, edges=True)
+
+
+def _grow(
+    part: Partition,
+    removed: np.ndarray,
+    line: np.ndarray,
+    joins: tuple[np.ndarray, np.ndarray],
+    *,
+    distance: int,
+    edges: bool,
+) -> np.ndarray:
+    """`removed`, grown to each line allowed (`line`) whose join to the line `distance`
+    before or after it (`joins`) holds where that line is removed (or, with `edges`, is the
+    document's start or end), repeatedly, up to `MAX_REACH_STEPS` times."""
+    at = part.seq_framed
+    before, after = joins
+    gone = np.zeros(len(part.framed_is_edge) + distance, bool)  # `at + distance` past the end
+    if edges:
+        gone[: len(part.framed_is_edge)] = part.framed_is_edge
     for _ in range(MAX_REACH_STEPS):
         gone[at] = removed
-        grown = removed | learned_line & ((left & gone[at - 2]) | (right & gone[at + 2]))
+        grown = removed | line & ((before & gone[at - distance]) | (after & gone[at + distance]))
         if (grown == removed).all():
             break
         removed = grown
