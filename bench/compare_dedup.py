@@ -7,7 +7,7 @@ MinHash shape (5-word shingles, 14 bands x 8 rows, 64-bit hashes):
 - thresher: `thresher run INPUT -o OUT --recipe dedup --workers N --force --no-progress`, run
   in a child process through thresher's own CLI entry point, with timestamps taken around its
   passes (pass 1: read, tokens and keys; decide: clustering; pass 2: apply and write; commit:
-  the index) by wrapping thresher.run.local._execute and Dedup.decide/commit.
+  the index) by wrapping thresher.run.pipeline._execute and Dedup.decide/commit.
 - datatrove (its examples/minhash_deduplication.py, run locally): MinhashDedupSignature (one
   task per input file, N workers) -> MinhashDedupBuckets (14 tasks, one per bucket, N workers)
   -> MinhashDedupCluster (1 task; save_cluster_id) -> MinhashDedupFilter (one task per input
@@ -102,7 +102,7 @@ def thresher_child(argv: list[str]) -> int:
 
     source, out, workers = argv[0], Path(argv[1]), argv[2]
     log = StageLog(out.with_name(out.name + "." + STAGES_FILE))
-    local = importlib.import_module("thresher.run.local")
+    local = importlib.import_module("thresher.run.pipeline")
     execute = local._execute
     passes = iter(range(1, 100))
 

@@ -3,6 +3,7 @@ it skip with a message where it is absent."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,3 +33,35 @@ def snapshot(out: Path) -> dict[str, bytes]:
         for p in sorted(out.rglob("*"))
         if p.is_file() and p.name != "timing.json" and ".work" not in p.relative_to(out).parts
     }
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """moto's S3 server for the session (object_store.py); skipped without the s3 extra."""
+    pytest.importorskip("s3fs", reason="s3fs is not installed (pip install 'thresher[s3]')")
+    pytest.importorskip("moto.server", reason="moto's server is not installed (the dev extra)")
+    import object_store
+
+    port = object_store.free_port()
+    server = object_store.serve(port)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        with object_store.configured(endpoint):
+            yield endpoint
+    finally:
+        object_store.stop(server)
+
+
+@pytest.fixture
+def bucket(s3_endpoint: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """An empty prefix in the test bucket, one per test, removed after it."""
+    import object_store
+
+    fs = object_store.s3()
+    if not fs.exists(object_store.BUCKET):
+        fs.mkdir(object_store.BUCKET)
+    prefix = f"{object_store.BUCKET}/{request.node.name.replace('[', '-').replace(']', '')}"
+    yield prefix
+    fs.invalidate_cache()
+    if fs.exists(prefix):
+        fs.rm(prefix, recursive=True)

@@ -56,12 +56,12 @@ def test_a_failed_write_is_an_output_error_that_says_how_to_resume(
     corpus = tmp_path / "in"
     corpus.mkdir()
     (corpus / "a.txt").write_text(" date 2024-01-01 200\nA short record about the harbour pier.")
-    from thresher.run import local
+    from thresher.run import pipeline
 
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(local, "_write_final", full)
+    monkeypatch.setattr(pipeline, "_write_final", full)
     with pytest.raises(OutputError, match=r"No space left on device.*run the same command again"):
         thresher.run([str(corpus)], tmp_path / "out", Recipe.named("repairs"))
     monkeypatch.undo()

@@ -6,10 +6,8 @@ with SIGKILL resumes with the same command, redoing only unfinished chunks. One 
 from __future__ import annotations
 
 import contextlib
-import gzip
 import logging
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -23,6 +21,7 @@ from pathlib import Path
 import orjson
 import pytest
 from conftest import ROOT, snapshot
+from news_corpus import write_corpus
 
 import thresher
 from thresher import ConfigError, Document, Recipe, Repair
@@ -94,98 +93,6 @@ def local_ray() -> Iterator[None]:
     yield
     ray.shutdown()
     require_all_gone(token)
-
-
-SUBJECTS = [
-    "the town council",
-    "the new library",
-    "a local farmer",
-    "the school board",
-    "the river trust",
-    "a group of volunteers",
-    "the city museum",
-    "the football club",
-    "the bakery on the corner",
-    "the health centre",
-    "the bus company",
-    "the parish church",
-]
-VERBS = [
-    "has announced",
-    "plans to open",
-    "agreed to pay for",
-    "is asking residents about",
-    "will review",
-    "has started work on",
-    "wants to protect",
-    "is raising money for",
-    "has finally approved",
-    "is still arguing about",
-    "promised to improve",
-    "voted against",
-]
-OBJECTS = [
-    "a footbridge over the river",
-    "the old railway station",
-    "longer opening hours at the weekend",
-    "a garden for the primary school",
-    "a new cycle path to the coast",
-    "the empty shops on the high street",
-    "cheaper parking near the market",
-    "a shelter for the homeless",
-    "the flood defences along the harbour",
-    "free lunches for older people",
-    "a summer festival in the park",
-    "the repairs to the town hall roof",
-]
-TAILS = [
-    "after a long campaign by the people who live nearby.",
-    "because the cost of repairs has risen sharply this year.",
-    "and the work should be finished before the end of the summer.",
-    "although several members of the public have raised concerns.",
-    "with help from a national fund for small communities.",
-    "so that families can get there without using a car.",
-    "despite a shortage of builders in the region.",
-    "as part of a plan that was first drawn up in 2019.",
-    "which has divided opinion among shop owners.",
-    "and a public meeting will be held next month.",
-    "to mark the anniversary of the old market charter.",
-    "while the council looks for a permanent solution.",
-]
-DISCLAIMER = "Please read our terms and conditions before you comment on any article here."
-
-
-def article(seed: int) -> str:
-    """A local news story that the default recipe keeps: nine sentences, none twice."""
-    rng = random.Random(seed)
-    picks = [rng.sample(words, 9) for words in (SUBJECTS, VERBS, OBJECTS, TAILS)]
-    sentences = [f"{s[0].upper()}{s[1:]} {v} {o} {t}" for s, v, o, t in zip(*picks, strict=True)]
-    title = f"News from the valley, number {seed}"
-    return "\n".join([title] + [" ".join(sentences[i : i + 3]) for i in (0, 3, 6)])
-
-
-def page(n: int) -> dict[str, str]:
-    """Page `n` of one of two sites; every page of news0 ends with the site's disclaimer; every
-    tenth story is an exact copy of an earlier one, every tenth another a near copy."""
-    site = n % 2
-    text = article(n - 8 if n % 10 == 9 else n)
-    if n % 10 == 4:
-        text = article(n - 2) + " Readers can send their views to the newsroom."
-    if site == 0:
-        text += "\n" + DISCLAIMER
-    return {"id": f"p{n}", "text": text, "url": f"https://news{site}.example/{n}"}
-
-
-def write_corpus(folder: Path, files: int, per_file: int) -> Path:
-    """`files` JSONL files of `per_file` pages, the last one gzipped."""
-    folder.mkdir()
-    for f in range(files):
-        lines = b"".join(orjson.dumps(page(f * per_file + i)) + b"\n" for i in range(per_file))
-        if f == files - 1:
-            (folder / f"part-{f}.jsonl.gz").write_bytes(gzip.compress(lines, mtime=0))
-        else:
-            (folder / f"part-{f}.jsonl").write_bytes(lines)
-    return folder
 
 
 def run_both(corpus: Path, tmp_path: Path, recipe: Recipe, chunk: int, ray_workers: int) -> None:
@@ -368,3 +275,30 @@ def test_ctrl_c_stops_a_ray_run_with_its_ray_and_one_line(tmp_path: Path) -> Non
         "thresher: interrupted; run the same command to resume"
     )
     require_all_gone(token)  # the tasks cancelled, the local Ray stopped
+
+
+def test_a_run_in_a_store_on_ray_is_the_local_runs(bucket: str, tmp_path: Path) -> None:
+    """Inputs, run folder and index in an S3 store (moto's server), on a local Ray that the
+    CLI starts (its workers read the inputs from the store): the local run's output."""
+    from object_store import download, output_of, upload
+
+    corpus = write_corpus(tmp_path / "corpus", files=3, per_file=40)
+    url = upload(corpus, bucket)
+    local = thresher.run(
+        [str(corpus)], tmp_path / "local", index=tmp_path / "index", records_per_chunk=15
+    )
+    out, token = f"s3://{bucket}/ray", uuid.uuid4().hex
+    command = [
+        sys.executable, "-m", "thresher", "run", url, "-o", out, "--index",
+        f"s3://{bucket}/index", "--engine", "ray", "--workers", "2", "--records-per-chunk",
+        "15", "--stage", str(tmp_path / "stage"), "--no-progress",
+    ]  # fmt: skip
+    done = subprocess.run(
+        command, env={**os.environ, TOKEN_VARIABLE: token}, capture_output=True, text=True
+    )
+    require_all_gone(token)
+    assert done.returncode == 0, done.stderr[-2000:]
+    back = download(out, tmp_path / "back")
+    assert local.balanced and (back / "report.html").is_file()  # the CLI's report, copied
+    (back / "report.html").unlink()
+    assert output_of(back) == output_of(tmp_path / "local")

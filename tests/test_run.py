@@ -167,9 +167,9 @@ def test_a_reader_that_fails_midway_quarantines_the_rest_and_the_run_goes_on(
 ) -> None:
     from collections.abc import Iterator
 
-    from thresher.run import local
+    from thresher.run import pipeline
 
-    real = local.read_file
+    real = pipeline.read_file
 
     def flaky(item: object, *args: str, **options: object) -> Iterator[object]:
         for n, record in enumerate(real(item, *args, **options)):  # type: ignore[arg-type]
@@ -177,7 +177,7 @@ def test_a_reader_that_fails_midway_quarantines_the_rest_and_the_run_goes_on(
                 raise RuntimeError("disk hiccup")
             yield record
 
-    monkeypatch.setattr(local, "read_file", flaky)
+    monkeypatch.setattr(pipeline, "read_file", flaky)
     summary = thresher.run([str(write_corpus(tmp_path))], tmp_path / "out", REPAIRS)
     data = summary.to_dict()
     assert data["balanced"] is True

@@ -515,7 +515,7 @@ def test_forcing_a_copy_of_a_run_folder_leaves_the_originals_segments(tmp_path: 
 
 
 def test_the_read_offset_is_found_past_a_closed_descriptor(tmp_path: Path) -> None:
-    from thresher.run.local import _read_offset
+    from thresher.run.pipeline import _read_offset
 
     first, second = tmp_path / "a", tmp_path / "b"
     first.write_bytes(b"x" * 100)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -21,13 +22,15 @@ from thresher import ConfigError, Recipe, RunProgress, ThresherError, ThresherWa
 from thresher.readers import Quarantined, format_of, input_file
 from thresher.report import REPORT, write_report
 from thresher.report.show import Selection, printable, select, show
-from thresher.run.local import read_records
+from thresher.run.pipeline import read_records
 from thresher.run.plan import MAX_RECORDS_PER_CHUNK, RECORDS_PER_CHUNK
+from thresher.run.staged import staged_folder
 from thresher.run.state import OWN_INDEX
 from thresher.sites import SiteBoilerplate, site_documents, site_lines
 from thresher.sites.site import host_of, registered_domain
 from thresher.sites.table import MANIFEST
 from thresher.steps import STATE_DIR
+from thresher.storage import Mirror, is_url, publish
 
 _FILES_SHOWN = 20
 _INTERRUPTED_RUN = "interrupted; run the same command to resume"
@@ -104,6 +107,13 @@ def main() -> None:
     " documents. Default: OUTPUT/dedup-index, new each run.",
 )
 @click.option(
+    "--stage",
+    type=click.Path(file_okay=False),
+    help="With OUTPUT or --index in a store (s3://...): the local folder the run works in"
+    " and copies from. Default: one folder per URL under $THRESHER_STAGE or"
+    " ~/.cache/thresher/stage.",
+)
+@click.option(
     "--records-per-chunk",
     default=RECORDS_PER_CHUNK,
     show_default=True,
@@ -141,6 +151,7 @@ def run_command(
     address: str | None,
     force: bool,
     index: str | None,
+    stage: str | None,
     records_per_chunk: int,
     progress: bool,
     quiet: bool,
@@ -163,18 +174,24 @@ def run_command(
                 records_per_chunk=records_per_chunk,
                 engine=engine,
                 address=address,
+                stage=stage,
             )
     _print_summary(summary.to_dict(), output)
     if report:
-        _write_run_report(output)
+        _write_run_report(output, index, stage)
 
 
-def _write_run_report(output: str) -> None:
-    """The report of a finished run. The run's output is whole and its summary printed by now:
-    a report that cannot be written costs a warning and `thresher report` later, not the
-    run's exit status."""
+def _write_run_report(output: str, index: str | None, stage: str | None) -> None:
+    """The report of a finished run (of one in a store: written in its stage, then copied).
+    The run's output is whole and its summary printed by now: a report that cannot be
+    written costs a warning and `thresher report` later, not the run's exit status."""
     try:
-        path = write_report(output)
+        if is_url(output):
+            folder = staged_folder(output, index, stage)
+            write_report(folder)
+            path: Path | str = publish(output, folder, REPORT)
+        else:
+            path = write_report(output)
     except Exception as exc:
         click.echo(
             f"thresher: warning: {REPORT} not written: {type(exc).__name__}: {printable(str(exc))}",
@@ -306,7 +323,7 @@ def _print_clusters(report: dict[str, Any]) -> None:
 
 
 @main.command("report")
-@click.argument("run_folder", type=click.Path(file_okay=False, exists=True))
+@click.argument("run_folder")
 @click.option(
     "--output",
     "-o",
@@ -317,10 +334,14 @@ def report_command(run_folder: str, output: str | None) -> None:
     """Write the HTML report of the run in RUN_FOLDER: one self-contained page with the
     funnel, samples of every reason and rule with their ledgers, histograms of the quality
     signals, languages, sites, duplicate clusters, and the run's recipe and inputs."""
-    with _errors_as_exit():
-        _require_run(run_folder)
+    with _errors_as_exit(), _run_copy(run_folder) as folder:
+        _require_run(run_folder, folder)
         try:
-            path = write_report(run_folder, output)
+            if is_url(run_folder) and output is None:  # written in the copy, then copied back
+                write_report(folder)
+                path: Path | str = publish(run_folder, folder, REPORT)
+            else:
+                path = write_report(folder, output)
         except OSError as exc:
             raise thresher.OutputError(f"cannot write the report: {exc}") from exc
         except (ValueError, KeyError, TypeError) as exc:  # a damaged shard or summary.json
@@ -331,15 +352,27 @@ def report_command(run_folder: str, output: str | None) -> None:
     click.echo(f"report: {printable(str(path))}")
 
 
-def _require_run(run_folder: str) -> None:
-    if not (Path(run_folder) / "summary.json").is_file():
+@contextmanager
+def _run_copy(run_folder: str) -> Iterator[Path]:
+    """The run folder to read: itself, or for a run in a store a temporary copy of it."""
+    if not is_url(run_folder):
+        yield Path(run_folder)
+        return
+    with tempfile.TemporaryDirectory(prefix="thresher-") as scratch:
+        mirror = Mirror(run_folder, Path(scratch) / "run")
+        mirror.fill()
+        yield mirror.local
+
+
+def _require_run(run_folder: str, folder: Path) -> None:
+    if not (folder / "summary.json").is_file():
         raise ConfigError(
             f"{printable(run_folder)}: no summary.json in it; give the folder of a finished run"
         )
 
 
 @main.command("show")
-@click.argument("run_folder", type=click.Path(file_okay=False, exists=True))
+@click.argument("run_folder")
 @click.option("--reason", help="A rejection reason, or an edit reason of the ledger.")
 @click.option("--rule", help="A rejection's rule or detail (gopher_below_alpha_threshold).")
 @click.option("--id", "doc_id", help="A document id.")
@@ -364,10 +397,10 @@ def show_command(
     """Print documents of the run in RUN_FOLDER with their ledger: removed text struck through
     in red, replacements in green, then each edit as a diff. Documents come in the report's
     sample order (by hash: the same command shows the same ones); --page goes further."""
-    with _errors_as_exit():
-        _require_run(run_folder)
+    with _errors_as_exit(), _run_copy(run_folder) as folder:
+        _require_run(run_folder, folder)
         selection = Selection(reason=reason, rule=rule, doc_id=doc_id, site=site)
-        docs, matching = select(Path(run_folder), selection, count, page)
+        docs, matching = select(folder, selection, count, page)
         console = Console(highlight=False, soft_wrap=True)
         show(console, docs, full=full)
         first = count * (page - 1)

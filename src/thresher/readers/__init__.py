@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from thresher.document import Document
-from thresher.errors import InputError
+from thresher.errors import ConfigError, InputError
 from thresher.readers.arc import read_arc_file
 from thresher.readers.base import MAX_RECORD_BYTES, Quarantined
 from thresher.readers.html import read_html_file
@@ -19,6 +19,7 @@ from thresher.readers.jsonl import read_jsonl_file
 from thresher.readers.parquet import read_parquet_file
 from thresher.readers.record import parse_record, read_record_file
 from thresher.readers.warc import page_options, read_warc_file
+from thresher.storage import RemotePath, common_prefix, is_url, list_files
 
 FORMATS = {
     ".txt": "record",
@@ -57,7 +58,7 @@ class InputFile:
     input argument (for one folder argument, the path from that folder's parent)."""
 
     source: str
-    path: Path
+    path: Path | RemotePath  # RemotePath: a file in a store (thresher.storage)
     format: str
 
     def size(self) -> int | None:
@@ -98,7 +99,7 @@ class Inputs:
             raise InputError(f"nothing to read in {named}: every input file is empty")
 
 
-def format_of(path: Path) -> str | None:
+def format_of(path: Path | RemotePath) -> str | None:
     name = path.name.lower()
     for suffix, fmt in FORMATS.items():
         if name.endswith(suffix):
@@ -162,6 +163,8 @@ def find_inputs(inputs: list[str]) -> Inputs:
     FIFO, a device, a socket) is never opened: it is skipped, with a warning saying what it
     is; given as an argument, it is refused. The result does not depend on the order of the
     arguments."""
+    if any(is_url(arg) for arg in inputs):
+        return _find_in_store(inputs)
     given = {_checked_root(arg): arg for arg in reversed(inputs)}  # to name it as the user did
     named = Counter(_checked_root(arg) for arg in inputs)
     roots = sorted(named)
@@ -198,6 +201,54 @@ def find_inputs(inputs: list[str]) -> Inputs:
     found.files.sort()
     found.skipped.sort()
     return found
+
+
+def _find_in_store(inputs: list[str]) -> Inputs:
+    """`find_inputs` for URLs: the files at or below each (a store has no links or devices);
+    a folder holding a thresher run (its run.json and .work/id) is output, left out."""
+    if not all(is_url(arg) for arg in inputs):
+        raise ConfigError(
+            "inputs mix local paths and store URLs; give one kind per run (copy the local"
+            " files to the store, or the store's files here)"
+        )
+    found = Inputs()
+    named = Counter(arg.rstrip("/") for arg in inputs)
+    base = common_prefix(sorted(named))
+    seen: dict[str, str] = {}  # URL: the argument that found it first
+    for arg in sorted(named):
+        if named[arg] > 1:
+            found.warnings.append(_named_times(_url_source(arg, base), named[arg]))
+        files = list_files(arg)
+        names = {item.url for item in files}
+        runs = [
+            item.url[: -len("/run.json")]
+            for item in files
+            if item.url.endswith("/run.json") and item.url[: -len("run.json")] + ".work/id" in names
+        ]
+        for item in files:
+            if any(item.url.startswith(run + "/") for run in runs):
+                continue
+            source = _url_source(item.url, base)
+            if item.url in seen:
+                if seen[item.url] != arg:
+                    found.warnings.append(_named_twice(source, source))
+                continue
+            seen[item.url] = arg
+            fmt = format_of(item)
+            if fmt is not None:
+                found.files.append(InputFile(source, item, fmt))
+            elif item.url == arg:
+                known = ", ".join(FORMATS)
+                raise InputError(f"{arg}: unknown format; known suffixes: {known}")
+            else:
+                found.skipped.append(source)
+    found.files.sort()
+    found.skipped.sort()
+    return found
+
+
+def _url_source(url: str, base: str) -> str:
+    return url[len(base) + 1 :] if url.startswith(base + "/") else url.rsplit("/", 1)[-1]
 
 
 def _checked_root(arg: str) -> Path:

@@ -25,13 +25,14 @@ from thresher.readers.warc import (
     PageOptions,
     page_document,
 )
+from thresher.storage import RemotePath
 
 _MAX_HEADER = 8192
 _CHUNK = 1 << 16
 
 
 def read_arc_file(
-    path: Path, source: str, pages: PageOptions = DEFAULT_PAGES
+    path: Path | RemotePath, source: str, pages: PageOptions = DEFAULT_PAGES
 ) -> Iterator[Document | Quarantined]:
     read = 0
     try:

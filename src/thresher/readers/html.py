@@ -15,10 +15,11 @@ from thresher.document import POSITION, SOURCE, Document, Rejection
 from thresher.extract import TOO_LARGE, extract
 from thresher.readers.base import Quarantined, record_id
 from thresher.readers.warc import DEFAULT_PAGES, READER, PageOptions, html_document
+from thresher.storage import RemotePath
 
 
 def read_html_file(
-    path: Path, source: str, pages: PageOptions = DEFAULT_PAGES
+    path: Path | RemotePath, source: str, pages: PageOptions = DEFAULT_PAGES
 ) -> Iterator[Document | Quarantined]:
     try:
         with path.open("rb") as raw:

@@ -23,12 +23,13 @@ from thresher.document import (
     Document,
 )
 from thresher.readers.base import MAX_RECORD_BYTES, Quarantined, record_id
+from thresher.storage import RemotePath
 
 _STREAM_ERRORS = (OSError, EOFError, zlib.error, zstandard.ZstdError)
 
 
 @contextmanager
-def open_binary(path: Path) -> Iterator[IO[bytes]]:
+def open_binary(path: Path | RemotePath) -> Iterator[IO[bytes]]:
     """Open a file for reading, decompressing by its suffix (.gz, .zst)."""
     with path.open("rb") as raw:
         if path.name.endswith(".gz"):
@@ -82,7 +83,7 @@ class _ZstdStream(io.RawIOBase):
 
 
 def read_jsonl_file(
-    path: Path,
+    path: Path | RemotePath,
     source: str,
     text_field: str,
     id_field: str,

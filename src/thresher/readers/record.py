@@ -16,6 +16,7 @@ from pathlib import Path
 
 from thresher.document import DATE, HEADER, HTTP_STATUS, POSITION, SOURCE, Document
 from thresher.readers.base import MAX_RECORD_BYTES, Quarantined, record_id
+from thresher.storage import RemotePath
 
 HEADER_MISSING = "missing"
 EXPECTED_HEADER = "date YYYY-MM-DD STATUS"
@@ -96,7 +97,7 @@ def _shown(value: str) -> str:
 
 
 def read_record_file(
-    path: Path, source: str, max_record_bytes: int = MAX_RECORD_BYTES
+    path: Path | RemotePath, source: str, max_record_bytes: int = MAX_RECORD_BYTES
 ) -> Iterator[Document | Quarantined]:
     try:
         size = path.stat().st_size

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Final
@@ -29,6 +30,7 @@ from thresher.document import DATE, HTTP_STATUS, POSITION, SOURCE, URL, Document
 from thresher.extract import CHARSET, MAX_BYTES, TOO_LARGE, extract
 from thresher.extract.charset import charset_from_content_type, decode_html
 from thresher.readers.base import MAX_RECORD_BYTES, Quarantined
+from thresher.storage import RemotePath
 
 READER: Final = "reader"
 NOT_HTML: Final = "not-html"
@@ -79,13 +81,22 @@ def page_options(max_record_bytes: int = MAX_RECORD_BYTES, extract: bool = True)
 
 
 def read_warc_file(
-    path: Path, source: str, pages: PageOptions = DEFAULT_PAGES
+    path: Path | RemotePath, source: str, pages: PageOptions = DEFAULT_PAGES
+) -> Iterator[Document | Quarantined]:
+    with ExitStack() as opened:
+        # a local file by name (FastWARC's own reader); a file in a store as a stream
+        stream = str(path) if isinstance(path, Path) else opened.enter_context(path.open("rb"))
+        yield from _read_records(stream, path, source, pages)
+
+
+def _read_records(
+    stream: Any, path: Path | RemotePath, source: str, pages: PageOptions
 ) -> Iterator[Document | Quarantined]:
     read = 0
     last: WarcRecord | None = None  # the last record of any type
     try:
         records = ArchiveIterator(
-            str(path),
+            stream,
             # Every type: FastWARC yields a record whose header broke off before its WARC-Type
             # only to an unfiltered iterator. Pages are picked out below.
             record_types=WarcRecordType.any_type,
@@ -114,7 +125,7 @@ def read_warc_file(
 
 
 def _unreadable(
-    path: Path, source: str, read: int, last: WarcRecord | None, error: str
+    path: Path | RemotePath, source: str, read: int, last: WarcRecord | None, error: str
 ) -> Quarantined:
     """The rest of the file, quarantined where it stops parsing: the byte after the last record
     read where that can be told (a plain file, or a gzip member per record)."""
@@ -130,7 +141,7 @@ def _unreadable(
     )
 
 
-def _record_end(path: Path, start: int, length: int) -> int | None:
+def _record_end(path: Path | RemotePath, start: int, length: int) -> int | None:
     """The offset after the record at `start` whose block is `length` bytes, for a plain file
     or a gzip member per record; None where it cannot be told (one gzip stream for the whole
     file, zstd, lz4, a header that does not end in a blank line)."""
@@ -167,7 +178,7 @@ def _has_length(record: WarcRecord) -> bool:
     return (record.headers.get("Content-Length") or "").strip().isdigit()
 
 
-def cut_gzip_member(path: Path, start: int) -> int | None:
+def cut_gzip_member(path: Path | RemotePath, start: int) -> int | None:
     """Where the gzip member that the file ends inside starts, looking from the member at
     `start` on; None when the members there are whole, or when `start` is no member's start
     (one gzip stream for the whole file, or no gzip). FastWARC silently skips a last member

@@ -1,6 +1,6 @@
-"""Engines: where a run's work runs. The pipeline (`thresher.run.local`) cuts a run into tasks
-(one pass over one unit, chunk by chunk; one partition of a corpus step's decision) and merges
-their results in task order; an engine only runs the tasks somewhere and hands the results
+"""Engines: where a run's work runs. The pipeline (`thresher.run.pipeline`) cuts a run into
+tasks (one pass over one unit, chunk by chunk; one partition of a corpus step's decision) and
+merges their results in task order; an engine only runs the tasks somewhere and hands the results
 back in that order. So the output cannot depend on the engine, nor on its number of workers.
 
 - `local`: in this process (one worker, or one task), else in a pool of spawned processes

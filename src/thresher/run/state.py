@@ -50,7 +50,7 @@ _SHOWN = 8  # names listed in a refusal
 
 
 def fingerprint(
-    recipe: Recipe, files: list[InputFile], records_per_chunk: int, index: Path | None
+    recipe: Recipe, files: list[InputFile], records_per_chunk: int, index: Path | str | None
 ) -> str:
     """Changes whenever the output could: the recipe, each input's name, size and mtime, the
     chunk size (it names the output shards) and the dedup index folder."""
@@ -79,8 +79,15 @@ class RunRecord:
 
     @classmethod
     def of(
-        cls, recipe: Recipe, files: list[InputFile], records_per_chunk: int, index: Path | None
+        cls,
+        recipe: Recipe,
+        files: list[InputFile],
+        records_per_chunk: int,
+        index: Path | None,
+        index_url: str | None = None,
     ) -> RunRecord:
+        """`index_url`: the store the index folder `index` stages (thresher.storage), which
+        names the index in the fingerprint: the same wherever it is staged."""
         inputs = []
         for item in files:
             stat = item.path.stat()
@@ -92,12 +99,13 @@ class RunRecord:
                     "mtime_ns": stat.st_mtime_ns,
                 }
             )
+        named = index_url or index
         return cls(
-            fingerprint=fingerprint(recipe, files, records_per_chunk, index),
+            fingerprint=fingerprint(recipe, files, records_per_chunk, named),
             recipe=recipe.dumps(),
             inputs=inputs,
             records_per_chunk=records_per_chunk,
-            index=None if index is None else str(index),
+            index=None if named is None else str(named),
             index_path=None if index is None else str(index.resolve()),
         )
 

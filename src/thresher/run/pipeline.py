@@ -8,6 +8,7 @@ workers and for any number of interruptions."""
 from __future__ import annotations
 
 import os
+import socket
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -39,6 +40,7 @@ from thresher.run.plan import (
 from thresher.run.progress import ChunkDone, Progress, Ticker
 from thresher.run.state import (
     OWN_INDEX,
+    RUN_FILE,
     FolderLock,
     RunRecord,
     RunState,
@@ -46,6 +48,7 @@ from thresher.run.state import (
     refuse_overlap,
 )
 from thresher.steps import CorpusStep
+from thresher.storage import RemotePath, is_url
 from thresher.writers import shard_writer, write_jsonl
 
 KEPT_DIR = "kept"
@@ -83,6 +86,7 @@ def run(
     records_per_chunk: int = RECORDS_PER_CHUNK,
     engine: str = LOCAL,
     address: str | None = None,
+    stage: str | Path | None = None,
 ) -> Summary:
     """Read `inputs` (files or folders), apply `recipe`, write kept, rejected, quarantine and
     the summary under `output`, and return the summary.
@@ -100,7 +104,12 @@ def run(
     refused before any work (`InputError`). Inputs whose files held no record at all (blank
     lines, an empty compressed stream) can only be known after reading: the run is finished
     (its folder written and balanced, at 0) and then ends with an `InputError`; the same call
-    again resumes the finished run and ends with the same error."""
+    again resumes the finished run and ends with the same error.
+
+    `output` and `index` may be store URLs (`s3://bucket/run`, any fsspec URL; inputs too):
+    the run then works in a local copy, `stage` (default: one folder per URL under
+    $THRESHER_STAGE or ~/.cache/thresher/stage), filled from the store at the start, and
+    copies finished chunks to the store as it goes (thresher.storage)."""
     recipe = recipe or Recipe.default()
     choice = EngineChoice(engine, workers, address)
     choice.check()
@@ -111,29 +120,77 @@ def run(
     passes = plan_passes(recipe)
     if index is not None and len(passes) == 1:
         raise ConfigError(f"--index {index}: the recipe has no dedup step to use an index")
-    out = Path(output)
-    index_given = Path(index) if index is not None else None
+    settings = Settings(recipe, passes, choice, records_per_chunk, force, progress)
+    if is_url(output) or (index is not None and is_url(index)):
+        from thresher.run.staged import run_staged  # fsspec: only for a store
+
+        return run_staged(
+            inputs, str(output), None if index is None else str(index), stage, settings
+        )
+    if stage is not None:
+        raise ConfigError(f"--stage {stage}: only a run folder or index in a store is staged")
+    return run_in_folder(inputs, Path(output), None if index is None else Path(index), settings)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A run's settings, checked (`run`)."""
+
+    recipe: Recipe
+    passes: list[Pass]
+    choice: EngineChoice
+    records_per_chunk: int
+    force: bool
+    progress: Progress | None
+
+
+def run_in_folder(
+    inputs: list[str],
+    out: Path,
+    index_given: Path | None,
+    settings: Settings,
+    *,
+    index_url: str | None = None,
+    checkpoint: Callable[[], None] | None = None,
+) -> Summary:
+    """`run` in the local folder `out`. A staged run (thresher.run.staged) names its index by
+    `index_url`, and has `checkpoint` called as chunks finish (it copies them to the store)."""
+    recipe, passes = settings.recipe, settings.passes
     refuse_overlap(out, inputs, index_given)
     found = find_inputs(inputs)
     found.require_records(inputs)
     index_dir = index_given if index_given is not None else out / INDEX_DIR
-    record = RunRecord.of(recipe, found.files, records_per_chunk, index_given)
+    chunk = settings.records_per_chunk
+    record = RunRecord.of(recipe, found.files, chunk, index_given, index_url)
     if index_given is not None:  # refused before the run folder is touched (or replaced)
         _check_corpus_state(passes, index_given)
     check_output(out, _RUN_FILES)  # before the index lock is made (in a folder of the user's)
     with _index_locked(index_given):
-        state = RunState.open(out, record, force, _RUN_FILES)
+        state = RunState.open(out, record, settings.force, _RUN_FILES)
         # the run folder's own index is locked too: another run may use it as its --index
         own_index = index_dir if index_given is None and len(passes) > 1 else None
         try:
             with _index_locked(own_index):
                 _check_corpus_state(passes, index_dir)  # a damaged index: refused up front
-                chunk = records_per_chunk
-                summary = _run_in(state, recipe, passes, found, index_dir, chunk, choice, progress)
+                summary = _run_in(
+                    state,
+                    recipe,
+                    passes,
+                    found,
+                    index_dir,
+                    chunk,
+                    settings.choice,
+                    settings.progress,
+                    checkpoint or _nothing,
+                )
         finally:
             state.close()
     _require_some_record(summary, found, out)
     return summary
+
+
+def _nothing() -> None:
+    """No checkpoint: a local folder is whole as it is written."""
 
 
 def _require_some_record(summary: Summary, found: Inputs, out: Path) -> None:
@@ -177,6 +234,7 @@ def _run_in(
     records_per_chunk: int,
     choice: EngineChoice,
     progress: Progress | None,
+    checkpoint: Callable[[], None],
 ) -> Summary:
     """The run proper, in the run folder `state` holds (locked), on the engine `choice` names
     (the driver here: each pass's tasks and each decision on the engine, the rest here)."""
@@ -193,7 +251,7 @@ def _run_in(
         used = engine.workers
         for stage in passes:
             ticker.start_pass(stage.number, _documents(summary) if stage.number else None)
-            results_by_unit = _execute(units, job, stage, chunks, engine, ticker)
+            results_by_unit = _execute(units, job, stage, chunks, engine, ticker, checkpoint)
             for unit, results in zip(units, results_by_unit, strict=True):
                 chunks.setdefault(unit.index, len(results))
                 for result in results:
@@ -202,6 +260,7 @@ def _run_in(
             if stage.after is not None:
                 report = _decide(state, stage, units, chunks, index_dir, engine)
                 summary.corpus[stage.after.name] = report
+            checkpoint()
     for stage in passes:
         if stage.after is not None and state.marker(f"committed-{stage.number}") is None:
             folders = _keys_folders(state, stage, units, chunks)
@@ -303,11 +362,18 @@ def _execute(
     chunks: dict[int, int],
     engine: Engine,
     ticker: Ticker,
+    checkpoint: Callable[[], None],
 ) -> list[list[UnitResult]]:
     """Each unit's chunk results, in unit order, whatever order the engine finishes them in;
-    each chunk reported to `ticker` as it is done (on Ray: as its unit's task ends)."""
+    each chunk reported to `ticker` as it is done (on Ray: as its unit's task ends), then
+    `checkpoint` called."""
+
+    def chunk_done(done: ChunkDone) -> None:
+        ticker.chunk_done(done)
+        checkpoint()
+
     tasks = [(unit, job, stage, chunks.get(unit.index)) for unit in units]
-    return engine.map(process_unit, tasks, ticker.chunk_done)
+    return engine.map(process_unit, tasks, chunk_done)
 
 
 def process_unit(
@@ -319,6 +385,7 @@ def process_unit(
 ) -> list[UnitResult]:
     """One pass over one unit, chunk by chunk; finished chunks are read back, not redone.
     `report` hears of each chunk as it is done."""
+    _require_run_folder(job)
     state = RunState(job.out, job.run_id, resumed=True)
     results: list[UnitResult] = []
     if stage.number == 0:
@@ -349,6 +416,21 @@ def process_unit(
             finished = files_read.finished_by(batch, last) if stage.number == 0 else 0
             report(ChunkDone(docs, finished, read_back))
     return results
+
+
+def _require_run_folder(job: _Job) -> None:
+    """Refuse to work where the run folder is not this run's (a cluster node that does not
+    share the driver's storage would write a folder of its own, lost to the run)."""
+    try:
+        record = orjson.loads((job.out / RUN_FILE).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        record = None
+    if not isinstance(record, dict) or record.get("fingerprint") != job.run_id:
+        raise ConfigError(
+            f"{job.out}: this worker ({socket.gethostname()}) does not see the run folder the"
+            " run started in. On a cluster, the run folder (for a run in a store: --stage)"
+            " must be on storage every node shares"
+        )
 
 
 def _documents_in(done: UnitResult, stage: Pass, tally: _Tally) -> int:
@@ -410,9 +492,12 @@ class _FilesRead:
         return max(rest, 0)
 
 
-def _read_offset(path: Path) -> int | None:
+def _read_offset(path: Path | RemotePath) -> int | None:
     """How far this process has read `path`: the offset of its open descriptor, from Linux's
-    /proc (None elsewhere, or when the reader holds it some other way)."""
+    /proc (None elsewhere, for a file in a store, or when the reader holds it some other
+    way)."""
+    if not isinstance(path, Path):
+        return None
     try:
         target = str(path.resolve())
         descriptors = os.listdir("/proc/self/fd")

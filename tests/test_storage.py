@@ -1,0 +1,127 @@
+"""The storage layer (thresher.storage) on fsspec's in-memory store: a stage's changes reach
+the store in commit order (data, then the markers that commit it; markers go first when
+removed), nothing the stage never had is removed from the store, and store inputs are named
+as the same files on disk would be."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import fsspec
+import pytest
+from fsspec.implementations.memory import MemoryFileSystem
+
+from thresher import ConfigError
+from thresher.readers import find_inputs
+from thresher.storage import Mirror, claim_stage, common_prefix, is_url
+
+
+class Recording(MemoryFileSystem):  # type: ignore[misc]
+    """fsspec's memory store, noting each file sent and removed, in order."""
+
+    protocol = "recording"
+    calls: ClassVar[list[tuple[str, str]]] = []  # fsspec caches instances: noted on the class
+
+    def put_file(self, lpath: str, rpath: str, *args: Any, **kwargs: Any) -> None:
+        self.calls.append(("put", rpath.rsplit("/", 1)[-1]))
+        super().put_file(lpath, rpath, *args, **kwargs)
+
+    def rm(self, path: Any, *args: Any, **kwargs: Any) -> None:
+        for one in path if isinstance(path, list) else [path]:
+            self.calls.append(("rm", str(one).rsplit("/", 1)[-1]))
+        super().rm(path, *args, **kwargs)
+
+
+@pytest.fixture
+def store() -> Iterator[str]:
+    fsspec.register_implementation("recording", Recording, clobber=True)
+    Recording.calls.clear()
+    url = f"recording://run-{uuid.uuid4().hex}"
+    yield url
+    Recording.store.clear()
+    Recording.pseudo_dirs.clear()
+    Recording.pseudo_dirs.append("")
+
+
+def write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def test_data_reaches_the_store_before_the_markers_that_commit_it(
+    store: str, tmp_path: Path
+) -> None:
+    mirror = Mirror(store, tmp_path / "stage")
+    mirror.fill()
+    stage = mirror.local
+    write(stage / ".work" / "done" / "p0-00000-c00000.json", b"{}")
+    write(stage / "kept" / "part-00000-c00000.jsonl", b"doc\n")
+    write(stage / ".work" / "p0" / "keys.npz", b"keys")
+    write(stage / "run.json", b"{}")
+    write(stage / ".work" / "lock", b"")
+    write(stage / "kept" / "part-00000-c00001.jsonl.partial", b"half")
+    assert mirror.push() == 4
+    sent = [name for call, name in Recording.calls if call == "put"]
+    data, markers = sent[:2], sent[2:]
+    assert sorted(data) == ["keys.npz", "part-00000-c00000.jsonl"]
+    assert sorted(markers) == ["p0-00000-c00000.json", "run.json"]  # lock, .partial: never sent
+    Recording.calls.clear()
+    assert mirror.push() == 0  # nothing changed, nothing sent
+    assert Recording.calls == []
+    # gone from the stage: the marker leaves the store first, then its data
+    (stage / ".work" / "done" / "p0-00000-c00000.json").unlink()
+    (stage / "kept" / "part-00000-c00000.jsonl").unlink()
+    assert mirror.push() == 2
+    assert Recording.calls == [("rm", "p0-00000-c00000.json"), ("rm", "part-00000-c00000.jsonl")]
+
+
+def test_a_file_the_stage_never_had_stays_in_the_store(store: str, tmp_path: Path) -> None:
+    fs = fsspec.filesystem("recording")
+    fs.pipe_file(f"{store}/summary.json", b"{}")
+    mirror = Mirror(store, tmp_path / "stage")
+    assert mirror.fill() == ["summary.json"]
+    fs.pipe_file(f"{store}/theirs.txt", b"written meanwhile")  # after the stage was filled
+    (mirror.local / "summary.json").unlink()
+    mirror.push()
+    assert fs.cat_file(f"{store}/theirs.txt") == b"written meanwhile"
+    assert not fs.exists(f"{store}/summary.json")
+
+
+def test_a_stage_folder_of_someone_else_is_refused(tmp_path: Path) -> None:
+    stage = tmp_path / "stage"
+    write(stage / "mine.txt", b"mine")
+    with pytest.raises(ConfigError, match="not thresher's stage"):
+        claim_stage(stage, {"output": "s3://b/run", "index": ""})
+    assert (stage / "mine.txt").read_bytes() == b"mine"
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    claim_stage(fresh, {"output": "s3://b/run", "index": ""})
+    claim_stage(fresh, {"output": "s3://b/run", "index": ""})  # its own: taken again
+    with pytest.raises(ConfigError):
+        claim_stage(fresh, {"output": "s3://b/other", "index": ""})
+
+
+def test_inputs_in_a_store_are_named_as_the_same_files_on_disk(store: str) -> None:
+    fs = fsspec.filesystem("recording")
+    fs.pipe_file(f"{store}/corpus/a.jsonl", b'{"text": "a"}\n')
+    fs.pipe_file(f"{store}/corpus/sub/b.jsonl.gz", b"")
+    fs.pipe_file(f"{store}/corpus/notes.md", b"not an input")
+    fs.pipe_file(f"{store}/corpus/old-run/run.json", b"{}")  # a run folder below: left out
+    fs.pipe_file(f"{store}/corpus/old-run/.work/id", b"x")
+    fs.pipe_file(f"{store}/corpus/old-run/kept/part-00000-c00000.jsonl", b"{}\n")
+    found = find_inputs([f"{store}/corpus"])
+    assert [item.source for item in found.files] == ["corpus/a.jsonl", "corpus/sub/b.jsonl.gz"]
+    assert found.skipped == ["corpus/notes.md"]
+    assert found.files[0].path.stat().st_size == 14
+    with pytest.raises(ConfigError, match="mix local paths and store URLs"):
+        find_inputs([f"{store}/corpus", "examples/corpus"])
+
+
+def test_urls_and_paths_are_told_apart() -> None:
+    assert is_url("s3://bucket/key") and is_url("gs://b") and is_url("hf://datasets/x")
+    assert not is_url("/data/run") and not is_url("run") and not is_url("C:/data")
+    assert common_prefix(["s3://b/x/one.jsonl", "s3://b/x/y/two.jsonl"]) == "s3://b/x"
+    assert common_prefix(["s3://b/corpus"]) == "s3://b"
