@@ -469,7 +469,15 @@ def test_one_and_two_workers_and_shuffled_files_give_the_same_clusters(
     assert outcome(tmp_path / "w1") == outcome(tmp_path / "w2") == outcome(tmp_path / "w3")
     # only the small records of finished chunks stay, not the passes' documents and keys
     left = sorted(p.name for p in (tmp_path / "w1" / ".work").iterdir())
-    assert left == ["committed-0.json", "decided-0.json", "done", "id", "lock", "starts.json"]
+    assert left == [
+        "committed-0.json",
+        "decided-0.json",
+        "done",
+        "id",
+        "lock",
+        "start",
+        "starts.json",
+    ]
 
 
 def test_a_later_run_dedups_against_the_saved_index(tmp_path: Path) -> None:

@@ -20,7 +20,8 @@ from news_corpus import write_corpus
 from object_store import download, output_of, s3, store_files, upload
 
 import thresher
-from thresher import ConfigError, OutputError, Recipe
+from thresher import ConfigError, InputError, OutputError, Recipe
+from thresher.storage import Mirror
 
 EXAMPLES = ROOT / "examples" / "corpus"
 
@@ -161,3 +162,64 @@ def test_force_replaces_the_run_in_a_store_and_nothing_else(bucket: str, tmp_pat
     after = store_files(out)
     assert after["notes.txt"] == b"mine"
     assert "kept/part-00000-c00003.jsonl" not in after  # the chunk-of-5 run's shards: gone
+
+
+def test_a_run_stopped_before_its_index_reached_the_store_commits_it_when_resumed(
+    bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index is sent before the run's markers: a run whose index commit could not reach
+    the store has no commit marker there either, and resuming commits its documents."""
+    out, index = f"s3://{bucket}/run", f"s3://{bucket}/index"
+    real_push = Mirror.push
+
+    def lost_on_the_way(mirror: Mirror) -> int:
+        manifests = [*mirror.local.rglob("index.json"), *mirror.local.rglob("sites.json")]
+        if mirror.url == index and manifests:  # a corpus step's commit: its first push
+            raise OSError("the connection dropped")  # as a kill at that moment would
+        return real_push(mirror)
+
+    monkeypatch.setattr(Mirror, "push", lost_on_the_way)
+    with pytest.raises(OSError, match="connection dropped"):
+        thresher.run([str(EXAMPLES)], out, index=index, stage=tmp_path / "stage")
+    monkeypatch.undo()
+    # site-boilerplate (pass 0) learned nothing here (no URLs): its commit wrote nothing, and
+    # is marked; dedup's (pass 1) wrote the index, which did not reach the store: not marked
+    stored = store_files(out)
+    assert ".work/committed-0.json" in stored
+    assert ".work/committed-1.json" not in stored and "summary.json" not in stored
+    assert not [name for name in store_files(index) if name.endswith(".json")]
+    resumed = thresher.run([str(EXAMPLES)], out, index=index, stage=tmp_path / "stage")
+    manifest = orjson.loads(store_files(index)["index.json"])
+    assert [segment["documents"] for segment in manifest["segments"]] == [resumed.totals.kept]
+
+
+def test_force_takes_the_old_runs_documents_out_of_an_index_in_the_store(
+    bucket: str, tmp_path: Path
+) -> None:
+    out, index = f"s3://{bucket}/run", f"s3://{bucket}/index"
+    first = thresher.run([str(EXAMPLES)], out, index=index, stage=tmp_path / "stage")
+    again = thresher.run([str(EXAMPLES)], out, index=index, stage=tmp_path / "stage", force=True)
+    assert again.to_dict() == first.to_dict()  # not its own earlier self's duplicates
+    manifest = orjson.loads(store_files(index)["index.json"])
+    assert len(manifest["segments"]) == 1  # the old run's segment forgotten
+
+
+def test_a_store_that_cannot_be_read_stops_the_run_and_loses_no_record(
+    bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An input the store fails to serve is not taken for damaged data (quarantined, its
+    records lost to every resume): the run stops, and the same command reads it again."""
+    import s3fs
+
+    corpus = write_corpus(tmp_path / "corpus", files=2, per_file=20)
+    url = upload(corpus, bucket)
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise PermissionError("Access Denied")
+
+    monkeypatch.setattr(s3fs.S3FileSystem, "open", refused)
+    with pytest.raises(InputError, match=r"cannot read it from the store.*Access Denied"):
+        thresher.run([url], tmp_path / "out")
+    monkeypatch.undo()
+    resumed = thresher.run([url], tmp_path / "out")
+    assert resumed.totals.quarantined == 0 and sum(resumed.records_in.values()) == 40

@@ -5,6 +5,7 @@ as the same files on disk would be."""
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,8 +15,10 @@ import fsspec
 import pytest
 from fsspec.implementations.memory import MemoryFileSystem
 
+import thresher
 from thresher import ConfigError
 from thresher.readers import find_inputs
+from thresher.run.staged import RUN_ORDER
 from thresher.storage import Mirror, claim_stage, common_prefix, is_url
 
 
@@ -54,34 +57,55 @@ def write(path: Path, data: bytes) -> None:
 def test_data_reaches_the_store_before_the_markers_that_commit_it(
     store: str, tmp_path: Path
 ) -> None:
-    mirror = Mirror(store, tmp_path / "stage")
+    mirror = Mirror(store, tmp_path / "stage", RUN_ORDER)
     mirror.fill()
     stage = mirror.local
+    write(stage / "run.json", b"{}")
     write(stage / ".work" / "done" / "p0-00000-c00000.json", b"{}")
     write(stage / "kept" / "part-00000-c00000.jsonl", b"doc\n")
-    write(stage / ".work" / "p0" / "keys.npz", b"keys")
-    write(stage / "run.json", b"{}")
+    write(stage / ".work" / "p0-keys" / "keys.npz", b"keys")
+    write(stage / "summary.json", b"{}")
+    write(stage / "dedup-index" / "index.json", b"{}")
+    write(stage / "dedup-index" / "segments" / "00000" / "part" / "keys.npz", b"keys")
+    write(stage / ".work" / "committed-1.json", b"{}")
+    # never sent: a lock, and what is being written (a file, a file of numpy's, a folder)
     write(stage / ".work" / "lock", b"")
     write(stage / "kept" / "part-00000-c00001.jsonl.partial", b"half")
-    assert mirror.push() == 4
+    write(stage / ".work" / "p0-keys" / "keys.npz.partial.npz", b"half")
+    write(stage / "dedup-index" / "segments" / "00001.partial" / "keys.npz", b"half")
+    assert mirror.push() == 8
     sent = [name for call, name in Recording.calls if call == "put"]
-    data, markers = sent[:2], sent[2:]
-    assert sorted(data) == ["keys.npz", "part-00000-c00000.jsonl"]
-    assert sorted(markers) == ["p0-00000-c00000.json", "run.json"]  # lock, .partial: never sent
+    assert sorted(sent[:3]) == ["keys.npz", "keys.npz", "part-00000-c00000.jsonl"]
+    # then the markers, one rank at a time: the run's record, the chunk's, the index's
+    # manifest (it lists the segment), the commit, the summary
+    assert sent[3:] == [
+        "run.json", "p0-00000-c00000.json", "index.json", "committed-1.json", "summary.json"
+    ]  # fmt: skip
     Recording.calls.clear()
     assert mirror.push() == 0  # nothing changed, nothing sent
     assert Recording.calls == []
-    # gone from the stage: the marker leaves the store first, then its data
+    # gone from the stage: markers leave the store first (the summary before the chunk's
+    # record), then the chunk's data; a segment only after the manifest that no longer
+    # lists it has been sent
+    (stage / "summary.json").unlink()
     (stage / ".work" / "done" / "p0-00000-c00000.json").unlink()
     (stage / "kept" / "part-00000-c00000.jsonl").unlink()
-    assert mirror.push() == 2
-    assert Recording.calls == [("rm", "p0-00000-c00000.json"), ("rm", "part-00000-c00000.jsonl")]
+    shutil.rmtree(stage / "dedup-index" / "segments")
+    write(stage / "dedup-index" / "index.json", b'{"segments": []}')
+    assert mirror.push() == 5
+    assert Recording.calls == [
+        ("rm", "summary.json"),
+        ("rm", "p0-00000-c00000.json"),
+        ("rm", "part-00000-c00000.jsonl"),
+        ("put", "index.json"),
+        ("rm", "keys.npz"),
+    ]
 
 
 def test_a_file_the_stage_never_had_stays_in_the_store(store: str, tmp_path: Path) -> None:
     fs = fsspec.filesystem("recording")
     fs.pipe_file(f"{store}/summary.json", b"{}")
-    mirror = Mirror(store, tmp_path / "stage")
+    mirror = Mirror(store, tmp_path / "stage", RUN_ORDER)
     assert mirror.fill() == ["summary.json"]
     fs.pipe_file(f"{store}/theirs.txt", b"written meanwhile")  # after the stage was filled
     (mirror.local / "summary.json").unlink()
@@ -95,13 +119,10 @@ def test_a_stage_folder_of_someone_else_is_refused(tmp_path: Path) -> None:
     write(stage / "mine.txt", b"mine")
     with pytest.raises(ConfigError, match="not thresher's stage"):
         claim_stage(stage, {"output": "s3://b/run", "index": ""})
-    assert (stage / "mine.txt").read_bytes() == b"mine"
-    fresh = tmp_path / "fresh"
-    fresh.mkdir()
-    claim_stage(fresh, {"output": "s3://b/run", "index": ""})
-    claim_stage(fresh, {"output": "s3://b/run", "index": ""})  # its own: taken again
-    with pytest.raises(ConfigError):
-        claim_stage(fresh, {"output": "s3://b/other", "index": ""})
+    assert sorted(p.name for p in stage.iterdir()) == ["mine.txt"]  # nothing made there
+    with pytest.raises(ConfigError, match="not thresher's stage"):
+        thresher.run(["examples/corpus"], "memory://b/run", stage=stage)
+    assert sorted(p.name for p in stage.iterdir()) == ["mine.txt"]
 
 
 def test_inputs_in_a_store_are_named_as_the_same_files_on_disk(store: str) -> None:

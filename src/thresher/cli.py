@@ -24,7 +24,7 @@ from thresher.report import REPORT, write_report
 from thresher.report.show import Selection, printable, select, show
 from thresher.run.pipeline import read_records
 from thresher.run.plan import MAX_RECORDS_PER_CHUNK, RECORDS_PER_CHUNK
-from thresher.run.staged import staged_folder
+from thresher.run.staged import RUN_ORDER, staged_folder
 from thresher.run.state import OWN_INDEX
 from thresher.sites import SiteBoilerplate, site_documents, site_lines
 from thresher.sites.site import host_of, registered_domain
@@ -359,7 +359,7 @@ def _run_copy(run_folder: str) -> Iterator[Path]:
         yield Path(run_folder)
         return
     with tempfile.TemporaryDirectory(prefix="thresher-") as scratch:
-        mirror = Mirror(run_folder, Path(scratch) / "run")
+        mirror = Mirror(run_folder, Path(scratch) / "run", RUN_ORDER)
         mirror.fill()
         yield mirror.local
 

@@ -24,7 +24,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,7 +38,7 @@ from thresher.errors import ConfigError, InputError, OutputError
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 # Files never sent to a store: another process's lock, and what is being written
 _LOCAL_ONLY = ("lock",)
-_PARTIAL = ".partial"
+_PARTIAL = re.compile(r"\.partial(?:[./]|$)")
 STAGE_MARK = "stage.json"  # beside a stage's folders: the URLs it stages (it is thresher's)
 
 
@@ -95,11 +95,17 @@ class RemotePath:
         return self.url.rstrip("/").rsplit("/", 1)[-1]
 
     def open(self, mode: str = "rb") -> IO[bytes]:
-        """The file as a buffered binary stream (fsspec's own lacks `readline(limit)`)."""
+        """The file as a buffered binary stream (fsspec's own lacks `readline(limit)`). A
+        failure to fetch its bytes is an InputError, not an OSError that a reader would take
+        for damaged data and quarantine: the run stops, and resuming fetches them again."""
         if mode != "rb":
             raise ValueError(f"{self.url}: an input is only read ('rb'), not {mode!r}")
         fs, path = filesystem(self.url)
-        return io.BufferedReader(fs.open(path, "rb"), buffer_size=1 << 20)
+        try:
+            raw = fs.open(path, "rb")
+        except Exception as exc:
+            raise _fetch_error(self.url, exc) from exc
+        return io.BufferedReader(_StoreStream(raw, self.url), buffer_size=1 << 20)
 
     def read_bytes(self) -> bytes:
         with self.open("rb") as stream:
@@ -110,6 +116,46 @@ class RemotePath:
 
     def resolve(self) -> RemotePath:
         return self
+
+
+def _fetch_error(url: str, exc: Exception) -> InputError:
+    return InputError(
+        f"{url}: cannot read it from the store ({type(exc).__name__}: {exc}); run the same"
+        " command again to resume"
+    )
+
+
+class _StoreStream(io.RawIOBase):
+    """A store file's bytes, with fetching errors as InputError (see `RemotePath.open`)."""
+
+    def __init__(self, raw: Any, url: str) -> None:
+        super().__init__()
+        self._raw, self._url = raw, url
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            data = self._raw.read(len(buffer))
+        except Exception as exc:
+            raise _fetch_error(self._url, exc) from exc
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return int(self._raw.seek(offset, whence))
+
+    def tell(self) -> int:
+        return int(self._raw.tell())
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
 
 
 def _stat(info: dict[str, Any]) -> RemoteStat:
@@ -188,18 +234,33 @@ def default_stage(url: str) -> Path:
     return Path(base) / xxhash.xxh64_hexdigest(url.encode("utf-8"))
 
 
+@dataclass(frozen=True)
+class CommitOrder:
+    """What a folder's files commit, for a store that has no rename. `tier(name)`: None for a
+    data file; for a marker, its rank: a marker is sent after every data file and every
+    marker of a lower rank, and removed before them. `late(name)`: a data file that a marker
+    rewritten in place (a manifest) lists: removed only after the markers are sent."""
+
+    tier: Callable[[str], int | None]
+    late: Callable[[str], bool]
+    local: Callable[[str], bool] = lambda name: False  # never sent: this machine's own
+
+
 class Mirror:
     """A folder at a URL and its local stage. `fill` empties the stage and copies the store's
-    files into it; `push` sends the stage's changes, in commit order (see the module)."""
+    files into it; `push` sends the stage's changes in `order` (see the module)."""
 
-    def __init__(self, url: str, local: Path) -> None:
+    def __init__(self, url: str, local: Path, order: CommitOrder) -> None:
         self.url = url.rstrip("/")
         self.local = local
+        self.order = order
         self.fs, self.root = filesystem(self.url)
+        if hasattr(self.fs, "auto_mkdir"):  # a file:// store: its folders made as files come
+            self.fs.auto_mkdir = True
         self._synced: dict[str, tuple[int, int]] = {}  # relative path: (size, mtime_ns) sent
 
     def remote_files(self) -> list[str]:
-        """The store's files below the folder, relative to it (`.partial` left out)."""
+        """The store's files below the folder, relative to it."""
         try:
             self.fs.invalidate_cache()
             found = self.fs.find(self.root)
@@ -211,11 +272,11 @@ class Mirror:
         return sorted(p[len(prefix) :] for p in found if p.startswith(prefix))
 
     def fill(self) -> list[str]:
-        """Copy the store's folder into the (emptied) stage; the files copied."""
+        """Copy the store's folder into the stage, emptied first; the files copied."""
         if self.local.exists():
             shutil.rmtree(self.local)
         self.local.mkdir(parents=True)
-        names = [name for name in self.remote_files() if _sendable(name)]
+        names = [name for name in self.remote_files() if self._sendable(name)]
         if names:
             targets = [str(self.local / name) for name in names]
             for target in targets:
@@ -223,29 +284,31 @@ class Mirror:
             try:
                 self.fs.get([_join(self.root, name) for name in names], targets)
             except OSError as exc:
-                raise OutputError(f"{self.url}: cannot copy it from the store: {exc}") from exc
+                raise OutputError(f"{self.url}: cannot read it from the store: {exc}") from exc
         self._synced = {name: _local_state(self.local / name) for name in names}
         return names
 
     def push(self) -> int:
-        """Send what changed in the stage since the last push: markers gone, then data gone,
-        then data, then markers. The number of files sent or removed. Markers are listed
-        before data: a marker is written after its data, so its data is in the later list."""
-        markers = {name: state for name, state in _walk(self.local) if _is_marker(name)}
-        now = {name: state for name, state in _walk(self.local) if not _is_marker(name)}
+        """Send what changed in the stage since the last push; the number of files sent or
+        removed. In order: markers gone (highest rank first), data gone (but `late`), data,
+        markers (lowest rank first, one rank at a time: a store sends a batch at once), then
+        the `late` data gone. Markers are listed before data: a marker is written after its
+        data, so its data is in the later list."""
+        tier = self.order.tier
+        markers = {name: state for name, state in self._walk() if tier(name) is not None}
+        now = {name: state for name, state in self._walk() if tier(name) is None}
         now.update(markers)
         gone = [name for name in self._synced if name not in now]
         changed = [name for name, state in now.items() if self._synced.get(name) != state]
+        gone_data = [name for name in gone if tier(name) is None]
         try:
-            for batch in _split(gone, markers_first=True):
-                self.fs.rm([_join(self.root, name) for name in batch])
-                for name in batch:
-                    del self._synced[name]
-            for batch in _split(changed, markers_first=False):
-                sources = [str(self.local / name) for name in batch]
-                self.fs.put(sources, [_join(self.root, name) for name in batch])
-                for name in batch:
-                    self._synced[name] = now[name]
+            for batch in _ranked([n for n in gone if tier(n) is not None], tier, reverse=True):
+                self._remove(batch)
+            self._remove([name for name in gone_data if not self.order.late(name)])
+            self._send([name for name in changed if tier(name) is None], now)
+            for batch in _ranked([n for n in changed if tier(n) is not None], tier):
+                self._send(batch, now)
+            self._remove([name for name in gone_data if self.order.late(name)])
         except OSError as exc:
             raise OutputError(
                 f"{self.url}: cannot copy the run's files to the store: {exc}. Run the same"
@@ -253,13 +316,52 @@ class Mirror:
             ) from exc
         return len(gone) + len(changed)
 
+    def _sendable(self, name: str) -> bool:
+        """Not a lock, nor a file or folder being written (`x.partial`, `keys.npz.partial.npz`,
+        `segments/00003.partial/...`), nor one the order keeps local."""
+        base = name.rsplit("/", 1)[-1]
+        return (
+            base not in _LOCAL_ONLY and _PARTIAL.search(name) is None and not self.order.local(name)
+        )
 
-def _split(names: list[str], markers_first: bool) -> list[list[str]]:
-    """`names` in two batches, markers and data, in the order asked; empty batches dropped."""
-    markers = [name for name in names if _is_marker(name)]
-    data = [name for name in names if not _is_marker(name)]
-    ordered = [markers, data] if markers_first else [data, markers]
-    return [batch for batch in ordered if batch]
+    def _walk(self) -> Iterator[tuple[str, tuple[int, int]]]:
+        for parent, _, names in os.walk(self.local):
+            for name in names:
+                path = Path(parent) / name
+                relative = path.relative_to(self.local).as_posix()
+                if self._sendable(relative):
+                    try:
+                        yield relative, _local_state(path)
+                    except FileNotFoundError:  # removed since the listing: gone
+                        continue
+
+    def _remove(self, names: list[str]) -> None:
+        if names:
+            self.fs.rm([_join(self.root, name) for name in names])
+        for name in names:
+            self._synced.pop(name, None)
+
+    def _send(self, names: list[str], states: dict[str, tuple[int, int]]) -> None:
+        """Send `names`; one that left the stage since it was listed is not sent (files are
+        written whole under a temporary name, so one listed is never half written)."""
+        present = [name for name in names if (self.local / name).is_file()]
+        if present:
+            self.fs.put(
+                [str(self.local / name) for name in present],
+                [_join(self.root, name) for name in present],
+            )
+        for name in present:
+            self._synced[name] = states[name]
+
+
+def _ranked(
+    names: list[str], tier: Callable[[str], int | None], reverse: bool = False
+) -> list[list[str]]:
+    """`names` grouped by rank, in rank order."""
+    ranks: dict[int, list[str]] = {}
+    for name in names:
+        ranks.setdefault(tier(name) or 0, []).append(name)
+    return [ranks[rank] for rank in sorted(ranks, reverse=reverse)]
 
 
 def publish(url: str, folder: Path, name: str) -> str:
@@ -273,36 +375,14 @@ def publish(url: str, folder: Path, name: str) -> str:
     return f"{url.rstrip('/')}/{name}"
 
 
-def _is_marker(name: str) -> bool:
-    """A file that commits others: a done record, a pass's marker, run.json, an index's
-    manifest, the summary (every one of them a small `.json`), and the run's id."""
-    return name.endswith(".json") or name.rsplit("/", 1)[-1] == "id"
-
-
-def _sendable(name: str) -> bool:
-    base = name.rsplit("/", 1)[-1]
-    return base not in _LOCAL_ONLY and not base.endswith(_PARTIAL)
-
-
 def _local_state(path: Path) -> tuple[int, int]:
     stat = path.stat()
     return stat.st_size, stat.st_mtime_ns
 
 
-def _walk(folder: Path) -> Iterator[tuple[str, tuple[int, int]]]:
-    for parent, _, names in os.walk(folder):
-        for name in names:
-            path = Path(parent) / name
-            relative = path.relative_to(folder).as_posix()
-            if _sendable(relative):
-                try:
-                    yield relative, _local_state(path)
-                except FileNotFoundError:  # removed since the listing: gone
-                    continue
-
-
 class Pusher:
-    """Pushes mirrors at most every `seconds` (a chunk done asks; the end forces)."""
+    """Pushes mirrors in order, at most every `seconds` unless forced (a chunk's end asks; a
+    pass's end, the start and the end force)."""
 
     def __init__(self, mirrors: list[Mirror], seconds: float) -> None:
         self.mirrors, self.seconds = mirrors, seconds
@@ -318,12 +398,13 @@ class Pusher:
 def claim_stage(stage: Path, urls: dict[str, str], ignore: tuple[str, ...] = ()) -> None:
     """Take `stage` for these URLs: an empty folder (`ignore`d names aside), or one thresher
     staged the same URLs in (its `stage.json` says so); anything else is someone's folder and
-    is refused."""
-    mark = stage / STAGE_MARK
-    held = [entry for entry in stage.iterdir() if entry.name not in ignore]
+    is refused, untouched."""
+    held = (
+        [entry for entry in stage.iterdir() if entry.name not in ignore] if stage.is_dir() else []
+    )
     if held:
         try:
-            known = orjson.loads(mark.read_bytes())
+            known = orjson.loads((stage / STAGE_MARK).read_bytes())
         except (OSError, orjson.JSONDecodeError):
             known = None
         if known != urls:
@@ -332,4 +413,3 @@ def claim_stage(stage: Path, urls: dict[str, str], ignore: tuple[str, ...] = ())
                 f" {' '.join(url for url in urls.values() if url)}; give --stage an empty"
                 " folder (or the one an earlier run of these URLs used)"
             )
-    mark.write_bytes(orjson.dumps(urls))

@@ -211,6 +211,11 @@ def _find_in_store(inputs: list[str]) -> Inputs:
             "inputs mix local paths and store URLs; give one kind per run (copy the local"
             " files to the store, or the store's files here)"
         )
+    schemes = sorted({arg.split("://", 1)[0].lower() for arg in inputs})
+    if len(schemes) > 1:
+        raise ConfigError(
+            f"inputs in more than one kind of store ({', '.join(schemes)}); give one per run"
+        )
     found = Inputs()
     named = Counter(arg.rstrip("/") for arg in inputs)
     base = common_prefix(sorted(named))

@@ -27,6 +27,7 @@ from typing import IO, Any, Final
 from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
 
 from thresher.document import DATE, HTTP_STATUS, POSITION, SOURCE, URL, Document, Rejection
+from thresher.errors import ThresherError
 from thresher.extract import CHARSET, MAX_BYTES, TOO_LARGE, extract
 from thresher.extract.charset import charset_from_content_type, decode_html
 from thresher.readers.base import MAX_RECORD_BYTES, Quarantined
@@ -110,6 +111,8 @@ def _read_records(
             if _of_the_run(record):
                 read += 1
                 yield _document(record, source, pages)
+    except ThresherError:  # a store's file that could not be fetched: not damaged data
+        raise
     except Exception as exc:  # FastWARC raises OSError on a broken header or stream
         yield _unreadable(path, source, read, last, f"{type(exc).__name__}: {exc}")
         return

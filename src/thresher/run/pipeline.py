@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import socket
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ import orjson
 
 from thresher.dedup.index import LOCK as INDEX_LOCK
 from thresher.document import SALVAGED, Document
-from thresher.errors import ConfigError, InputError, OutputError
+from thresher.errors import ConfigError, InputError, OutputError, ThresherError
 from thresher.readers import InputFile, Inputs, Quarantined, find_inputs, read_file
 from thresher.recipe import ReaderOptions, Recipe
 from thresher.run.accounting import Summary, UnitResult, id_hash
@@ -40,12 +41,13 @@ from thresher.run.plan import (
 from thresher.run.progress import ChunkDone, Progress, Ticker
 from thresher.run.state import (
     OWN_INDEX,
-    RUN_FILE,
+    WORK_DIR,
     FolderLock,
     RunRecord,
     RunState,
     check_output,
     refuse_overlap,
+    write_atomic,
 )
 from thresher.steps import CorpusStep
 from thresher.storage import RemotePath, is_url
@@ -59,6 +61,7 @@ RECIPE = "recipe.yaml"
 TIMING = "timing.json"
 REPORT = "report.html"  # written by `thresher run` (thresher.report), after the run
 _STARTS = "starts"  # the marker that lists each start of the run
+START_FILE = "start"  # in .work: this start's token
 INDEX_DIR = OWN_INDEX
 # What a run writes in its folder besides its bookkeeping: what `--force` replaces (and all)
 _RUN_FILES = (KEPT_DIR, REJECTED_DIR, QUARANTINE, SUMMARY, RECIPE, TIMING, REPORT)
@@ -72,6 +75,7 @@ class _Job:
     out: Path
     run_id: str
     records_per_chunk: int
+    start: str  # this start's token, in .work/start: a worker checks it sees this folder
 
 
 def run(
@@ -151,10 +155,13 @@ def run_in_folder(
     settings: Settings,
     *,
     index_url: str | None = None,
-    checkpoint: Callable[[], None] | None = None,
+    folder_key: str | None = None,
+    checkpoint: Callable[[bool], None] | None = None,
 ) -> Summary:
     """`run` in the local folder `out`. A staged run (thresher.run.staged) names its index by
-    `index_url`, and has `checkpoint` called as chunks finish (it copies them to the store)."""
+    `index_url` and its folder by `folder_key` (its URL), and has `checkpoint` called when
+    the run starts, as chunks finish and at each pass's end (forced, `True`): it copies them
+    to the store."""
     recipe, passes = settings.recipe, settings.passes
     refuse_overlap(out, inputs, index_given)
     found = find_inputs(inputs)
@@ -166,7 +173,7 @@ def run_in_folder(
         _check_corpus_state(passes, index_given)
     check_output(out, _RUN_FILES)  # before the index lock is made (in a folder of the user's)
     with _index_locked(index_given):
-        state = RunState.open(out, record, settings.force, _RUN_FILES)
+        state = RunState.open(out, record, settings.force, _RUN_FILES, folder_key)
         # the run folder's own index is locked too: another run may use it as its --index
         own_index = index_dir if index_given is None and len(passes) > 1 else None
         try:
@@ -189,7 +196,7 @@ def run_in_folder(
     return summary
 
 
-def _nothing() -> None:
+def _nothing(force: bool = False) -> None:
     """No checkpoint: a local folder is whole as it is written."""
 
 
@@ -234,19 +241,20 @@ def _run_in(
     records_per_chunk: int,
     choice: EngineChoice,
     progress: Progress | None,
-    checkpoint: Callable[[], None],
+    checkpoint: Callable[[bool], None],
 ) -> Summary:
     """The run proper, in the run folder `state` holds (locked), on the engine `choice` names
     (the driver here: each pass's tasks and each decision on the engine, the rest here)."""
     out, run_id, files = state.out, state.run_id, found.files
     units = plan_units(files)
-    job = _Job(recipe, out, run_id, records_per_chunk)
+    job = _Job(recipe, out, run_id, records_per_chunk, _start_token(state))
     started = time.perf_counter()
     summary = Summary(skipped_files=found.skipped, warnings=found.warnings)
     quarantine: list[dict[str, object]] = []
     chunks: dict[int, int] = {}
     ticker = Ticker(progress, len(passes), sum(item.size() or 0 for item in files))
     starts = _note_start(state, choice)
+    checkpoint(True)  # the run's record before any of its data
     with open_engine(choice, len(units)) as engine:
         used = engine.workers
         for stage in passes:
@@ -260,13 +268,14 @@ def _run_in(
             if stage.after is not None:
                 report = _decide(state, stage, units, chunks, index_dir, engine)
                 summary.corpus[stage.after.name] = report
-            checkpoint()
+            checkpoint(True)
     for stage in passes:
         if stage.after is not None and state.marker(f"committed-{stage.number}") is None:
             folders = _keys_folders(state, stage, units, chunks)
             step_state = stage.after.state_folder(index_dir)
             stage.after.commit(folders, step_state, state.index_run(index_dir))
             state.mark(f"committed-{stage.number}", {})
+            checkpoint(True)
     state.clean_intermediates()
     seconds = time.perf_counter() - started
     try:
@@ -362,7 +371,7 @@ def _execute(
     chunks: dict[int, int],
     engine: Engine,
     ticker: Ticker,
-    checkpoint: Callable[[], None],
+    checkpoint: Callable[[bool], None],
 ) -> list[list[UnitResult]]:
     """Each unit's chunk results, in unit order, whatever order the engine finishes them in;
     each chunk reported to `ticker` as it is done (on Ray: as its unit's task ends), then
@@ -370,7 +379,7 @@ def _execute(
 
     def chunk_done(done: ChunkDone) -> None:
         ticker.chunk_done(done)
-        checkpoint()
+        checkpoint(False)
 
     tasks = [(unit, job, stage, chunks.get(unit.index)) for unit in units]
     return engine.map(process_unit, tasks, chunk_done)
@@ -418,14 +427,22 @@ def process_unit(
     return results
 
 
+def _start_token(state: RunState) -> str:
+    """A token new at each start, in the run folder, for workers to check (`_Job.start`)."""
+    token = uuid.uuid4().hex
+    write_atomic(state.work / START_FILE, token.encode("ascii"))
+    return token
+
+
 def _require_run_folder(job: _Job) -> None:
-    """Refuse to work where the run folder is not this run's (a cluster node that does not
-    share the driver's storage would write a folder of its own, lost to the run)."""
+    """Refuse to work where the run folder is not this start's (a cluster node that does not
+    share the driver's storage would write in a folder of its own, or in an old copy of the
+    run's, lost to the run)."""
     try:
-        record = orjson.loads((job.out / RUN_FILE).read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        record = None
-    if not isinstance(record, dict) or record.get("fingerprint") != job.run_id:
+        token = (job.out / WORK_DIR / START_FILE).read_bytes().decode("ascii")
+    except (OSError, UnicodeDecodeError):
+        token = None
+    if token != job.start:
         raise ConfigError(
             f"{job.out}: this worker ({socket.gethostname()}) does not see the run folder the"
             " run started in. On a cluster, the run folder (for a run in a store: --stage)"
@@ -603,6 +620,8 @@ def _read_items(unit: Unit, recipe: Recipe) -> Iterator[_Item]:
             for record in read_records(item, options):
                 read += 1
                 yield item.source, record
+        except ThresherError:  # a store that could not be read: the run stops, and resumes
+            raise
         except Exception as exc:
             error = f"reader failed: {type(exc).__name__}: {exc}"
             yield item.source, Quarantined(item.source, f"after record {read}", error)

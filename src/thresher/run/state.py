@@ -35,6 +35,7 @@ from thresher.readers import InputFile
 from thresher.recipe import Recipe
 from thresher.run.accounting import UnitResult
 from thresher.steps import STATE_DIR, STEPS, CorpusStep
+from thresher.storage import is_url
 
 RUN_FILE = "run.json"
 WORK_DIR = ".work"
@@ -360,7 +361,7 @@ def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
-def _read_id(out: Path) -> str | None:
+def _read_id(out: Path, key: str | None = None) -> str | None:
     """The run's id, where `.work/id` was written for this very folder: a copy of a run folder
     (`cp -a`) is another folder, and must not take the original's segments out of an index;
     a folder moved within its file system keeps its inode, and its id."""
@@ -368,31 +369,38 @@ def _read_id(out: Path) -> str | None:
         words = (out / WORK_DIR / ID_FILE).read_text(encoding="ascii").split()
     except (OSError, UnicodeDecodeError):
         return None
-    if not words or (len(words) > 1 and words[1] != _folder_key(out)):
+    if not words or (len(words) > 1 and words[1] != _folder_key(out, key)):
         return None
     return words[0]
 
 
-def _folder_key(out: Path) -> str:
+def _folder_key(out: Path, key: str | None = None) -> str:
+    """What makes a run folder itself: its device and inode; for a folder staged from a
+    store, `key` (its URL), as the stage is made anew at each start."""
+    if key is not None:
+        return "url:" + xxhash.xxh3_64_hexdigest(key.encode("utf-8"))
     found = out.stat()
     return f"{found.st_dev}:{found.st_ino}"
 
 
-def _new_id(out: Path) -> bytes:
-    return f"{uuid.uuid4().hex} {_folder_key(out)}".encode()
+def _new_id(out: Path, key: str | None = None) -> bytes:
+    return f"{uuid.uuid4().hex} {_folder_key(out, key)}".encode()
 
 
-def _replace(out: Path, new: RunRecord, run_files: Iterable[str]) -> None:
+def _replace(out: Path, new: RunRecord, run_files: Iterable[str], key: str | None = None) -> None:
     """Remove the run in `out` for a new one: first its additions to the dedup index (so that
     no document is a copy of its earlier self), then its bookkeeping (a crash after this
     leaves a run that redoes everything), then its outputs; the lock and the files thresher
     did not write stay."""
     old = _read_record(out) or {}
     fingerprint_before = str(old.get("fingerprint", ""))
-    id_before = _read_id(out) or fingerprint_before
+    id_before = _read_id(out, key) or fingerprint_before
     own_index = out / OWN_INDEX
     _refuse_foreign_in_index(own_index, out)  # before anything of the run is taken away
-    if "index_path" in old:
+    old_index = old.get("index")
+    if isinstance(old_index, str) and is_url(old_index) and old_index == new.index:
+        indexes = [Path(str(new.index_path))]  # the same index in a store, staged here now
+    elif "index_path" in old:
         indexes = [Path(old["index_path"]) if old["index_path"] else own_index]
     else:  # run.json from before the index was recorded: wherever this command's goes
         indexes = [own_index, *([Path(new.index_path)] if new.index_path else [])]
@@ -505,15 +513,21 @@ class RunState:
 
     @classmethod
     def open(
-        cls, out: Path, record: RunRecord, force: bool, run_files: Iterable[str] = ()
+        cls,
+        out: Path,
+        record: RunRecord,
+        force: bool,
+        run_files: Iterable[str] = (),
+        key: str | None = None,
     ) -> RunState:
         """Start a run in `out` (new, empty, or a run folder `force` replaces) or resume the
         run it holds. `run_files` name the run's own outputs, which a replacement removes;
-        anything else in the folder stays."""
+        anything else in the folder stays. `key`: what the folder is, where its inode does
+        not say (a stage of a store's folder: its URL)."""
         check_output(out, run_files)  # before creating anything in someone's folder
         lock = FolderLock.take(out / WORK_DIR / LOCK_FILE, str(out))
         try:
-            state = cls._open_locked(out, record, force, run_files)
+            state = cls._open_locked(out, record, force, run_files, key)
         except BaseException:
             lock.release()
             raise
@@ -522,25 +536,25 @@ class RunState:
 
     @classmethod
     def _open_locked(
-        cls, out: Path, record: RunRecord, force: bool, run_files: Iterable[str]
+        cls, out: Path, record: RunRecord, force: bool, run_files: Iterable[str], key: str | None
     ) -> RunState:
         _refuse_foreign(out)  # again: another run may have written in between
         resumed = False
         if is_run_folder(out):
             if force:
-                _replace(out, record, run_files)
+                _replace(out, record, run_files, key)
             else:
                 cls._check_same_run(out, record)
                 resumed = True
         try:
             (out / WORK_DIR / DONE_DIR).mkdir(parents=True, exist_ok=True)
             if not resumed:
-                write_atomic(out / WORK_DIR / ID_FILE, _new_id(out))
+                write_atomic(out / WORK_DIR / ID_FILE, _new_id(out, key))
                 write_atomic(out / RUN_FILE, record.to_json())
         except OSError as exc:
             raise OutputError(f"{out}: cannot write the run folder: {exc}") from exc
         state = cls(out, record.fingerprint, resumed)
-        state.own_id = _read_id(out) or record.fingerprint
+        state.own_id = _read_id(out, key) or record.fingerprint
         return state
 
     def index_run(self, index_dir: Path) -> str:
