@@ -223,3 +223,29 @@ def test_a_store_that_cannot_be_read_stops_the_run_and_loses_no_record(
     monkeypatch.undo()
     resumed = thresher.run([url], tmp_path / "out")
     assert resumed.totals.quarantined == 0 and sum(resumed.records_in.values()) == 40
+
+
+def test_a_new_index_killed_between_its_segments_and_its_manifest_resumes(
+    bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store has no rename: a first commit killed while its segment is in the store and its
+    manifest is not leaves them so; the same command resumes (the segment is rewritten)."""
+    out, index = f"s3://{bucket}/run", f"s3://{bucket}/index"
+    real_send = Mirror._send
+    dead: list[str] = []
+
+    def send(mirror: Mirror, names: list[str], states: dict[str, tuple[int, int]]) -> None:
+        if dead or any(name.endswith("index.json") for name in names):
+            dead.append("killed")
+            raise OSError("killed before the manifest")
+        real_send(mirror, names, states)
+
+    monkeypatch.setattr(Mirror, "_send", send)
+    with pytest.raises(OutputError, match="killed before the manifest"):
+        thresher.run([str(EXAMPLES)], out, index=index, stage=tmp_path / "stage")
+    monkeypatch.undo()
+    left = store_files(index)
+    assert "index.json" not in left and any(name.startswith("segments/00000/") for name in left)
+    resumed = thresher.run([str(EXAMPLES)], out, index=index, stage=tmp_path / "stage")
+    manifest = orjson.loads(store_files(index)["index.json"])
+    assert [segment["documents"] for segment in manifest["segments"]] == [resumed.totals.kept]

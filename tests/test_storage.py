@@ -130,12 +130,13 @@ def test_inputs_in_a_store_are_named_as_the_same_files_on_disk(store: str) -> No
     fs.pipe_file(f"{store}/corpus/a.jsonl", b'{"text": "a"}\n')
     fs.pipe_file(f"{store}/corpus/sub/b.jsonl.gz", b"")
     fs.pipe_file(f"{store}/corpus/notes.md", b"not an input")
-    fs.pipe_file(f"{store}/corpus/old-run/run.json", b"{}")  # a run folder below: left out
-    fs.pipe_file(f"{store}/corpus/old-run/.work/id", b"x")
+    # a run folder below (its run.json is enough, as on disk): left out
+    fs.pipe_file(f"{store}/corpus/old-run/run.json", b'{"version": 4, "fingerprint": "f"}')
+    fs.pipe_file(f"{store}/corpus/not-a-run/run.json", b"{}")  # someone's file: read
     fs.pipe_file(f"{store}/corpus/old-run/kept/part-00000-c00000.jsonl", b"{}\n")
     found = find_inputs([f"{store}/corpus"])
     assert [item.source for item in found.files] == ["corpus/a.jsonl", "corpus/sub/b.jsonl.gz"]
-    assert found.skipped == ["corpus/notes.md"]
+    assert found.skipped == ["corpus/not-a-run/run.json", "corpus/notes.md"]
     assert found.files[0].path.stat().st_size == 14
     with pytest.raises(ConfigError, match="mix local paths and store URLs"):
         find_inputs([f"{store}/corpus", "examples/corpus"])

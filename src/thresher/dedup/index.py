@@ -16,6 +16,7 @@ nothing to start), append-only, versioned; the format is described in docs/DEDUP
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -205,15 +206,20 @@ def _read_manifest_file(path: Path) -> dict[str, Any]:
     return read_manifest(path, FORMAT, VERSION, "dedup index")
 
 
+_SEGMENT_NAME = re.compile(r"\d{5,}(?:\.partial)?")
+
+
 def _only_leftovers(folder: Path) -> bool:
     """Whether `folder` holds nothing but what an interrupted first `append` leaves: temporary
     (`.partial`) files and segment folders, which the next append replaces (and the lock, and
-    other corpus steps' state)."""
+    other corpus steps' state). A segment folder under its final name counts too: a store
+    has no rename, so a first append killed while its segments were being copied there, before
+    the manifest, leaves them so (thresher.storage)."""
     for entry in folder.iterdir():
         if entry.name == STATE_DIR and entry.is_dir():
             continue  # other corpus steps' state
         if entry.name == SEGMENTS and entry.is_dir():
-            if not all(part.name.endswith(".partial") for part in entry.iterdir()):
+            if not all(_SEGMENT_NAME.fullmatch(part.name) for part in entry.iterdir()):
                 return False
         elif not entry.name.endswith(".partial") and entry.name != LOCK:
             return False

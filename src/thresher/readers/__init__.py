@@ -205,17 +205,19 @@ def find_inputs(inputs: list[str]) -> Inputs:
 
 def _find_in_store(inputs: list[str]) -> Inputs:
     """`find_inputs` for URLs: the files at or below each (a store has no links or devices);
-    a folder holding a thresher run (its run.json and .work/id) is output, left out."""
+    a folder holding a thresher run (a run.json of thresher's) is output, left out."""
     if not all(is_url(arg) for arg in inputs):
         raise ConfigError(
             "inputs mix local paths and store URLs; give one kind per run (copy the local"
             " files to the store, or the store's files here)"
         )
-    schemes = sorted({arg.split("://", 1)[0].lower() for arg in inputs})
+    schemes = sorted({arg.split("://", 1)[0] for arg in inputs})  # as written: names follow
     if len(schemes) > 1:
         raise ConfigError(
             f"inputs in more than one kind of store ({', '.join(schemes)}); give one per run"
         )
+    from thresher.run.state import run_record  # here: thresher.run imports readers
+
     found = Inputs()
     named = Counter(arg.rstrip("/") for arg in inputs)
     base = common_prefix(sorted(named))
@@ -224,11 +226,10 @@ def _find_in_store(inputs: list[str]) -> Inputs:
         if named[arg] > 1:
             found.warnings.append(_named_times(_url_source(arg, base), named[arg]))
         files = list_files(arg)
-        names = {item.url for item in files}
         runs = [
             item.url[: -len("/run.json")]
             for item in files
-            if item.url.endswith("/run.json") and item.url[: -len("run.json")] + ".work/id" in names
+            if item.url.endswith("/run.json") and run_record(item.read_bytes()) is not None
         ]
         for item in files:
             if any(item.url.startswith(run + "/") for run in runs):

@@ -97,23 +97,25 @@ def run_staged(
 
 
 def _run_tier(name: str) -> int | None:
-    """The commit order of a run folder's files (see thresher.storage.CommitOrder): the run's
-    record first; then each chunk's done record and each pass's decision; then the index
-    manifests, which list the segments a commit wrote; then the commit markers; the summary
-    and timing last. Everything else is data."""
+    """The commit order of a run folder's files (see thresher.storage.CommitOrder), as a local
+    run writes them: the run's id, then its record; each chunk's done record (and the list of
+    starts); each pass's decision; the index manifests, which list the segments a commit
+    wrote; the commit markers; the summary and timing last. Everything else is data."""
     base = name.rsplit("/", 1)[-1]
-    if name == RUN_FILE:
-        return 1
     if name == f"{WORK_DIR}/{ID_FILE}":
+        return 1
+    if name == RUN_FILE:
         return 2
     if not base.endswith(".json"):
         return None
     if base in MANIFESTS:
+        return 5
+    if name.startswith(f"{WORK_DIR}/decided-"):
         return 4
     if name.startswith(f"{WORK_DIR}/committed-"):
-        return 5
-    if "/" not in name:  # summary.json, timing.json
         return 6
+    if "/" not in name:  # summary.json, timing.json
+        return 7
     return 3
 
 
@@ -147,7 +149,10 @@ def _named_by_url(mirrors: list[Mirror]) -> Iterator[None]:
             message = message.replace(str(mirror.local), mirror.url)
         if message == str(exc):
             raise
-        raise type(exc)(message) from exc
+        renamed = type(exc)(message)
+        for note in getattr(exc, "__notes__", ()):
+            renamed.add_note(note)
+        raise renamed from exc
 
 
 def _push_seconds() -> float:

@@ -189,8 +189,17 @@ def _read_record(path: Path) -> dict[str, Any] | None:
     try:
         if not stat.S_ISREG((path / RUN_FILE).stat().st_mode):
             return None  # a FIFO or a device named run.json is never opened
-        record = orjson.loads((path / RUN_FILE).read_bytes())
-    except (OSError, orjson.JSONDecodeError):
+        data = (path / RUN_FILE).read_bytes()
+    except OSError:
+        return None
+    return run_record(data)
+
+
+def run_record(data: bytes) -> dict[str, Any] | None:
+    """A run.json's record, if `data` is one thresher wrote."""
+    try:
+        record = orjson.loads(data)
+    except orjson.JSONDecodeError:
         return None
     if isinstance(record, dict) and "fingerprint" in record and "version" in record:
         return record
