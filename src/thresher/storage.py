@@ -399,9 +399,10 @@ def claim_stage(stage: Path, urls: dict[str, str], ignore: tuple[str, ...] = ())
     """Take `stage` for these URLs: an empty folder (`ignore`d names aside), or one thresher
     staged the same URLs in (its `stage.json` says so); anything else is someone's folder and
     is refused, untouched."""
-    held = (
-        [entry for entry in stage.iterdir() if entry.name not in ignore] if stage.is_dir() else []
-    )
+    if stage.exists() and not stage.is_dir():
+        raise ConfigError(f"stage folder {stage}: not a folder; give --stage a folder")
+    entries = list(stage.iterdir()) if stage.is_dir() else []
+    held = [entry for entry in entries if entry.name not in ignore]
     if held:
         try:
             known = orjson.loads((stage / STAGE_MARK).read_bytes())
