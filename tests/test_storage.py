@@ -123,6 +123,8 @@ def test_a_stage_folder_of_someone_else_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not thresher's stage"):
         thresher.run(["examples/corpus"], "memory://b/run", stage=stage)
     assert sorted(p.name for p in stage.iterdir()) == ["mine.txt"]
+    with pytest.raises(ConfigError, match="not a folder"):
+        claim_stage(stage / "mine.txt", {"output": "s3://b/run", "index": ""})
 
 
 def test_inputs_in_a_store_are_named_as_the_same_files_on_disk(store: str) -> None:
