@@ -572,7 +572,11 @@ def test_an_index_whose_first_append_was_interrupted_is_taken_as_new(tmp_path: P
     (index / "index.json.partial").write_text("{")
     fresh = DedupIndex(index, Dedup().settings())
     assert fresh.documents == 0 and list(fresh.parts()) == []
-    (index / "segments" / "00000").mkdir()
+    # a segment under its final name with no manifest: a first append cut before its
+    # manifest in a store (no rename there); the next append rewrites it
+    (index / "segments" / "00000" / "part-00000-c00000").mkdir(parents=True)
+    assert DedupIndex(index, Dedup().settings()).documents == 0
+    (index / "segments" / "mine").mkdir()  # anything else is not an index's
     with pytest.raises(ConfigError, match="not empty"):
         DedupIndex(index, Dedup().settings())
 
