@@ -20,6 +20,10 @@ position with probability J; and one large cluster per 20,000 documents, 10-1,00
 (log-uniform) that are near copies (J 0.72-0.95) of one centre. The rest are unique.
 
     nice -n 19 .venv/bin/python bench/bench_decide_memory.py --sizes 100000 300000 1000000
+
+`--keep` leaves the key folders (and their decisions files) in place; `--reuse` then decides on
+them again without writing them (same size and seed): before / after a change, on the same
+folders, and the decisions files compared.
 """
 
 from __future__ import annotations
@@ -168,7 +172,12 @@ def write_folder(folder: Path, lo: int, hi: int, plan: dict[str, Any]) -> None:
     np.save(folder / DOCS_FILE, value(doc, np.zeros(n, np.uint64), 8).view(np.int64))
 
 
-def generate(root: Path, n: int, seed: int) -> dict[str, Any]:
+def generate(root: Path, n: int, seed: int, reuse: bool = False) -> dict[str, Any]:
+    saved = root / "info.json"
+    if reuse and saved.is_file():
+        info: dict[str, Any] = json.loads(saved.read_text())
+        if info.get("documents") == n and info.get("seed") == seed:
+            return info
     if root.exists():
         shutil.rmtree(root)
     start = time.perf_counter()
@@ -178,6 +187,7 @@ def generate(root: Path, n: int, seed: int) -> dict[str, Any]:
     info = {k: v for k, v in plan.items() if not isinstance(v, np.ndarray)}
     info["seconds"] = round(time.perf_counter() - start, 1)
     info["bytes_on_disk"] = sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
+    saved.write_text(json.dumps({**info, "documents": n, "seed": seed}))
     return info
 
 
@@ -293,6 +303,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--keep", action="store_true", help="keep the key folders")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="decide on the key folders a --keep run left (same size and seed) without"
+        " writing them again",
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -301,8 +317,10 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for n in args.sizes:
         root = args.out / f"n{n}"
-        info = generate(root, n, args.seed)
-        print(f"# {n:,} documents written in {info['seconds']} s", file=sys.stderr, flush=True)
+        info = generate(root, n, args.seed, args.reuse)
+        print(
+            f"# {n:,} documents ready ({info['seconds']} s to write)", file=sys.stderr, flush=True
+        )
         result = measure(root)
         result.update(documents=n, data=info)
         rss = result["ru_maxrss_mib"]
@@ -313,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result), flush=True)
         with (args.out / "results.jsonl").open("a") as out:
             out.write(json.dumps(result) + "\n")
-        if not args.keep:
+        if not args.keep and not args.reuse:
             shutil.rmtree(root)
     return 0
 

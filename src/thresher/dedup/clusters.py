@@ -124,41 +124,107 @@ class Keys:
         return len(self.id_hash)
 
     @classmethod
-    def concat(cls, parts: Sequence[Keys], bands: int) -> Keys:
-        return cls(
-            id_hash=np.concatenate([np.zeros(0, np.uint64), *(p.id_hash for p in parts)]),
-            exact=np.concatenate([np.zeros((0, 2), np.uint64), *(p.exact for p in parts)]),
+    def concat(cls, parts: Sequence[Keys], bands: int, release: bool = False) -> Keys:
+        """The parts' rows one after the other. With `release`, each part's columns are
+        emptied as soon as they are joined, so that memory holds them once (not twice)."""
+        empty = cls(
+            id_hash=np.zeros(0, np.uint64),
+            exact=np.zeros((0, 2), np.uint64),
+            bands=BandKeys([], bands),
+            priority=np.zeros(0),
+            signatures=RowStore([]),
+            shingles=RowStore([]),
+            tie=np.zeros(0, np.uint64),
+        )
+        joined = cls(
+            id_hash=empty.id_hash,
+            exact=empty.exact,
             bands=BandKeys([q for p in parts for q in _band_parts(p.bands)], bands),
-            priority=np.concatenate([np.zeros(0), *(p.priority for p in parts)]),
+            priority=empty.priority,
             signatures=RowStore([q for p in parts for q in p.signatures.parts]),
             shingles=RowStore([q for p in parts for q in p.shingles.parts]),
-            tie=np.concatenate([np.zeros(0, np.uint64), *(p.ties() for p in parts)]),
+            tie=empty.tie,
         )
+        for column in ("tie", "id_hash", "exact", "priority"):  # tie first: `ties()` uses len
+            arrays = [getattr(empty, column)]
+            arrays += [p.ties() if column == "tie" else getattr(p, column) for p in parts]
+            setattr(joined, column, np.concatenate(arrays))
+            del arrays
+            if release:
+                for part in parts:
+                    setattr(part, column, getattr(empty, column))
+        return joined
+
+
+def row_dtype(rows: int) -> type[np.signedinteger]:
+    """The narrowest signed integer type that numbers `rows` rows: int32 below 2**31."""
+    return np.int32 if rows < 2**31 else np.int64
 
 
 class UnionFind:
-    """Disjoint sets over row numbers; the root of a set is its smallest row."""
+    """Disjoint sets over row numbers; the root of a set is its smallest row. The parents are
+    one numpy array (4 bytes a row below 2**31 rows, not a Python list's 40), joined a batch
+    of pairs at a time by `union_pairs`."""
 
     def __init__(self, size: int) -> None:
-        self.parent = list(range(size))
+        self.parent = np.arange(size, dtype=row_dtype(size))
 
     def find(self, x: int) -> int:
-        parent = self.parent
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+        return int(self._find(np.array([x], self.parent.dtype))[0])
 
     def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            if ra < rb:
-                self.parent[rb] = ra
-            else:
-                self.parent[ra] = rb
+        dtype = self.parent.dtype
+        self.union_pairs(np.array([a], dtype), np.array([b], dtype))
+
+    def _find(self, rows: np.ndarray) -> np.ndarray:
+        """The roots of `rows`, which then point at them directly."""
+        parent = self.parent
+        found: np.ndarray = parent[rows]
+        while True:
+            above = parent[found]
+            if np.array_equal(above, found):
+                break
+            found = above
+        parent[rows] = found
+        return found
+
+    def _flatten(self, rows: np.ndarray) -> None:
+        """Point each of `rows` at its root, by pointer doubling: a chain of k hooks takes
+        log2(k) passes over `rows`."""
+        parent = self.parent
+        while True:
+            up = parent[rows]
+            above = parent[up]
+            if np.array_equal(up, above):
+                return
+            parent[rows] = above
+
+    def union_pairs(self, a: np.ndarray, b: np.ndarray) -> None:
+        """Join row `a[i]` with row `b[i]` for every i. In rounds: each root that a pair links
+        to a smaller root points at the smallest such; the pairs whose rows still have
+        different roots go to the next round. A root is only ever hooked under a smaller one,
+        so each set's root is its smallest row, whatever the order of the pairs."""
+        dtype = self.parent.dtype
+        a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
+        while len(a):
+            ra, rb = self._find(a), self._find(b)
+            differ = ra != rb
+            if not differ.any():
+                return
+            ra, rb = ra[differ], rb[differ]
+            low, high = np.minimum(ra, rb), np.maximum(ra, rb)
+            np.minimum.at(self.parent, high, low)
+            self._flatten(np.unique(high))
+            a, b = low, high
 
     def roots(self) -> np.ndarray:
-        return np.fromiter((self.find(x) for x in range(len(self.parent))), np.int64)
+        """Each row's root (the smallest row of its set), as the parents' integer type."""
+        found = self.parent.copy()
+        while True:
+            above = found[found]
+            if np.array_equal(above, found):
+                return found
+            found = above
 
 
 def _band_parts(bands: np.ndarray | BandKeys) -> list[np.ndarray | tuple[Path, int]]:
@@ -168,8 +234,9 @@ def _band_parts(bands: np.ndarray | BandKeys) -> list[np.ndarray | tuple[Path, i
 @dataclass
 class Clusters:
     """`root[i]`: the cluster of row i (a row number); `keeper[i]`: the row kept in it;
-    `size[i]`: its size; `similarity[i]`: how much row i resembles its keeper, as verified (1
-    for the same normalised text; NaN where nothing was measured: no verification)."""
+    `size[i]`: its size (the three int32 below 2**31 rows); `similarity[i]`: how much row i
+    resembles its keeper, as verified (1 for the same normalised text; NaN where nothing was
+    measured: no verification)."""
 
     root: np.ndarray
     keeper: np.ndarray
@@ -196,24 +263,34 @@ def cluster(
         if not isinstance(bands, BandKeys):
             bands = BandKeys([bands], bands.shape[1])
         _join_bands(rows, bands, spill)
-    root = rows.roots()
+    root = rows.roots()  # int32 below 2**31 rows
+    del rows  # the union-find's parents are not needed past here
     similarity = np.ones(len(keys)) if not near else np.full(len(keys), np.nan)
     if near and verify != "none":
         root = _stars(keys, root, verify, threshold, similarity)
     keeper = _keepers(keys, root)
-    same_text = (keys.exact == keys.exact[keeper]).all(axis=1) if len(keys) else np.zeros(0, bool)
+    same_text = np.ones(len(keys), bool)
+    for column in range(keys.exact.shape[1]):  # a column at a time: 8 bytes a row, not 16
+        same_text &= keys.exact[:, column] == keys.exact[keeper, column]
     similarity[same_text] = 1.0
-    return Clusters(root=root, keeper=keeper, size=np.bincount(root)[root], similarity=similarity)
+    del same_text
+    size = np.bincount(root)[root].astype(root.dtype)
+    return Clusters(root=root, keeper=keeper, size=size, similarity=similarity)
 
 
 def _join_groups(rows: UnionFind, low: np.ndarray, high: np.ndarray | None) -> None:
     """Union the rows that share a key (`high`, `low`)."""
     ordered = np.argsort(low, kind="stable") if high is None else np.lexsort((low, high))
-    same = low[ordered][1:] == low[ordered][:-1]
+    ordered = ordered.astype(rows.parent.dtype, copy=False)
+    column = low[ordered]
+    same = column[1:] == column[:-1]
     if high is not None:
-        same &= high[ordered][1:] == high[ordered][:-1]
-    for i in np.flatnonzero(same).tolist():
-        rows.union(int(ordered[i]), int(ordered[i + 1]))
+        column = high[ordered]
+        same &= column[1:] == column[:-1]
+    del column
+    joined = np.flatnonzero(same)
+    del same
+    rows.union_pairs(ordered[joined], ordered[joined + 1])
 
 
 def _join_bands(
@@ -270,9 +347,10 @@ def _mix64(values: np.ndarray) -> np.ndarray:
 
 def _join_equal(rows: UnionFind, values: np.ndarray, ids: np.ndarray) -> None:
     ordered = np.argsort(values, kind="stable")
-    same = values[ordered][1:] == values[ordered][:-1]
-    for i in np.flatnonzero(same).tolist():
-        rows.union(int(ids[ordered[i]]), int(ids[ordered[i + 1]]))
+    column = values[ordered]
+    joined = np.flatnonzero(column[1:] == column[:-1])
+    del column
+    rows.union_pairs(ids[ordered[joined]], ids[ordered[joined + 1]])
 
 
 def _stars(
@@ -284,7 +362,7 @@ def _stars(
     read together, each file once, and dropped after: memory holds one batch. Each member's
     similarity to its keeper goes to `similarity`."""
     label = group.copy()
-    members = np.flatnonzero(np.bincount(group)[group] > 1)
+    members = np.flatnonzero((np.bincount(group) > 1)[group])
     if not len(members):
         return label
     store = keys.shingles if verify == "exact" else keys.signatures
@@ -388,9 +466,11 @@ def _agreement(a: np.ndarray, b: np.ndarray) -> float:
 def _keepers(keys: Keys, root: np.ndarray) -> np.ndarray:
     """Per row, the row its cluster keeps: the smallest priority, then the smallest id hash."""
     order = np.lexsort((keys.ties(), keys.id_hash, keys.priority, root))
+    ordered = root[order]
     first = np.ones(len(order), bool)
-    first[1:] = root[order][1:] != root[order][:-1]
-    keeper_of_root = np.zeros(len(root), np.int64)
-    keeper_of_root[root[order][first]] = order[first]
+    first[1:] = ordered[1:] != ordered[:-1]
+    keeper_of_root = np.zeros(len(root), root.dtype)
+    keeper_of_root[ordered[first]] = order[first]
+    del order, ordered, first
     keepers: np.ndarray = keeper_of_root[root]
     return keepers

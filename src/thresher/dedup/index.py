@@ -114,10 +114,11 @@ def save_part(folder: Path, part: PartArrays) -> None:
 def load_keys(folder: Path) -> Keys:
     """A part's keys; signatures and shingle sets stay on disk, mapped when read."""
     with np.load(folder / KEYS, allow_pickle=False) as data:
-        rows = len(data["id_hash"])
+        id_hash = data["id_hash"]  # each item read is a read of the file: once
+        rows = len(id_hash)
         width = data["bands"].shape[1]
         return Keys(
-            id_hash=data["id_hash"],
+            id_hash=id_hash,
             exact=data["exact"],
             bands=BandKeys([(folder / KEYS, rows)], width),  # read again, partition by partition
             priority=data["priority"],

@@ -48,6 +48,7 @@ SIMILARITY = "duplicate_similarity"
 DOCS_FILE = "documents.npy"  # each row's `document_key`
 DECISIONS_FILE = "decisions.jsonl"
 REPORT_CLUSTERS = 20
+KEY_BLOCK_ROWS = 1 << 18  # rows of per-part key columns joined at once while they are read
 
 
 @register
@@ -253,13 +254,7 @@ class Dedup(CorpusStep):
         index = DedupIndex(state, self.settings()) if state is not None else None
         # what this very run added (a resumed run whose commit began) is not an earlier copy
         old = list(index.parts(besides=run_id)) if index else []
-        parts = [load_keys(path) for path in old]
-        for part in parts:
-            part.priority = np.full(len(part), -math.inf)  # what earlier runs kept stays kept
-        new_keys = [load_keys(folder) for folder in folders]
-        for part, folder in zip(new_keys, folders, strict=True):
-            part.tie = np.load(folder / DOCS_FILE).astype(np.uint64)
-        keys = Keys.concat(parts + new_keys, self._hasher.bands if self.near else 0)
+        keys, sizes = _load_keys(old, folders, self._hasher.bands if self.near else 0)
         found = cluster(
             keys,
             exact=self.exact,
@@ -268,48 +263,63 @@ class Dedup(CorpusStep):
             threshold=self.verify_threshold,
             spill=folders[0].parent if folders else None,  # the run's work folder
         )
-        sizes = [len(p) for p in parts + new_keys]
+        # past clustering, only the exact keys are read for every row (cluster names); the
+        # document keys only for rows in clusters; the rest of the columns can go
+        exact, ties = keys.exact, keys.ties()[found.size > 1]
+        del keys
         names = _names_of(found, old + folders, sizes)
         offsets = np.cumsum([0, *sizes]).tolist()
-        first_new = offsets[len(parts)]
-        members = _members(found, names, keys.ties())
+        first_new = offsets[len(old)]
+        members = _members(found, names, ties)
+        del ties
         report = _Report()
         for n, folder in enumerate(folders):
-            lo, hi = offsets[len(parts) + n], offsets[len(parts) + n + 1]
+            lo, hi = offsets[len(old) + n], offsets[len(old) + n + 1]
             doc_keys = np.load(folder / DOCS_FILE)
+            rows = lo + np.flatnonzero(found.size[lo:hi] > 1)
+            at = np.searchsorted(names.rows, rows)
+            keeper_at = np.searchsorted(names.rows, found.keeper[rows])
             with (folder / DECISIONS_FILE).open("wb") as out:
-                for row in range(lo, hi):
-                    if found.size[row] > 1:
-                        decision = self._decision(found, keys, names, members, row, first_new)
-                        decision["key"], decision["doc"] = row - lo, int(doc_keys[row - lo])
-                        report.add(decision, int(found.root[row]))
-                        out.write(orjson.dumps(decision) + b"\n")
+                for row, here, there in zip(
+                    rows.tolist(), at.tolist(), keeper_at.tolist(), strict=True
+                ):
+                    decision = self._decision(
+                        found, exact, names, members, (row, here, there), first_new
+                    )
+                    decision["key"], decision["doc"] = row - lo, int(doc_keys[row - lo])
+                    report.add(decision, int(found.root[row]))
+                    out.write(orjson.dumps(decision) + b"\n")
         return report.to_dict(index.documents_besides(run_id) if index else 0)
 
     def _decision(
         self,
         found: Clusters,
-        keys: Keys,
-        names: dict[int, tuple[str, str]],
-        members: dict[int, list[int]],
-        row: int,
+        exact: np.ndarray,
+        names: _Names,
+        members: _Members,
+        where: tuple[int, int, int],
         first_new: int,
     ) -> dict[str, Any]:
+        """The decision on `row` of `where` (row, its position in `names`, its keeper's)."""
+        row, here, there = where
         keeper = int(found.keeper[row])
-        keeper_id = names[keeper][0]
+        keeper_id = names.ids[there]
         decision: dict[str, Any] = {
-            "id": names[row][0],
-            CLUSTER: _cluster_id(keeper_id, keys.exact[keeper]),
+            "id": names.ids[here],
+            CLUSTER: _cluster_id(keeper_id, exact[keeper]),
             CLUSTER_SIZE: int(found.size[row]),
         }
         if keeper == row:
-            removed = [m for m in members[int(found.root[row])] if m != row and m >= first_new]
+            group = members.of(int(found.root[row]))
+            rows = names.rows[group]
+            removed = group[(rows != row) & (rows >= first_new)]
             decision["removed_count"] = len(removed)
             decision[DUPLICATES] = [
-                {"id": names[m][0], "url": names[m][1]} for m in removed[: self.max_listed]
+                {"id": names.ids[m], "url": names.urls[m]}
+                for m in removed[: self.max_listed].tolist()
             ]
         else:
-            same = bool((keys.exact[row] == keys.exact[keeper]).all())
+            same = bool((exact[row] == exact[keeper]).all())
             decision[DUPLICATE_OF] = keeper_id
             decision["reason"] = EXACT_DUPLICATE if same else NEAR_DUPLICATE
             value = float(found.similarity[row])
@@ -359,6 +369,33 @@ def _kept_part(folder: Path) -> PartArrays:
     return part.select(keep)
 
 
+def _load_keys(old: list[Path], folders: list[Path], bands: int) -> tuple[Keys, list[int]]:
+    """The keys of the index parts `old` (kept first: their priority is -inf) and of this
+    run's `folders`, one row each, and the number of rows of each. Parts are joined in blocks
+    of about `KEY_BLOCK_ROWS` rows as they are read, then the blocks: memory holds the
+    per-document columns once, plus one block's worth of small per-part arrays (which the next
+    block reuses), rather than every part's copy next to the joined one."""
+    blocks: list[Keys] = []
+    pending: list[Keys] = []
+    sizes: list[int] = []
+    waiting = 0  # rows in `pending`
+    for n, path in enumerate(old + folders):
+        part = load_keys(path)
+        if n < len(old):
+            part.priority = np.full(len(part), -math.inf)  # what earlier runs kept stays kept
+        else:
+            part.tie = np.load(path / DOCS_FILE).astype(np.uint64)
+        pending.append(part)
+        sizes.append(len(part))
+        waiting += len(part)
+        if waiting >= KEY_BLOCK_ROWS:
+            blocks.append(Keys.concat(pending, bands, release=True))
+            pending, waiting = [], 0
+    blocks.append(Keys.concat(pending, bands, release=True))
+    del pending
+    return Keys.concat(blocks, bands, release=True), sizes
+
+
 @cache
 def _minhasher(bands: int, rows: int, seed: int) -> MinHasher:
     return MinHasher(bands=bands, rows=rows, seed=seed)
@@ -382,34 +419,60 @@ def _cluster_id(keeper_id: str, keeper_exact: np.ndarray) -> str:
     return "c" + digest.hexdigest()
 
 
-def _names_of(found: Clusters, sources: list[Path], sizes: list[int]) -> dict[int, tuple[str, str]]:
+@dataclass
+class _Names:
+    """Id and URL of every row in a cluster of two or more: `rows` (ascending), and at the
+    same positions their `ids`, `urls` and `hashes` (xxh3 of the id: the members' order).
+    Lists and arrays, not a dict of tuples: about 100 bytes less a clustered row."""
+
+    rows: np.ndarray
+    ids: list[str]
+    urls: list[str]
+    hashes: np.ndarray
+
+
+def _names_of(found: Clusters, sources: list[Path], sizes: list[int]) -> _Names:
     """Id and URL of every row in a cluster of two or more, read part by part."""
     wanted = np.flatnonzero(found.size > 1)
-    names: dict[int, tuple[str, str]] = {}
+    ids: list[str] = []
+    urls: list[str] = []
     start = 0
     for source, size in zip(sources, sizes, strict=True):
         rows = wanted[(wanted >= start) & (wanted < start + size)]
         if len(rows):
-            ids, urls = load_meta(source)  # a part folder
-            for row in rows.tolist():
-                names[row] = (ids[row - start], urls[row - start])
+            part_ids, part_urls = load_meta(source)  # a part folder
+            for row in (rows - start).tolist():
+                ids.append(part_ids[row])
+                urls.append(part_urls[row])
         start += size
-    return names
+    hashes = np.fromiter((xxhash.xxh3_64_intdigest(i.encode()) for i in ids), np.uint64, len(ids))
+    return _Names(rows=wanted, ids=ids, urls=urls, hashes=hashes)
 
 
-def _members(
-    found: Clusters, names: dict[int, tuple[str, str]], ties: np.ndarray
-) -> dict[int, list[int]]:
-    """Rows of each cluster of two or more, keyed by root, in id-hash order (then by document
-    key: the same order whatever the order of the parts)."""
-    members: dict[int, list[int]] = {}
+@dataclass
+class _Members:
+    """Positions in `_Names` of each cluster's rows: cluster by cluster (by root), each in
+    id-hash order (then by document key, then row: the same order whatever the order of the
+    parts)."""
 
-    def order(row: int) -> tuple[int, int, int]:
-        return xxhash.xxh3_64_intdigest(names[row][0].encode()), int(ties[row]), row
+    positions: np.ndarray
+    roots: np.ndarray  # the root of each of `positions`, ascending
 
-    for row in sorted(names, key=order):
-        members.setdefault(int(found.root[row]), []).append(row)
-    return members
+    def of(self, root: int) -> np.ndarray:
+        # in the roots' own type: another would make searchsorted convert all of them
+        lo, hi = np.searchsorted(self.roots, np.array([root, root + 1], self.roots.dtype))
+        found: np.ndarray = self.positions[lo:hi]
+        return found
+
+
+def _members(found: Clusters, names: _Names, ties: np.ndarray) -> _Members:
+    """Rows of each cluster of two or more (as positions in `names`), keyed by root, in
+    id-hash order (then by document key, `ties`, one per row of `names`: the same order
+    whatever the order of the parts)."""
+    order = np.lexsort((names.rows, ties, names.hashes))
+    roots = found.root[names.rows[order]]
+    by_root = np.argsort(roots, kind="stable")  # keeps the id-hash order within a cluster
+    return _Members(positions=order[by_root], roots=roots[by_root])
 
 
 def _read_decisions(path: Path) -> list[dict[str, Any]]:
