@@ -14,8 +14,11 @@
   redone, and a half-written one is written again under its temporary name. An exception a
   task raises is the run's error, raised here as it was raised there (no retry: it would
   fail the same way).
-- Interrupted (Ctrl-C, an error): the tasks in flight are cancelled, their processes killed, so
-  that nothing writes into the run folder after the run ends; the same command resumes. A
+- Interrupted (Ctrl-C, an error): on a cluster, the tasks in flight are cancelled, their
+  processes killed, so that nothing writes into the run folder after the run ends; a local Ray
+  started for the run is stopped whole instead (cancelling there races Ray's own bookkeeping:
+  about one Ctrl-C in ten aborted the driver with Ray's "Tried to complete task that was not
+  pending", exit 1 instead of 130). The same command resumes. A
   driver killed outright takes the local Ray it started with it (Ray's processes die with the
   process that started them).
 """
@@ -93,10 +96,12 @@ def _enter(folder: str) -> None:
 
 
 class RayEngine:
-    """Tasks on the Ray this process has joined, at most `workers` in flight."""
+    """Tasks on the Ray this process has joined, at most `workers` in flight. `own`: a local
+    Ray started for the run, stopped whole when the run ends (its tasks with it)."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, own: bool = False) -> None:
         self._workers = workers
+        self._own = own
 
     @property
     def workers(self) -> int:
@@ -127,7 +132,8 @@ class RayEngine:
                     for report in reports:
                         on_report(report)
         except BaseException:
-            _cancel(list(running))
+            if not self._own:  # an own Ray is stopped whole, tasks and all (ray_engine)
+                _cancel(list(running))
             raise
         return [results[number] for number in range(len(tasks))]
 
@@ -187,7 +193,7 @@ def ray_engine(workers: int, units: int, address: str | None) -> Iterator[RayEng
         used = workers
         _connect(address)
     try:
-        yield RayEngine(used)
+        yield RayEngine(used, own=address is None)
     finally:
         ray.shutdown()
 
