@@ -21,41 +21,16 @@ import json
 import os
 import platform
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bench_ray import REPO_ROOT, THRESHER, inputs_of, run_once, snapshot
+from bench_ray import REPO_ROOT, THRESHER, inputs_of, run_once
 
-BUCKET = "bench"
-# What names the inputs' modification times (a store's differ from the local files'), and
-# the local index's lock: not compared
-NOT_COMPARED = ("run.json", "dedup-index/index.json", "dedup-index/lock")
-
-
-def start_store() -> tuple[subprocess.Popen[bytes], str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(300):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server, f"http://127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("moto's S3 server did not start")
+sys.path.insert(0, str(REPO_ROOT / "tests"))  # the tests' S3 server and store helpers
+from object_store import BUCKET, configured, download, free_port, output_of, s3, serve, stop
 
 
 def process_cpu(pid: int) -> float:
@@ -64,48 +39,19 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def store() -> Any:
-    import fsspec
-
-    fs = fsspec.filesystem("s3", skip_instance_cache=True)
-    fs.invalidate_cache()
-    return fs
-
-
 def upload(inputs: list[str]) -> list[str]:
-    """The inputs put in the store, as the same names under s3://bench/in/."""
-    fs = store()
+    """The inputs put in the store, under the same names below s3://BUCKET/in/."""
+    fs = s3()
     if not fs.exists(BUCKET):
         fs.mkdir(BUCKET)
     urls = []
     for given in inputs:
         path = Path(given)
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        base = path.parent
         for file in files:
-            fs.put_file(str(file), f"{BUCKET}/in/{file.relative_to(base).as_posix()}")
+            fs.put_file(str(file), f"{BUCKET}/in/{file.relative_to(path.parent).as_posix()}")
         urls.append(f"s3://{BUCKET}/in/{path.name}")
     return urls
-
-
-def download(url: str, local: Path) -> Path:
-    fs = store()
-    root = url.removeprefix("s3://")
-    shutil.rmtree(local, ignore_errors=True)
-    for path in fs.find(root):
-        target = local / path[len(root) + 1 :]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fs.get_file(path, str(target))
-    return local
-
-
-def compared(out: Path) -> dict[str, bytes]:
-    return {
-        name: body
-        for name, body in snapshot(out).items()
-        if name not in NOT_COMPARED
-        and not (name.startswith("dedup-index/steps/") and name.endswith(".json"))
-    }
 
 
 def command(inputs: list[str], out: str, stage: Path, args: argparse.Namespace) -> list[str]:
@@ -130,18 +76,22 @@ def bench(args: argparse.Namespace, scratch: Path, server_pid: int) -> dict[str,
     for repeat in range(args.repeats):
         for mode in order if repeat % 2 == 0 else order[::-1]:
             given, out = targets[mode]
-            if out.startswith("s3://") and store().exists(out.removeprefix("s3://")):
-                store().rm(out.removeprefix("s3://"), recursive=True)  # a fresh run each time
+            if out.startswith("s3://") and s3().exists(out.removeprefix("s3://")):
+                s3().rm(out.removeprefix("s3://"), recursive=True)  # a fresh run each time
             stage = scratch / f"stage-{mode}"
             shutil.rmtree(stage, ignore_errors=True)
             server_before = process_cpu(server_pid)
             result = run_once(command(given, out, stage, args), args.interval)
             result["store_cpu_s"] = round(process_cpu(server_pid) - server_before, 1)
-            folder = download(out, scratch / "back") if out.startswith("s3://") else Path(out)
+            if out.startswith("s3://"):
+                shutil.rmtree(scratch / "back", ignore_errors=True)
+                folder = download(out, scratch / "back")
+            else:
+                folder = Path(out)
             summary = json.loads((folder / "summary.json").read_text())
             result.update(mode=mode, repeat=repeat, docs_in=summary["in"])
             result["same_output"] = (
-                compared(folder) == compared(scratch / "local")
+                output_of(folder) == output_of(scratch / "local")
                 if (scratch / "local" / "summary.json").exists()
                 else None
             )
@@ -187,19 +137,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    server, endpoint = start_store()
-    os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench")
-    os.environ["FSSPEC_S3_ENDPOINT_URL"] = endpoint  # the runs' environment
-    import fsspec
-
-    fsspec.config.conf["s3"] = {"endpoint_url": endpoint}  # this process's (read at import)
+    port = free_port()
+    server = serve(port)
     scratch = Path(tempfile.mkdtemp(prefix="bench-store-"))
-    try:
-        report = bench(args, scratch, server.pid)
+    try:  # the runs get the store's address and keys from the environment `configured` sets
+        with configured(f"http://127.0.0.1:{port}"):
+            report = bench(args, scratch, server.pid)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=10)
+        stop(server)
     print(json.dumps(report, indent=2))
     if args.markdown:
         print(markdown(report))
