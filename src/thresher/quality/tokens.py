@@ -19,11 +19,16 @@ from importlib import resources
 from itertools import chain
 from typing import Any
 
+from thresher.quality.regex_ends import EndAnchoredSearch
+
 _RULES: dict[str, Any] = json.loads(
     resources.files("thresher.quality").joinpath("spacy_en_rules.json").read_text("utf-8")
 )
 _PREFIX_RE = re.compile(_RULES["prefix"])
 _SUFFIX_RE = re.compile(_RULES["suffix"])
+# The same search, trying only the suffixes that can end with the chunk's last character
+# (every suffix alternative ends at `$`): most chunks end with a letter no suffix ends with.
+_SUFFIX_SEARCH = EndAnchoredSearch(_RULES["suffix"]).search
 _INFIX_RE = re.compile(_RULES["infix"])
 _URL_RE = re.compile(_RULES["url"])
 # Every prefix alternative is anchored at the start (`^`), so `match` finds what `search`
@@ -49,10 +54,10 @@ _RUN_PIECES = re.compile(r"\w+|\S")
 def _suffix(text: str) -> re.Match[str] | None:
     start = len(text) - _SUFFIX_WINDOW
     if start > 0:
-        found = _SUFFIX_RE.search(text, start)
+        found = _SUFFIX_SEARCH(text, start)
         if found is not None and found.start() > start:
             return found
-    return _SUFFIX_RE.search(text)
+    return _SUFFIX_SEARCH(text)
 
 
 _SPECIAL: dict[str, tuple[str, ...]] = {
@@ -67,6 +72,8 @@ _AFFIX_SPECIAL = {
     if _PREFIX(key) or _suffix(key) or any(True for _ in _INFIX(key))
 }
 _AFFIX_SPECIAL_PIECES = 4
+# Every leading part of those special cases: a token that is none of them cannot start one.
+_AFFIX_SPECIAL_STARTS = frozenset(key[:end] for key in _AFFIX_SPECIAL for end in range(1, len(key)))
 _PLAIN_MARKS = frozenset(',;:!?)"')
 _ASCII_LOWER = frozenset(string.ascii_lowercase)
 
@@ -79,10 +86,13 @@ def words(text: str) -> list[str]:
     """The words of `text` as spaCy's English tokenizer splits them, whitespace dropped."""
     chunks = text.split()
     found = list(map(_CACHE.get, chunks))  # the loop runs in C; misses come back as None
-    if None in found:
-        for i, tokens in enumerate(found):
-            if tokens is None:
-                found[i] = _tokenize_cached(chunks[i])
+    miss = -1
+    try:
+        while True:  # `index` scans in C: only the misses cost a Python step
+            miss = found.index(None, miss + 1)
+            found[miss] = _tokenize_cached(chunks[miss])
+    except ValueError:
+        pass
     return list(chain.from_iterable(found))  # type: ignore[arg-type]
 
 
@@ -151,6 +161,10 @@ def _merge_specials(tokens: tuple[str, ...]) -> tuple[str, ...]:
     out: list[str] = []
     i = 0
     while i < len(tokens):
+        if tokens[i] not in _AFFIX_SPECIAL_STARTS:
+            out.append(tokens[i])
+            i += 1
+            continue
         for j in range(min(len(tokens), i + _AFFIX_SPECIAL_PIECES), i + 1, -1):
             special = _AFFIX_SPECIAL.get("".join(tokens[i:j]))
             if special is not None:
