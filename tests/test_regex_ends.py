@@ -19,7 +19,7 @@ SUFFIX = json.loads(
 
 def spans(pattern: str, texts: list[str]) -> tuple[list[object], list[object]]:
     full = re.compile(pattern)
-    split = EndAnchoredSearch(pattern)
+    split = EndAnchoredSearch(full)
 
     def span(found: re.Match[str] | None) -> object:
         return None if found is None else found.span()
@@ -74,5 +74,5 @@ def test_alternatives_that_are_not_end_anchored_are_tried_for_every_text() -> No
 def test_positions_are_honoured() -> None:
     expected, found = spans(SUFFIX, ["abc..."])
     assert found == expected
-    search = EndAnchoredSearch(SUFFIX).search
+    search = EndAnchoredSearch(re.compile(SUFFIX)).search
     assert search("abc...", 4) is not None and search("abc...", 4).span() == (4, 6)  # type: ignore[union-attr]

@@ -76,15 +76,14 @@ def last_characters(alternative: str) -> frozenset[str] | None:
 
 
 class EndAnchoredSearch:
-    """`re.compile(pattern).search`, for an alternation whose alternatives match only at the
-    end of the text, trying only the alternatives that can end with the text's last character.
+    """The `search` of `full`, an alternation whose alternatives match only at the end of the
+    text, trying only the alternatives that can end with the text's last character.
     Alternatives that are not provably end-anchored, or whose last character is unknown, are
     tried for every text."""
 
-    def __init__(self, pattern: str) -> None:
-        self.pattern = pattern
-        self._full = re.compile(pattern)
-        parts = split_alternatives(pattern)
+    def __init__(self, full: re.Pattern[str]) -> None:
+        self.full = full
+        parts = split_alternatives(full.pattern)
         ends = [last_characters(part) for part in parts]
         any_end = [index for index, chars in enumerate(ends) if chars is _ANY]
         members: dict[str, list[int]] = {}
@@ -100,7 +99,7 @@ class EndAnchoredSearch:
                 return -1
             if key not in groups:
                 groups[key] = len(compiled)
-                compiled.append(re.compile("|".join(parts[i] for i in key)))
+                compiled.append(re.compile("|".join(parts[i] for i in key), full.flags))
             return groups[key]
 
         self._group_of_last = {char: group_of(found + any_end) for char, found in members.items()}
@@ -109,7 +108,7 @@ class EndAnchoredSearch:
 
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
         if not text or text[-1] == "\n":  # `$` also matches before a final line feed
-            return self._full.search(text, pos)
+            return self.full.search(text, pos)
         group = self._group_of_last.get(text[-1], self._other)
         return None if group < 0 else self._groups[group].search(text, pos)
 

@@ -28,7 +28,7 @@ _PREFIX_RE = re.compile(_RULES["prefix"])
 _SUFFIX_RE = re.compile(_RULES["suffix"])
 # The same search, trying only the suffixes that can end with the chunk's last character
 # (every suffix alternative ends at `$`): most chunks end with a letter no suffix ends with.
-_SUFFIX_SEARCH = EndAnchoredSearch(_RULES["suffix"]).search
+_SUFFIX_SEARCH = EndAnchoredSearch(_SUFFIX_RE).search
 _INFIX_RE = re.compile(_RULES["infix"])
 _URL_RE = re.compile(_RULES["url"])
 # Every prefix alternative is anchored at the start (`^`), so `match` finds what `search`
