@@ -30,6 +30,7 @@ STOP_WORDS = ("the", "be", "to", "of", "and", "that", "have", "with")
 # of their own, and count as words in the ratios); "whitespace", the Gopher paper's words
 # (whitespace-separated, punctuation attached).
 WORD_SPLITS = ("spacy", "whitespace")
+_repeat = itertools.repeat
 
 
 def signals_of(doc: Document) -> dict[str, Any]:
@@ -275,21 +276,25 @@ def quality_signals(
     analysis = analysis if analysis is not None else analyse(text)
     words = analysis.chunks if word_split == "whitespace" else analysis.words
     n_words = len(words)
-    content = list(itertools.filterfalse(is_symbol_word, words))
+    # A word of letters only has a letter and is no symbol word: only the others (a fifth of
+    # the words of prose) are looked at one by one; the rest is counted in C.
+    others = list(itertools.filterfalse(str.isalpha, words))
+    symbol_words = list(filter(is_symbol_word, others))
+    n_content = n_words - len(symbol_words)
     lines = text.splitlines() or [""]
     stop_word_candidates = map(bare_word, words) if word_split == "whitespace" else words
     return {
         "words": n_words,
-        "non_symbol_words": len(content),
-        "mean_word_length": _frac(sum(map(len, content)), len(content)),
+        "non_symbol_words": n_content,
+        "mean_word_length": _frac(sum(map(len, words)) - sum(map(len, symbol_words)), n_content),
         "hash_word_ratio": _frac(text.count("#"), n_words),
         "ellipsis_word_ratio": _frac(text.count("...") + text.count("…"), n_words),
         "bullet_lines_ratio": _frac(
-            sum(line.lstrip().startswith(("•", "-")) for line in lines), len(lines)
+            sum(map(str.startswith, map(str.lstrip, lines), _repeat(("•", "-")))), len(lines)
         ),
         "ellipsis_lines_ratio": _frac(
-            sum(line.rstrip().endswith(("...", "…")) for line in lines), len(lines)
+            sum(map(str.endswith, map(str.rstrip, lines), _repeat(("...", "…")))), len(lines)
         ),
-        "alpha_words_ratio": _frac(sum(map(has_letter, words)), n_words),
+        "alpha_words_ratio": _frac(n_words - len(others) + sum(map(has_letter, others)), n_words),
         "stop_words": len(set(STOP_WORDS).intersection(stop_word_candidates)),
     }
