@@ -220,7 +220,11 @@ class C4Quality(Repair):
         """The line as C4 keeps it, or the reason it goes; raises to reject the document."""
         line = part.strip()
         line_words = line.split()
-        if self.max_word_length != -1 and any(len(w) > self.max_word_length for w in line_words):
+        if (
+            self.max_word_length != -1
+            and len(line) > self.max_word_length  # else no word of it can be longer
+            and max(map(len, line_words)) > self.max_word_length
+        ):
             return line, "c4-long-word"
         if self.remove_citations:
             line = _CITATION.sub("", line)
@@ -245,7 +249,7 @@ class C4Quality(Repair):
             raise _Rejected("curly_bracket")
         if (
             self.filter_policy
-            and any(p in lower for p in _POLICY)
+            and any(map(lower.__contains__, _POLICY))
             and (not self.policy_notices_only or _NOTICE.search(line))
         ):
             return line, "c4-policy"
