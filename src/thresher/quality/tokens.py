@@ -219,6 +219,8 @@ def _attach(text: str) -> tuple[str, ...]:
     special = _SPECIAL.get(text)
     if special is not None:
         return special
+    if _INFIX_RE.search(text) is None:  # nothing to split: a URL or not, it stays whole
+        return (text,)
     if len(text) <= URL_MAX_CHARS and _URL(text):
         return (text,)
     tokens: list[str] = []
