@@ -27,8 +27,11 @@ from resiliparse.extract.html2text import extract_plain_text
 from resiliparse.parse.html import DOMNode, ElementNode, HTMLTree
 
 # Runs of spaces to fold: a lone space is left alone (matching every one cost as much as the
-# rest of the pass's text handling).
-_LINE_SPACES = re.compile(r"[\t\u00a0][ \t\u00a0]*| [ \t\u00a0]+")
+# rest of the pass's text handling). `tidy` folds what `[\t\u00a0][ \t\u00a0]*| [ \t\u00a0]+`
+# matches in two steps: tabs and no-break spaces become spaces (`str.replace`, a fast scan),
+# then runs of two spaces or more fold (that pattern's alternation was tried at every space:
+# 0.13 ms a page's text, against 0.04; the same text on every benchmark page).
+_SPACE_RUN = re.compile("  +")
 _TAG = re.compile(r"<[^>]*>")
 _LINK = re.compile(r"<a\b[^>]*>(.*?)</a>", re.S)
 _BREAK = re.compile(r"<br>\s*")
@@ -565,10 +568,15 @@ def careful_text(html: str, url: str | None) -> str:
 
 def tidy(text: str) -> str:
     """One paragraph a line: spaces folded, blank lines and leading/trailing spaces dropped."""
-    # _LINE_SPACES can only match at a tab, a no-break space or two spaces: three substring
-    # searches rule it out faster than the regex's scan (it stops at every space)
-    if "\t" in text or "\xa0" in text or "  " in text:
-        text = _LINE_SPACES.sub(" ", text)
+    # every run of tabs, no-break spaces and spaces that is two characters or more, or a lone
+    # tab or no-break space, becomes one space: once tabs and no-break spaces are spaces, those
+    # runs are the runs of two spaces or more
+    if "\t" in text:
+        text = text.replace("\t", " ")
+    if "\xa0" in text:
+        text = text.replace("\xa0", " ")
+    if "  " in text:
+        text = _SPACE_RUN.sub(" ", text)
     lines = [line.strip() for line in text.split("\n")]
     return "\n".join([line for line in lines if line])
 
