@@ -40,6 +40,7 @@ runs cannot change what is measured.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -101,6 +102,7 @@ def thresher_child(argv: list[str]) -> int:
     from thresher.dedup.step import Dedup
 
     source, out, workers = argv[0], Path(argv[1]), argv[2]
+    recipe = argv[3] if len(argv) > 3 else "dedup"
     log = StageLog(out.with_name(out.name + "." + STAGES_FILE))
     local = importlib.import_module("thresher.run.pipeline")
     execute = local._execute
@@ -134,8 +136,7 @@ def thresher_child(argv: list[str]) -> int:
         source,
         "-o",
         str(out),
-        "--recipe",
-        "dedup",
+        *(["--config", recipe] if recipe.endswith((".yaml", ".yml")) else ["--recipe", recipe]),
         "--workers",
         workers,
         "--force",
@@ -340,6 +341,7 @@ def run_side(side: str, source: Path, args: argparse.Namespace) -> SideRun:
         str(source),
         str(folder),
         str(args.workers),
+        *([args.recipe] if side == "thresher" else []),
     ]
     print("$ " + " ".join(command), file=sys.stderr, flush=True)
     busy = wait_idle(args.wait_idle)
@@ -501,6 +503,122 @@ def quality(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+# ---------------------------------------------------------------- verdict parity
+
+
+def thresher_verdicts(run: Path) -> tuple[set[str], dict[str, str]]:
+    """(ids removed, removed id -> the id kept in its place) from a thresher run folder."""
+    from eval_dedup import read_jsonl
+
+    removed: dict[str, str] = {}
+    for path in input_files(run / "rejected"):
+        for record in read_jsonl(path):
+            if record.get("rejected_by") == "dedup":
+                removed[record["id"]] = (record.get("metadata") or {}).get("duplicate_of", "")
+    return set(removed), removed
+
+
+def datatrove_verdicts(run: Path) -> tuple[set[str], dict[str, str]]:
+    """(ids removed, removed id -> the id datatrove kept in its cluster) from a datatrove run
+    folder (kept/ and removed/, `minhash_cluster_id` on each document; the kept one is the
+    cluster's first in input order, the only member in kept/)."""
+    from eval_dedup import read_jsonl
+
+    kept_of: dict[int, str] = {}
+    cluster_of: dict[str, int] = {}
+    for path in input_files(run / "kept"):
+        for record in read_jsonl(path):
+            cid = (record.get("metadata") or {}).get("minhash_cluster_id", -1)
+            if cid != -1:
+                kept_of[cid] = record["id"]
+    for path in input_files(run / "removed"):
+        for record in read_jsonl(path):
+            cluster_of[record["id"]] = (record.get("metadata") or {}).get("minhash_cluster_id", -1)
+    return set(cluster_of), {doc: kept_of.get(cid, "") for doc, cid in cluster_of.items()}
+
+
+def parity(corpus: Path, thresher_run: Path, datatrove_run: Path, ngram: int = 5) -> dict[str, Any]:
+    """How far the two runs agree on which documents to remove, and why they differ: for each
+    document removed by one side only, the exact Jaccard of thresher's word `ngram`-gram sets
+    (across lines) between it and the document the other side kept in its place."""
+    import numpy as np
+    from eval_dedup import load_texts
+
+    from thresher.dedup.minhash import normalized, shingles
+
+    texts = load_texts(corpus)
+    t_removed, t_keeper = thresher_verdicts(thresher_run)
+    d_removed, d_keeper = datatrove_verdicts(datatrove_run)
+    sets: dict[str, np.ndarray] = {}
+
+    def jaccard(a: str, b: str) -> float | None:
+        if a not in texts or b not in texts:
+            return None
+        for doc in (a, b):
+            if doc not in sets:
+                sets[doc] = np.unique(shingles(normalized(texts[doc]), ngram))
+        shared = len(np.intersect1d(sets[a], sets[b], assume_unique=True))
+        union = len(sets[a]) + len(sets[b]) - shared
+        return shared / union if union else 1.0
+
+    def bands(values: list[float]) -> dict[str, int]:
+        edges = [0.0, 0.5, 0.7, 0.8, 0.9, 1.0001]
+        return {
+            f"[{lo:g}, {min(hi, 1):g}{']' if hi > 1 else ')'}": sum(lo <= v < hi for v in values)
+            for lo, hi in itertools.pairwise(edges)
+        }
+
+    only_dt = sorted(d_removed - t_removed)
+    only_t = sorted(t_removed - d_removed)
+    # removed by datatrove only: how like the document datatrove kept for it (thresher would
+    # need >= its verify_threshold to the very document it keeps)
+    dt_j = [j for doc in only_dt if (j := jaccard(doc, d_keeper[doc])) is not None]
+    t_j = [j for doc in only_t if (j := jaccard(doc, t_keeper[doc])) is not None]
+    # removed by thresher only but in a datatrove cluster: kept as a cluster's first
+    dt_kept_in_cluster = {k for k in d_keeper.values() if k}
+    both = t_removed & d_removed
+    total = len(texts)
+    agree = total - len(only_dt) - len(only_t)
+    return {
+        "documents": total,
+        "removed: thresher": len(t_removed),
+        "removed: datatrove": len(d_removed),
+        "removed by both": len(both),
+        "same verdict (share of all documents)": round(agree / total, 5) if total else None,
+        "removed sets: Jaccard": round(len(both) / len(t_removed | d_removed), 4)
+        if t_removed | d_removed
+        else 1.0,
+        "datatrove's removed also removed by thresher": round(len(both) / len(d_removed), 4)
+        if d_removed
+        else None,
+        "thresher's removed also removed by datatrove": round(len(both) / len(t_removed), 4)
+        if t_removed
+        else None,
+        "removed by datatrove only": len(only_dt),
+        "  their Jaccard with datatrove's kept document": bands(dt_j),
+        "removed by thresher only": len(only_t),
+        "  of them kept by datatrove as its cluster's first": len(set(only_t) & dt_kept_in_cluster),
+        "  their Jaccard with thresher's kept document": bands(t_j),
+    }
+
+
+def parity_main(argv: list[str]) -> int:
+    """`compare_dedup.py parity CORPUS THRESHER_RUN DATATROVE_RUN [--json PATH]`."""
+    p = argparse.ArgumentParser(prog="compare_dedup.py parity")
+    p.add_argument("corpus", type=Path)
+    p.add_argument("thresher_run", type=Path)
+    p.add_argument("datatrove_run", type=Path)
+    p.add_argument("--ngram", type=int, default=5)
+    p.add_argument("--json", type=Path)
+    args = p.parse_args(argv)
+    result = parity(args.corpus, args.thresher_run, args.datatrove_run, args.ngram)
+    for key, value in result.items():
+        print(f"{key}: {value}")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    return 0
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -598,6 +716,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=OUT / "compare-dedup")
     p.add_argument("--sides", default="thresher,datatrove")
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument(
+        "--recipe",
+        default="dedup",
+        help="thresher's recipe: a built-in name or a YAML file (bench/recipes/dedup-strict.yaml:"
+        " 5-grams across lines, 14 x 8, as datatrove's MinhashConfig)",
+    )
     p.add_argument("--interval", type=float, default=0.05, help="memory sampling period (s)")
     p.add_argument(
         "--wait-idle",
@@ -636,6 +760,8 @@ def main(argv: list[str] | None = None) -> int:
         return datatrove_child(argv[1:])
     if argv and argv[0] == "subset":
         return make_subset(argv[1:])
+    if argv and argv[0] == "parity":
+        return parity_main(argv[1:])
     args = parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     runs: list[SideRun] = []

@@ -5,12 +5,15 @@ stats keys are stable, and rejected documents pass through untouched."""
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from thresher import STEPS, CorpusStep, Document, Recipe, Rejection, Step, StepStats
+from thresher.steps import _STEP_MODULE
 
 NAMES = sorted(STEPS)
 
@@ -34,6 +37,25 @@ def test_the_registry_holds_the_core_steps() -> None:
         "min-words",
     }
     assert core <= set(NAMES)
+
+
+def test_each_step_is_found_in_the_module_the_lazy_table_names() -> None:
+    """`step_class` imports only the module `_STEP_MODULE` names for a step: every built-in
+    step must be listed there, under its own module (a missing one would still load, by
+    importing every step module, but the run would pay for all of them)."""
+    assert set(_STEP_MODULE) == set(NAMES)
+    for name in NAMES:
+        assert STEPS[name].__module__.startswith(_STEP_MODULE[name]), name
+
+
+def test_a_dedup_recipe_imports_neither_the_quality_rules_nor_pyarrow() -> None:
+    code = (
+        "import sys; from thresher import Recipe; Recipe.named('dedup'); "
+        "print(sorted(m for m in ('thresher.quality', 'thresher.repair', 'pyarrow') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize("name", NAMES)

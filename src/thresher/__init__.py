@@ -19,7 +19,6 @@ from thresher.recipe import ReaderOptions, Recipe, WriterOptions, builtin_recipe
 from thresher.run import RunProgress, Summary, run
 from thresher.steps import (
     KEEP,
-    STEPS,
     CorpusStep,
     Drop,
     Filter,
@@ -31,6 +30,17 @@ from thresher.steps import (
 )
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    # STEPS with every built-in step registered: their modules are imported on first need
+    # (thresher.steps.step_class), not with the package
+    if name == "STEPS":
+        from thresher.steps import load_steps
+
+        return load_steps()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "KEEP",

@@ -12,17 +12,11 @@ from typing import Any
 
 import yaml
 
-import thresher.dedup
-import thresher.extract.step
-import thresher.filters
-import thresher.quality
-import thresher.repair
-import thresher.sites  # noqa: F401  (importing registers the steps)
 from thresher.bounds import within_bounds
 from thresher.document import Document
 from thresher.errors import ConfigError
 from thresher.readers.base import MAX_RECORD_BYTES
-from thresher.steps import STEPS, CorpusStep, Step, StepStats
+from thresher.steps import CorpusStep, Step, StepStats, load_steps, step_class
 
 FORMAT_VERSION = 1
 WRITER_FORMATS = ("jsonl", "parquet")
@@ -189,10 +183,10 @@ def _build_step(entry: Any, position: int) -> Step:
         raise ConfigError(f"{where}: expected a mapping with a 'step' key, got {entry!r}")
     params = dict(entry)
     name = params.pop("step")
-    cls = STEPS.get(name)
+    cls = step_class(name) if isinstance(name, str) else None
     if cls is None:
         raise ConfigError(
-            f"{where}: unknown step {name!r}; known steps: {', '.join(sorted(STEPS))}"
+            f"{where}: unknown step {name!r}; known steps: {', '.join(sorted(load_steps()))}"
         )
     _check_params(cls, params, f"{where} ({name})")
     return cls(**params)

@@ -9,6 +9,7 @@ runner routes every document from one stream and the accounting never guesses.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -307,6 +308,48 @@ class Decisions:
 
 STEPS: dict[str, type[Step]] = {}
 S = TypeVar("S", bound=type[Step])
+# The modules whose import registers the built-in steps, and the module of each step by name:
+# a recipe's steps are imported when it names them (`step_class`), so that a run (and each of
+# its worker processes) does not import every step's module and its libraries. A name not
+# listed, or listed wrongly, still resolves: `step_class` then imports them all.
+STEP_MODULES = (
+    "thresher.dedup",
+    "thresher.extract.step",
+    "thresher.filters",
+    "thresher.quality",
+    "thresher.repair",
+    "thresher.sites",
+)
+_STEP_MODULE = {
+    "dedup": "thresher.dedup",
+    "extract": "thresher.extract.step",
+    "min-words": "thresher.filters",
+    "site-boilerplate": "thresher.sites",
+    **dict.fromkeys(
+        ("c4", "fineweb", "fineweb2", "gopher-quality", "gopher-repetition", "language"),
+        "thresher.quality",
+    ),
+    **dict.fromkeys(
+        ("boilerplate", "error-template", "normalize", "pii", "repeated-paragraph", "title"),
+        "thresher.repair",
+    ),
+}
+
+
+def load_steps() -> dict[str, type[Step]]:
+    """`STEPS` with every built-in step in it (their modules imported)."""
+    for module in STEP_MODULES:
+        importlib.import_module(module)
+    return STEPS
+
+
+def step_class(name: str) -> type[Step] | None:
+    """The step registered under `name` (its module imported first), or None."""
+    if name not in STEPS and name in _STEP_MODULE:
+        importlib.import_module(_STEP_MODULE[name])
+    if name not in STEPS:
+        load_steps()
+    return STEPS.get(name)
 
 
 def register(cls: S) -> S:

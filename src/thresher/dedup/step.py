@@ -26,13 +26,15 @@ from thresher.dedup.index import (
     save_part,
 )
 from thresher.dedup.minhash import (
+    EMPTY,
     KEYS_VERSION,
     MinHasher,
     exact_key,
     lsh_params,
     normalized,
     normalized_lines,
-    shingles,
+    shingle_sets,
+    shingles_of,
 )
 from thresher.document import DATE, URL, Document
 from thresher.steps import KEEP, CorpusStep, DocumentKeys, Drop, Verdict, register, require
@@ -49,6 +51,7 @@ DOCS_FILE = "documents.npy"  # each row's `document_key`
 DECISIONS_FILE = "decisions.jsonl"
 REPORT_CLUSTERS = 20
 KEY_BLOCK_ROWS = 1 << 18  # rows of per-part key columns joined at once while they are read
+NEAR_BATCH_BYTES = 1 << 20  # normalised text whose near-duplicate keys are computed together
 
 
 @register
@@ -174,9 +177,8 @@ class Dedup(CorpusStep):
         ids: list[str] = []
         urls: list[str] = []
         exact: list[tuple[int, int]] = []
-        signatures: list[np.ndarray] = []
-        sets: list[np.ndarray] = []
         priority: list[float] = []
+        keys = _NearKeys(self)
         for row, doc in enumerate(docs):
             if doc.rejection is None:
                 doc_keys.append(key_of(doc))
@@ -184,30 +186,27 @@ class Dedup(CorpusStep):
                 ids.append(doc.id)
                 urls.append(str(doc.metadata.get(URL) or ""))
                 exact.append(exact_key(norm.replace(b"\n", b" ")))
-                hashes = (
-                    shingles(norm, self.ngram, self.within_lines)
-                    if self.near
-                    else np.zeros(0, np.uint64)
-                )
-                signatures.append(self._hasher.signature(hashes))
-                sets.append(np.unique(hashes.astype(SHINGLE_DTYPE)))
+                keys.add(norm)
                 priority.append(self._priority(doc, order * 2**20 + row))
             yield doc
         np.save(folder / DOCS_FILE, np.asarray(doc_keys, np.int64))
-        save_part(folder, self._part(ids, urls, exact, signatures, sets, priority))
+        signatures, sets, sizes = keys.arrays()
+        save_part(folder, self._part(ids, urls, exact, signatures, sets, sizes, priority))
 
     def _part(
         self,
         ids: list[str],
         urls: list[str],
         exact: list[tuple[int, int]],
-        signatures: list[np.ndarray],
-        sets: list[np.ndarray],
+        signatures: np.ndarray,
+        sets: np.ndarray,
+        sizes: np.ndarray,
         priority: list[float],
     ) -> PartArrays:
         hasher = self._hasher
-        full = np.stack(signatures) if ids else np.zeros((0, hasher.permutations), np.uint64)
-        bands = hasher.band_keys(full) if self.near else np.zeros((len(ids), 0), np.uint64)
+        bands = hasher.band_keys(signatures) if self.near else np.zeros((len(ids), 0), np.uint64)
+        offsets = np.zeros(len(sizes) + 1, np.int64)
+        np.cumsum(sizes, out=offsets[1:])
         return PartArrays(
             ids=ids,
             urls=urls,
@@ -215,9 +214,9 @@ class Dedup(CorpusStep):
             exact=np.asarray(exact, np.uint64).reshape(-1, 2),
             bands=bands,
             priority=np.asarray(priority, np.float64),
-            signatures=full,
-            shingles=np.concatenate([np.zeros(0, SHINGLE_DTYPE), *sets]),
-            offsets=np.cumsum([0, *(len(x) for x in sets)]).astype(np.int64),
+            signatures=signatures,
+            shingles=sets,
+            offsets=offsets,
         )
 
     def _priority(self, doc: Document, order: int) -> float:
@@ -394,6 +393,59 @@ def _load_keys(old: list[Path], folders: list[Path], bands: int) -> tuple[Keys, 
     blocks.append(Keys.concat(pending, bands, release=True))
     del pending
     return Keys.concat(blocks, bands, release=True), sizes
+
+
+class _NearKeys:
+    """The MinHash signatures and shingle sets of a chunk's documents, computed a batch of
+    about `NEAR_BATCH_BYTES` of normalised text at a time (`shingles_of`, `signatures`,
+    `shingle_sets`: a few numpy calls a batch, not some forty a document); the same values
+    as document by document."""
+
+    def __init__(self, step: Dedup) -> None:
+        self.hasher, self.ngram = step._hasher, step.ngram
+        self.near, self.lines = step.near, step.within_lines
+        self.pending: list[bytes] = []
+        self.waiting = 0  # bytes in `pending`
+        self.documents = 0
+        self.signatures: list[np.ndarray] = []
+        self.sets: list[np.ndarray] = []
+        self.sizes: list[np.ndarray] = []
+
+    def add(self, norm: bytes) -> None:
+        self.documents += 1
+        if not self.near:
+            return
+        self.pending.append(norm)
+        self.waiting += len(norm)
+        if self.waiting >= NEAR_BATCH_BYTES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.pending:
+            return
+        hashes, counts = shingles_of(self.pending, self.ngram, self.lines)
+        self.signatures.append(self.hasher.signatures(hashes, counts))
+        sets, sizes = shingle_sets(hashes, counts, SHINGLE_DTYPE)
+        self.sets.append(sets)
+        self.sizes.append(sizes)
+        self.pending, self.waiting = [], 0
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Signatures (documents x permutations; all EMPTY without `near`), every shingle set
+        one after the other, and the size of each."""
+        self._flush()
+        width = self.hasher.permutations
+        if not self.near:
+            return (
+                np.full((self.documents, width), EMPTY, np.uint64),
+                np.zeros(0, SHINGLE_DTYPE),
+                np.zeros(self.documents, np.int64),
+            )
+        return (
+            np.concatenate([np.zeros((0, width), np.uint64), *self.signatures]),
+            np.concatenate([np.zeros(0, SHINGLE_DTYPE), *self.sets]),
+            np.concatenate([np.zeros(0, np.int64), *self.sizes]),
+        )
 
 
 @cache

@@ -5,9 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from thresher.document import Document
 from thresher.readers.base import MAX_RECORD_BYTES, Quarantined
 from thresher.readers.jsonl import document_from_record
@@ -23,6 +20,9 @@ def read_parquet_file(
     id_field: str,
     max_record_bytes: int = MAX_RECORD_BYTES,
 ) -> Iterator[Document | Quarantined]:
+    import pyarrow as pa  # here, not at the top: a run that reads no Parquet never loads it
+    import pyarrow.parquet as pq
+
     row = 0
     try:
         with path.open("rb") as stream:  # a stream: a file in a store is read the same way

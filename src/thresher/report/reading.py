@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import pyarrow.parquet as pq
 import xxhash
 import yaml
 
@@ -253,6 +252,8 @@ def _jsonl_documents(path: Path) -> Iterator[Document]:
 
 def _parquet_documents(path: Path) -> Iterator[Document]:
     """Parquet shards hold `metadata` and `ledger` as JSON strings (thresher.writers)."""
+    import pyarrow.parquet as pq  # here, not at the top: a JSONL run never loads it
+
     for batch in pq.ParquetFile(path).iter_batches(batch_size=256):
         for row in batch.to_pylist():
             row["metadata"] = orjson.loads(row.get("metadata") or "{}")

@@ -34,7 +34,7 @@ from thresher.errors import ConfigError, OutputError
 from thresher.readers import InputFile
 from thresher.recipe import Recipe
 from thresher.run.accounting import UnitResult
-from thresher.steps import STATE_DIR, STEPS, CorpusStep
+from thresher.steps import STATE_DIR, CorpusStep, step_class
 from thresher.storage import is_url
 
 RUN_FILE = "run.json"
@@ -490,7 +490,7 @@ def _forget_everywhere(index: Path, run_id: str) -> int:
     left = forget_run(index, run_id)
     states = index / STATE_DIR
     for folder in sorted(states.iterdir()) if states.is_dir() else []:
-        step = STEPS.get(folder.name)
+        step = step_class(folder.name)
         if isinstance(step, type) and issubclass(step, CorpusStep) and folder.is_dir():
             left += step.forget(folder, run_id)
     return left

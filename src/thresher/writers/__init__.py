@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import IO, Any
 
 import orjson
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from thresher.document import Document
 
@@ -89,6 +87,9 @@ class ParquetShardWriter(ShardWriter):
         self._rows.append(record)
 
     def _dump(self, path: Path) -> None:
+        import pyarrow as pa  # here, not at the top: a run that writes JSONL never loads it
+        import pyarrow.parquet as pq
+
         columns = ("id", "status", "reason", "rejected_by", "detail", "text", "metadata", "ledger")
         table = pa.table(
             {c: pa.array([r.get(c) for r in self._rows], pa.string()) for c in columns}

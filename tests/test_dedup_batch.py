@@ -1,0 +1,72 @@
+"""The batched dedup keys (`shingles_of`, `MinHasher.signatures`, `shingle_sets`) equal the
+text-by-text functions they replace on the hot path, value for value, for every shingle shape
+the recipes use: the keys of saved indexes depend on it."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from thresher.dedup.minhash import (
+    MinHasher,
+    normalized,
+    normalized_lines,
+    shingle_sets,
+    shingles,
+    shingles_of,
+)
+
+VOCABULARY = [
+    "the", "harbour", "committee", "met", "on", "tuesday", "2024", "naïve", "日本語", "straße",
+    "x", "ok", "São", "Paulo", "ümlaut", "—", "...", "co-op", "e-mail", "#tag", "it's",
+]  # fmt: skip
+
+
+def texts() -> list[str]:
+    rng = random.Random(14)
+    found = ["", " ", "\n\n", "a", "a b", "a\nb", "one\n\ntwo three", "a b c d e f", "!!! ???"]
+    for _ in range(400):
+        lines = []
+        for _ in range(rng.randint(1, 6)):
+            lines.append(" ".join(rng.choices(VOCABULARY, k=rng.randint(0, 14))))
+        found.append(("\n" * rng.randint(1, 2)).join(lines))
+    copy = found[20]
+    found += [copy, copy.replace("harbour", "port", 1)]  # repeats inside one batch
+    return found
+
+
+@pytest.mark.parametrize(
+    ("ngram", "lines", "hasher"),
+    [
+        (3, True, MinHasher(22, 5, 1)),  # the `dedup` recipe
+        (5, False, MinHasher(14, 8, 1)),  # the strict one, FineWeb's shape
+        (1, False, MinHasher(14, 8, 1)),
+        (2, True, MinHasher(9, 13, 3)),
+        (5, True, MinHasher(20, 5, 2)),
+    ],
+)
+def test_batched_keys_equal_the_text_by_text_ones(
+    ngram: int, lines: bool, hasher: MinHasher
+) -> None:
+    norm = normalized_lines if lines else normalized
+    norms = [norm(text) for text in texts()]
+    each = [shingles(n, ngram, lines) for n in norms]
+    for start in range(0, len(norms), 97):  # batches of several sizes, the last one short
+        batch, expected = norms[start : start + 97], each[start : start + 97]
+        found, counts = shingles_of(batch, ngram, lines)
+        assert counts.tolist() == [len(s) for s in expected]
+        assert np.array_equal(found, np.concatenate([np.zeros(0, np.uint64), *expected]))
+        signatures = hasher.signatures(found, counts)
+        assert np.array_equal(signatures, np.stack([hasher.signature(s) for s in expected]))
+        sets, sizes = shingle_sets(found, counts)
+        unique = [np.unique(s.astype(np.uint32)) for s in expected]
+        assert sizes.tolist() == [len(u) for u in unique]
+        assert np.array_equal(sets, np.concatenate([np.zeros(0, np.uint32), *unique]))
+    assert any(len(s) == 0 for s in each) and any(len(s) > 20 for s in each)
+
+
+def test_shingle_sets_refuse_wider_hashes() -> None:
+    with pytest.raises(ValueError, match="32 bits"):
+        shingle_sets(np.zeros(3, np.uint64), np.array([3]), np.uint64)
