@@ -464,13 +464,20 @@ def _agreement(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _keepers(keys: Keys, root: np.ndarray) -> np.ndarray:
-    """Per row, the row its cluster keeps: the smallest priority, then the smallest id hash."""
-    order = np.lexsort((keys.ties(), keys.id_hash, keys.priority, root))
-    ordered = root[order]
+    """Per row, the row its cluster keeps: the smallest priority, then the smallest id hash.
+    A row alone in its cluster keeps itself; only the clustered rows are sorted (the order of
+    all rows was the decide's high-water mark at 10M documents)."""
+    keepers = np.arange(len(root), dtype=root.dtype)
+    clustered = np.flatnonzero((np.bincount(root) > 1)[root])
+    if not len(clustered):
+        return keepers
+    ties = keys.tie[clustered] if keys.tie is not None else np.zeros(len(clustered), np.uint64)
+    their_root = root[clustered]
+    order = np.lexsort((ties, keys.id_hash[clustered], keys.priority[clustered], their_root))
+    ordered = their_root[order]
     first = np.ones(len(order), bool)
     first[1:] = ordered[1:] != ordered[:-1]
-    keeper_of_root = np.zeros(len(root), root.dtype)
-    keeper_of_root[ordered[first]] = order[first]
-    del order, ordered, first
-    keepers: np.ndarray = keeper_of_root[root]
+    roots, kept = ordered[first], clustered[order[first]]  # roots ascending
+    del ties, order, ordered, first
+    keepers[clustered] = kept[np.searchsorted(roots, their_root)]
     return keepers
