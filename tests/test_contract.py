@@ -48,6 +48,25 @@ def test_each_step_is_found_in_the_module_the_lazy_table_names() -> None:
         assert STEPS[name].__module__.startswith(_STEP_MODULE[name]), name
 
 
+def test_the_registry_read_alone_is_whole_and_refuses_a_built_in_name() -> None:
+    code = (
+        "from dataclasses import dataclass\n"
+        "from thresher.steps import KEEP, STEPS, Filter, register\n"
+        "try:\n"
+        "    @register\n"
+        "    @dataclass(frozen=True, kw_only=True)\n"
+        "    class Mine(Filter):\n"
+        "        name = 'pii'\n"
+        "        def verdict(self, doc): return KEEP\n"
+        "    print('registered')\n"
+        "except ValueError as exc:\n"
+        "    print('refused')\n"
+        "print(len(STEPS), STEPS['pii'].__module__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:2] == ["refused", f"{len(NAMES)} thresher.repair.pii"]
+
+
 def test_a_dedup_recipe_imports_neither_the_quality_rules_nor_pyarrow() -> None:
     code = (
         "import sys; from thresher import Recipe; Recipe.named('dedup'); "

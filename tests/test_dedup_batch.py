@@ -5,10 +5,15 @@ the recipes use: the keys of saved indexes depend on it."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
+from thresher import Document
+from thresher.dedup import Dedup
+from thresher.dedup import step as step_module
 from thresher.dedup.minhash import (
     MinHasher,
     normalized,
@@ -70,3 +75,21 @@ def test_batched_keys_equal_the_text_by_text_ones(
 def test_shingle_sets_refuse_wider_hashes() -> None:
     with pytest.raises(ValueError, match="32 bits"):
         shingle_sets(np.zeros(3, np.uint64), np.array([3]), np.uint64)
+
+
+def test_a_batch_holds_at_most_near_batch_docs_documents(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A megabyte of one-word documents is a batch of a million rows of signature (and of
+    densification probes): batches are bounded by documents too."""
+    seen: list[int] = []
+
+    def recording(norms: list[bytes], ngram: int, lines: bool = False) -> tuple[Any, Any]:
+        seen.append(len(norms))
+        return shingles_of(norms, ngram, lines)
+
+    monkeypatch.setattr(step_module, "shingles_of", recording)
+    docs = [Document(id=f"d{i}", text="a") for i in range(2 * step_module.NEAR_BATCH_DOCS + 5)]
+    step = Dedup()
+    assert len(list(step.collect(iter(docs), tmp_path / "chunk", 0))) == len(docs)
+    assert seen == [step_module.NEAR_BATCH_DOCS, step_module.NEAR_BATCH_DOCS, 5]

@@ -547,3 +547,15 @@ def test_a_news_brief_of_a_headline_and_four_sentences_is_kept() -> None:
     dated = run(step, "\n".join(["Tuesday 4 June 2013", "Harbour pier to reopen", PARA, OTHER]))
     assert dated.rejection is not None  # a first line over another headline is no title
     assert dated.metadata["signals"]["c4_sentences"] == 4
+
+
+def test_c4_with_no_word_length_limit_below_minus_one_judges_blank_lines() -> None:
+    """Any negative limit other than -1 still means "longer than it" (every word is): a blank
+    line, with no word, must not be asked for its longest word."""
+    doc = run(C4Quality(max_word_length=-2, min_num_sentences=-1), "A fine line here.\n\nAgain.")
+    assert doc.rejection is None
+    assert [edit.reason for edit in doc.ledger] == [
+        "c4-long-word",
+        "c4-no-terminal-punct",  # the blank line, judged by the other rules as before
+        "c4-long-word",
+    ]

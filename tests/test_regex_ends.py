@@ -76,3 +76,12 @@ def test_positions_are_honoured() -> None:
     assert found == expected
     search = EndAnchoredSearch(re.compile(SUFFIX)).search
     assert search("abc...", 4) is not None and search("abc...", 4).span() == (4, 6)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("flags", [re.IGNORECASE, re.MULTILINE, re.VERBOSE])
+def test_flags_that_change_the_last_character_turn_the_split_off(flags: int) -> None:
+    full = re.compile(r"a$|b1$", flags)
+    search = EndAnchoredSearch(full).search
+    for text in ["xA", "a\nb1", "zb1", "za", "q"]:
+        expected, found = full.search(text), search(text)
+        assert (found and found.span()) == (expected and expected.span()), text

@@ -42,6 +42,10 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    return sorted({*globals(), "STEPS"})
+
+
 __all__ = [
     "KEEP",
     "STEPS",

@@ -306,7 +306,52 @@ class Decisions:
             raise RuntimeError(f"{step}: {len(self.waiting)} decisions found no document")
 
 
-STEPS: dict[str, type[Step]] = {}
+class _Registry(dict[str, type["Step"]]):
+    """The steps by name. Reading it (a lookup, `in`, iteration, `len`) first imports every
+    built-in step's module, so it is always whole; `step_class` and `register` use the plain
+    dict underneath, so that a run imports only the modules of its recipe's steps."""
+
+    def _whole(self) -> None:
+        load_steps()
+
+    def __getitem__(self, name: str) -> type[Step]:
+        self._whole()
+        return dict.__getitem__(self, name)
+
+    def __contains__(self, name: object) -> bool:
+        self._whole()
+        return dict.__contains__(self, name)
+
+    def __iter__(self) -> Iterator[str]:
+        self._whole()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._whole()
+        return dict.__len__(self)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        self._whole()
+        return dict.get(self, name, default)
+
+    def keys(self) -> Any:
+        self._whole()
+        return dict.keys(self)
+
+    def values(self) -> Any:
+        self._whole()
+        return dict.values(self)
+
+    def items(self) -> Any:
+        self._whole()
+        return dict.items(self)
+
+    def add(self, name: str, cls: type[Step]) -> None:
+        """Register `cls` under `name` (no check, no import: see `register`)."""
+        dict.__setitem__(self, name, cls)
+
+
+STEPS = _Registry()
 S = TypeVar("S", bound=type[Step])
 # The modules whose import registers the built-in steps, and the module of each step by name:
 # a recipe's steps are imported when it names them (`step_class`), so that a run (and each of
@@ -345,18 +390,24 @@ def load_steps() -> dict[str, type[Step]]:
 
 def step_class(name: str) -> type[Step] | None:
     """The step registered under `name` (its module imported first), or None."""
-    if name not in STEPS and name in _STEP_MODULE:
+    if not dict.__contains__(STEPS, name) and name in _STEP_MODULE:
         importlib.import_module(_STEP_MODULE[name])
-    if name not in STEPS:
+    if not dict.__contains__(STEPS, name):
         load_steps()
-    return STEPS.get(name)
+    found: type[Step] | None = dict.get(STEPS, name)
+    return found
 
 
 def register(cls: S) -> S:
     """Class decorator: make a step available to recipes under its `name`."""
-    if not cls.name or cls.name in STEPS:
+    builtin = _STEP_MODULE.get(cls.name)
+    if builtin and cls.__module__ != builtin and not cls.__module__.startswith(builtin + "."):
+        # another class under a built-in's name: register the built-in first, so that this
+        # one is refused here, as it was before the built-ins were imported lazily
+        importlib.import_module(builtin)
+    if not cls.name or dict.__contains__(STEPS, cls.name):
         raise ValueError(f"step class {cls.__name__} needs a unique name, got {cls.name!r}")
-    STEPS[cls.name] = cls
+    STEPS.add(cls.name, cls)
     return cls
 
 

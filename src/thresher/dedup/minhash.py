@@ -34,6 +34,7 @@ _OTHER_SPACE = re.compile(f"[{OTHER_SPACES}]")
 _FENCE = b"\x1e"  # a marker word no normalised text holds (folding makes \x1e a space)
 
 _PROBES = 32  # densification probes per empty bin before walking bin by bin
+_DENSIFY_ROWS = 256  # rows densified at once: a row of a one-word text has ~110 holes
 EMPTY = np.uint64(np.iinfo(np.uint64).max)
 
 MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -365,8 +366,9 @@ class MinHasher:
         result.reshape(-1)[slots[first]] = hashed[first]
         empty = result == EMPTY
         some = np.flatnonzero(empty.any(axis=1) & ~empty.all(axis=1))
-        if len(some):
-            self._densify_rows(result[some], empty[some], some, result)
+        for start in range(0, len(some), _DENSIFY_ROWS):  # each hole holds _PROBES candidates
+            rows = some[start : start + _DENSIFY_ROWS]
+            self._densify_rows(result[rows], empty[rows], rows, result)
         return result
 
     def _densify_rows(

@@ -52,6 +52,9 @@ DECISIONS_FILE = "decisions.jsonl"
 REPORT_CLUSTERS = 20
 KEY_BLOCK_ROWS = 1 << 18  # rows of per-part key columns joined at once while they are read
 NEAR_BATCH_BYTES = 1 << 20  # normalised text whose near-duplicate keys are computed together
+# and at most this many documents (a batch's arrays hold a row of signature per document:
+# a megabyte of one-word documents would be a million rows)
+NEAR_BATCH_DOCS = 1024
 
 
 @register
@@ -397,9 +400,9 @@ def _load_keys(old: list[Path], folders: list[Path], bands: int) -> tuple[Keys, 
 
 class _NearKeys:
     """The MinHash signatures and shingle sets of a chunk's documents, computed a batch of
-    about `NEAR_BATCH_BYTES` of normalised text at a time (`shingles_of`, `signatures`,
-    `shingle_sets`: a few numpy calls a batch, not some forty a document); the same values
-    as document by document."""
+    about `NEAR_BATCH_BYTES` of normalised text (at most `NEAR_BATCH_DOCS` documents) at a
+    time (`shingles_of`, `signatures`, `shingle_sets`: a few numpy calls a batch, not some
+    forty a document); the same values as document by document."""
 
     def __init__(self, step: Dedup) -> None:
         self.hasher, self.ngram = step._hasher, step.ngram
@@ -417,7 +420,7 @@ class _NearKeys:
             return
         self.pending.append(norm)
         self.waiting += len(norm)
-        if self.waiting >= NEAR_BATCH_BYTES:
+        if self.waiting >= NEAR_BATCH_BYTES or len(self.pending) >= NEAR_BATCH_DOCS:
             self._flush()
 
     def _flush(self) -> None:

@@ -223,6 +223,7 @@ class C4Quality(Repair):
         if (
             self.max_word_length != -1
             and len(line) > self.max_word_length  # else no word of it can be longer
+            and line_words  # a blank line has no word to be too long
             and max(map(len, line_words)) > self.max_word_length
         ):
             return line, "c4-long-word"

@@ -154,18 +154,22 @@ class Py3LangidScorer:
 
     def classify(self, text: str) -> tuple[str, float]:
         """(label, probability), as py3langid's `LanguageIdentifier.classify`."""
-        probs = self.probabilities(text)
+        probs, total = self._merged(text)
         best = int(probs.argmax())
-        return self._classes[best], float(probs[best])
+        return self._classes[best], float(probs[best]) / total
 
     def ranking(self, text: str) -> list[str]:
         """Every label, most probable first (as py3langid's `rank`, without the scores)."""
-        order = np.argsort(-self.probabilities(text), kind="stable")
+        probs, _ = self._merged(text)
+        for _, dupe in self._alias_pairs:
+            probs[dupe] = 0.0  # its probability is in its label's first column
+        order = np.argsort(-probs, kind="stable")
         return list(dict.fromkeys(self._classes[i] for i in order))
 
-    def probabilities(self, text: str) -> npt.NDArray[np.float32]:
-        """The probability of each model column (label), as py3langid's with norm_probs=True;
-        a label with two columns (script variants) gets both in its first, 0 in its second."""
+    def _merged(self, text: str) -> tuple[npt.NDArray[np.float32], float]:
+        """The unnormalised probability of each model column, a label with two columns (script
+        variants) holding both in its first, and their total (before that merge, in float64:
+        the arithmetic of py3langid's norm_probs, so that `classify`'s scores are its own)."""
         if text.isupper():  # py3langid's _encode
             text = text.lower()
         data = unicodedata.normalize("NFC", text).encode("utf8", errors="surrogatepass")
@@ -173,11 +177,12 @@ class Py3LangidScorer:
         probs -= probs.max()
         probs *= 1.0 / math.sqrt(len(data) or 1)
         np.exp(probs, out=probs)
-        probs *= 1.0 / float(probs.sum())
+        total = float(probs.sum())
+        # the second column then never wins argmax: it is at most the first, and ties go to
+        # the lower index
         for first, dupe in self._alias_pairs:
             probs[first] += probs[dupe]
-            probs[dupe] = 0.0
-        return probs
+        return probs, total
 
     def agrees_with_py3langid(self, texts: tuple[str, ...] = _SELF_CHECK) -> bool:
         """Same features as py3langid's own automaton walk on texts."""

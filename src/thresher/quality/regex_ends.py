@@ -84,7 +84,10 @@ class EndAnchoredSearch:
     def __init__(self, full: re.Pattern[str]) -> None:
         self.full = full
         parts = split_alternatives(full.pattern)
-        ends = [last_characters(part) for part in parts]
+        # case folding, `$` at every line end, or verbose syntax change what an alternative's
+        # last character can be: then every alternative is tried for every text
+        plain = not full.flags & (re.IGNORECASE | re.MULTILINE | re.VERBOSE)
+        ends = [last_characters(part) if plain else _ANY for part in parts]
         any_end = [index for index, chars in enumerate(ends) if chars is _ANY]
         members: dict[str, list[int]] = {}
         for index, chars in enumerate(ends):
