@@ -267,9 +267,13 @@ def _add_signals(signals: dict[str, dict[str, list[float]]], doc: Document) -> b
     if not isinstance(found, dict):
         return False
     added = False
+    status = doc.status
     for name, value in found.items():
         if isinstance(value, int | float) and not isinstance(value, bool):
-            signals.setdefault(name, {"kept": [], "rejected": []})[doc.status].append(float(value))
+            by_status = signals.get(name)
+            if by_status is None:  # (not setdefault: its default would be built every time)
+                by_status = signals[name] = {"kept": [], "rejected": []}
+            by_status[status].append(float(value))
             added = True
     return added
 
