@@ -1,8 +1,9 @@
 """No regular expression that sees document text backtracks catastrophically: every compiled
 pattern of the package (module level and class attributes, found by walking `thresher`'s
 modules) runs on pathological inputs of 10,000 and 100,000 characters, with the operations the
-code uses it with, and the time may grow no more than 20x (linear growth is 10x, quadratic
-100x).
+code uses it with, and the time may grow no more than 30x (linear growth is 10x, quadratic
+100x; 20x failed once in CI on a linear pattern, `findall` of 100,000 line feeds, whose list
+of matches makes the large call allocation-bound: 21x).
 
 Timing is CPU time of this thread, the best of interleaved rounds with the garbage collector
 off; a call on the large input under `FLOOR` seconds passes whatever the ratio (a quadratic
@@ -31,7 +32,7 @@ import thresher
 from thresher.quality.tokens import URL_MAX_CHARS
 
 SMALL, LARGE = 10_000, 100_000
-RATIO = 20.0
+RATIO = 30.0
 FLOOR = 0.004  # seconds for one call on the large input
 SMALL_LIMIT = 0.5  # seconds for one call on the small input: beyond it, fail without the large
 ROUNDS = 3
