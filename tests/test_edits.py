@@ -1,3 +1,5 @@
+import random
+
 from thresher import Document
 from thresher.edits import remove_lines, rewrite_lines
 
@@ -85,3 +87,52 @@ def test_the_ledger_diff_shows_each_removed_line_once() -> None:
     doc = Document(id="x", text="keep\nx\nkeep2")
     remove_lines(doc, "s", {1: "r"})
     assert ledger_diff(doc).split("\n")[1:] == ["-x"]
+
+
+def _absorbed_by_definition(lines: list[str], changes: dict[int, tuple[str, str | None]]) -> dict:
+    """The dangling-blank rule as first written, line by line (quadratic on long texts): the
+    reference the linear version must match."""
+
+    def removed(i: int) -> bool:
+        return i in changes and changes[i][1] is None
+
+    def stays_blank(i: int) -> bool:
+        new = changes[i][1] if i in changes else lines[i]
+        return new is not None and not new.strip()
+
+    out = dict(changes)
+    kept = [i for i in range(len(lines)) if not removed(i)]
+    previous_blank = True
+    for pos, i in enumerate(kept):
+        blank = stays_blank(i)
+        neighbour = next((j for j in (i - 1, i + 1) if 0 <= j < len(lines) and removed(j)), None)
+        last_blanks = all(stays_blank(j) for j in kept[pos + 1 :])
+        if blank and neighbour is not None and (previous_blank or last_blanks):
+            out[i] = (changes[neighbour][0], None)
+            continue
+        previous_blank = blank
+    return out
+
+
+def test_dangling_blanks_are_absorbed_as_the_rule_defines_them() -> None:
+    from thresher.edits import _absorb_dangling_blanks
+
+    rng = random.Random(3)
+    for _ in range(3_000):
+        lines = [
+            rng.choice(["", " ", "text", "more text", "\t"]) for _ in range(rng.randint(1, 14))
+        ]
+        changes: dict[int, tuple[str, str | None]] = {}
+        for i in rng.sample(range(len(lines)), rng.randint(0, len(lines))):
+            changes[i] = (rng.choice("ab"), rng.choice([None, None, "", "new", "  "]))
+        assert _absorb_dangling_blanks(lines, changes) == _absorbed_by_definition(lines, changes)
+
+
+def test_many_removed_lines_between_blank_ones_all_go() -> None:
+    """20,001 lines, every other one removed: the blank lines between them go too (this took
+    seconds when each blank line looked at all the lines after it)."""
+    text = "\n".join(["junk"] + ["", "junk"] * 10_000)
+    doc = Document(id="x", text=text)
+    remove_lines(doc, "t", {i: "x" for i, line in enumerate(text.split("\n")) if line})
+    assert doc.text == ""
+    assert [(e.first_line, e.last_line) for e in doc.ledger] == [(0, 20_000)]

@@ -92,15 +92,19 @@ def _absorb_dangling_blanks(
 
     out = dict(changes)
     kept = [i for i in range(len(lines)) if not removed(i)]
+    blanks = [stays_blank(i) for i in kept]
+    # per kept line, whether every kept line after it stays blank (one pass from the end: asking
+    # it line by line made a text of many removed lines between blank ones quadratic)
+    only_blanks_after = [True] * len(kept)
+    for pos in range(len(kept) - 2, -1, -1):
+        only_blanks_after[pos] = blanks[pos + 1] and only_blanks_after[pos + 1]
     previous_blank = True  # the text's start behaves like a blank line: no leading blanks
     for pos, i in enumerate(kept):
-        blank = stays_blank(i)
+        blank = blanks[pos]
         neighbour = _removed_neighbour(i, removed, len(lines))
-        if blank and neighbour is not None:
-            is_last = all(stays_blank(j) for j in kept[pos + 1 :])
-            if previous_blank or is_last:
-                out[i] = (changes[neighbour][0], None)
-                continue
+        if blank and neighbour is not None and (previous_blank or only_blanks_after[pos]):
+            out[i] = (changes[neighbour][0], None)
+            continue
         previous_blank = blank
     return out
 
