@@ -320,6 +320,26 @@ def test_the_shortlist_is_py3langids_two_best_lingua_languages_and_those_it_lack
     assert shortlists == [frozenset({"sn", "sw", "mi", "tn", "ts"})]
 
 
+def test_an_unsure_sentence_is_scored_by_py3langid_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its shortlist comes from the scores `classify` just computed, not from a second pass."""
+    scorer = _scorer()
+    text = "Mfumo wu ta pfuna varimi ku xava mbewu na ku rima masimu ya vona hi nkarhi wa mpfula."
+    scorer._last = None
+    expected = scorer.classify(text)
+    scorer._last = None
+    calls: list[bytes] = []
+    real = scorer.scores
+
+    def counted(data: bytes) -> object:
+        calls.append(data)
+        return real(data)
+
+    monkeypatch.setattr(scorer, "scores", counted)
+    assert LanguageId().identify(text)[0] == "ts"
+    assert len(calls) == 1
+    assert scorer.classify(text) == expected  # from the kept scores: the same answer
+
+
 def test_a_label_py3langid_has_but_lingua_lacks_is_skipped_in_the_shortlist(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -205,18 +205,7 @@ def shingles(norm: bytes, ngram: int, lines: bool = False) -> np.ndarray:
     is one shingle. With `lines` (`norm` from `normalized_lines`), every line is fenced on both
     sides by `ngram - 1` marker words, so that no n-gram holds words of two lines: the set is
     the union of each line's own, the same whatever the order of the lines."""
-    if lines and norm and ngram > 1:
-        norm = _fenced(norm, ngram)
-    hashes = word_hashes(norm)
-    if len(hashes) == 0:
-        return hashes
-    span = min(ngram, len(hashes))
-    count = len(hashes) - span + 1
-    combined = hashes[:count].copy()
-    for offset in range(1, span):
-        # a different odd multiplier per position, so that "a b" and "b a" differ
-        combined += hashes[offset : offset + count] * _POSITION[offset]
-    return _mix(combined)
+    return shingles_of([norm], ngram, lines)[0]
 
 
 def _fenced(norm: bytes, ngram: int) -> bytes:
@@ -333,25 +322,17 @@ class MinHasher:
 
     def signature(self, shingles: np.ndarray) -> np.ndarray:
         """One value per position (uint64); all EMPTY when there are no shingles."""
+        row: np.ndarray = self.signatures(shingles, np.array([len(shingles)]))[0]
+        return row
+
+    def signatures(self, shingles: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        """The signature of each text (a row each; all EMPTY for a text without shingles)
+        whose shingles are `shingles`, text after text, `counts[i]` of them for text i. Each
+        text's hashes are sorted (one numpy call a text); a bin's minimum is then the first of
+        its run, since the bin grows with the hash. Empty bins borrow along the probes."""
         key, _, _ = self._params
         size = self.permutations
         hashed = shingles ^ key  # shingle hashes are mixed already: any bijection will do
-        bins = ((hashed >> np.uint64(32)) * np.uint64(size)) >> np.uint64(32)
-        result = np.full(size, EMPTY, dtype=np.uint64)
-        np.minimum.at(result, bins.astype(np.intp), hashed)
-        empty = result == EMPTY
-        if empty.any() and not empty.all():
-            self._densify(result, empty)
-        return result
-
-    def signatures(self, shingles: np.ndarray, counts: np.ndarray) -> np.ndarray:
-        """`signature` of each text (a row each) whose shingles are `shingles`, text after
-        text, `counts[i]` of them for text i: the same values. Each text's hashes are sorted
-        (one numpy call a text); a bin's minimum is then the first of its run, since the bin
-        grows with the hash."""
-        key, _, _ = self._params
-        size = self.permutations
-        hashed = shingles ^ key
         ends = np.cumsum(counts).tolist()
         start = 0
         for end in ends:
@@ -374,8 +355,8 @@ class MinHasher:
     def _densify_rows(
         self, rows: np.ndarray, empty: np.ndarray, where: np.ndarray, out: np.ndarray
     ) -> None:
-        """`_densify` of each of `rows` (with their `empty` bins) at once, written to the rows
-        `where` of `out`."""
+        """Fill the `empty` bins of each of `rows` from the first filled bin along its probe
+        sequence, all rows at once, written to the rows `where` of `out`."""
         _, _, probes = self._params
         row, holes = np.nonzero(empty)
         candidates = probes[holes]
@@ -391,22 +372,6 @@ class MinHasher:
                 bin_ = (bin_ + 1) % len(mine)
             source[hole] = bin_
         out[where[row], holes] = rows[row, source]
-
-    def _densify(self, result: np.ndarray, empty: np.ndarray) -> None:
-        _, _, probes = self._params
-        holes = np.flatnonzero(empty)
-        candidates = probes[holes]
-        filled = ~empty[candidates]
-        first = filled.argmax(axis=1)
-        rows = np.arange(len(holes))
-        source = candidates[rows, first]
-        for row in np.flatnonzero(~filled[rows, first]).tolist():
-            # no filled bin among the probes (a very short text): walk on, bin by bin
-            bin_ = int(candidates[row, -1])
-            while empty[bin_]:
-                bin_ = (bin_ + 1) % len(result)
-            source[row] = bin_
-        result[holes] = result[source]
 
     def band_keys(self, signatures: np.ndarray) -> np.ndarray:
         """One 64-bit key per band for each row of `signatures` (shape docs x permutations)."""

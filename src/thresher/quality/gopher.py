@@ -30,7 +30,6 @@ STOP_WORDS = ("the", "be", "to", "of", "and", "that", "have", "with")
 # of their own, and count as words in the ratios); "whitespace", the Gopher paper's words
 # (whitespace-separated, punctuation attached).
 WORD_SPLITS = ("spacy", "whitespace")
-_repeat = itertools.repeat
 
 
 def signals_of(doc: Document) -> dict[str, Any]:
@@ -290,10 +289,12 @@ def quality_signals(
         "hash_word_ratio": _frac(text.count("#"), n_words),
         "ellipsis_word_ratio": _frac(text.count("...") + text.count("…"), n_words),
         "bullet_lines_ratio": _frac(
-            sum(map(str.startswith, map(str.lstrip, lines), _repeat(("•", "-")))), len(lines)
+            sum(map(str.startswith, map(str.lstrip, lines), itertools.repeat(("•", "-")))),
+            len(lines),
         ),
         "ellipsis_lines_ratio": _frac(
-            sum(map(str.endswith, map(str.rstrip, lines), _repeat(("...", "…")))), len(lines)
+            sum(map(str.endswith, map(str.rstrip, lines), itertools.repeat(("...", "…")))),
+            len(lines),
         ),
         "alpha_words_ratio": _frac(n_words - len(others) + sum(map(has_letter, others)), n_words),
         "stop_words": len(set(STOP_WORDS).intersection(stop_word_candidates)),

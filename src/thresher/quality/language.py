@@ -121,6 +121,9 @@ class Py3LangidScorer:
         self._prior: npt.NDArray[np.float32] = np.asarray(identifier.nb_pc, dtype=np.float32)
         self._classes: list[str] = [str(c) for c in identifier.nb_classes]
         self._alias_pairs: list[tuple[int, int]] = list(identifier._alias_pairs)
+        # the last text scored, and its scores: `ranking` after `classify` of the same text
+        # (an unsure sentence's second opinion) does not score it again
+        self._last: tuple[str, npt.NDArray[np.float32], float] | None = None
 
     def features(self, data: bytes) -> npt.NDArray[np.intp]:
         """The feature emitted at every byte of data (py3langid's `visit_counts`, uncounted)."""
@@ -160,7 +163,7 @@ class Py3LangidScorer:
 
     def ranking(self, text: str) -> list[str]:
         """Every label, most probable first (as py3langid's `rank`, without the scores)."""
-        probs, _ = self._merged(text)
+        probs = self._merged(text)[0].copy()
         for _, dupe in self._alias_pairs:
             probs[dupe] = 0.0  # its probability is in its label's first column
         order = np.argsort(-probs, kind="stable")
@@ -169,7 +172,11 @@ class Py3LangidScorer:
     def _merged(self, text: str) -> tuple[npt.NDArray[np.float32], float]:
         """The unnormalised probability of each model column, a label with two columns (script
         variants) holding both in its first, and their total (before that merge, in float64:
-        the arithmetic of py3langid's norm_probs, so that `classify`'s scores are its own)."""
+        the arithmetic of py3langid's norm_probs, so that `classify`'s scores are its own).
+        Callers must not change the array (the last text's is kept)."""
+        if self._last is not None and self._last[0] is text:
+            return self._last[1], self._last[2]
+        original = text
         if text.isupper():  # py3langid's _encode
             text = text.lower()
         data = unicodedata.normalize("NFC", text).encode("utf8", errors="surrogatepass")
@@ -182,6 +189,7 @@ class Py3LangidScorer:
         # the lower index
         for first, dupe in self._alias_pairs:
             probs[first] += probs[dupe]
+        self._last = (original, probs, total)
         return probs, total
 
     def agrees_with_py3langid(self, texts: tuple[str, ...] = _SELF_CHECK) -> bool:
