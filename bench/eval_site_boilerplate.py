@@ -83,6 +83,7 @@ def unpack(site: Site) -> Path:
     if not list(debs.glob(f"{site.package}_*.deb")):
         subprocess.run(["apt-get", "download", site.package], cwd=debs, check=True)
     (deb,) = debs.glob(f"{site.package}_*.deb")
+    folder.parent.mkdir(parents=True, exist_ok=True)  # dpkg-deb -x makes only the last folder
     subprocess.run(["dpkg-deb", "-x", str(deb), str(folder)], check=True)
     return folder / site.root
 
