@@ -86,6 +86,28 @@ def word_splitter() -> Callable[[Document], object]:
     return lambda doc: analysis_of(doc).words
 
 
+class Timed(Iterator[Document]):
+    """An iterator that adds up the CPU time spent getting each item (the stages before it
+    included)."""
+
+    def __init__(self, items: Iterator[Document]) -> None:
+        self.items = items
+        self.cpu = 0.0
+
+    def __next__(self) -> Document:
+        started = time.process_time()
+        try:
+            return next(self.items)
+        finally:
+            self.cpu += time.process_time() - started
+
+
+def split_each(docs: Iterator[Document], split: Callable[[Document], object]) -> Iterator[Document]:
+    for doc in docs:
+        split(doc)
+        yield doc
+
+
 def floor_cpu(docs: list[Document]) -> float:
     """The issue's floor, timed like the chain (reading left out): split each text on
     whitespace, hash every word and every 5-word shingle with numpy."""
@@ -136,23 +158,26 @@ def main() -> int:
     split = word_splitter()
     digest = hashlib.sha256()
     dump = args.dump.open("w", encoding="utf-8") if args.dump else None
-    for doc in docs:
-        if args.split_apart:
-            started = time.process_time()
-            split(doc)
-            cpu["split words"] += time.process_time() - started
-        for step in steps:
-            if doc.rejection is not None:
-                break
-            started = time.process_time()
-            next(step([doc], stats[step.name]))
-            cpu[step.name] += time.process_time() - started
+    # The chain as a run chains it (each step pulling from the one before, some a batch at a
+    # time); each stage's CPU time is the time spent in it less the time of the stages before.
+    stream: Iterator[Document] = iter(docs)
+    if args.split_apart:
+        stream = Timed(split_each(stream, split))
+    stages: list[tuple[str, Timed]] = [("split words", stream)] if args.split_apart else []
+    for step in steps:
+        stream = Timed(step(stream, stats[step.name]))
+        stages.append((step.name, stream))
+    for doc in stream:
         line = json.dumps(outcome(doc), sort_keys=True)
         digest.update(line.encode() + b"\n")
         if dump:
             dump.write(line + "\n")
     if dump:
         dump.close()
+    upstream = 0.0
+    for name, timed in stages:
+        cpu[name] = timed.cpu - upstream
+        upstream = timed.cpu
     total = sum(cpu.values())
     chars = sum(len(d.text) for d in docs)
     figures = {

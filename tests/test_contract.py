@@ -119,8 +119,25 @@ def test_step_is_lazy(name: str) -> None:
     assert pulled == []
     next(stream)
     # a corpus step must see the whole stream before its first verdict; a document step pulls
-    # one document per document it yields
-    assert pulled == ([0, 1, 2] if isinstance(step, CorpusStep) else [0])
+    # one document per document it yields, or a batch of at most `read_ahead`
+    expected = 3 if isinstance(step, CorpusStep) else min(3, step.read_ahead)
+    assert pulled == list(range(expected))
+
+
+def test_a_step_that_reads_ahead_pulls_a_bounded_batch_and_keeps_order() -> None:
+    step = STEPS["gopher-repetition"]()
+    assert 1 < step.read_ahead < 10_000
+    pulled: list[int] = []
+
+    def source() -> Iterator[Document]:
+        for i in range(step.read_ahead * 2 + 5):
+            pulled.append(i)
+            yield Document(id=str(i), text=SAMPLE)
+
+    stream = step(source())
+    assert next(stream).id == "0"
+    assert 1 < len(pulled) <= step.read_ahead  # a batch (bounded in words too), not the stream
+    assert [doc.id for doc in stream] == [str(i) for i in range(1, step.read_ahead * 2 + 5)]
 
 
 @pytest.mark.parametrize("name", NAMES)

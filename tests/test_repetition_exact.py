@@ -13,12 +13,15 @@ from operator import itemgetter
 
 import numpy as np
 import pytest
+from conftest import SHARED, need_shared
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from thresher import Document, Recipe
 from thresher.quality import FineWeb2Quality, GopherRepetition
 from thresher.quality.analysis import (
+    HELD_CHARS,
+    HELD_DOCUMENTS,
     LINE_BREAKS,
     Analysis,
     analyse,
@@ -27,7 +30,7 @@ from thresher.quality.analysis import (
     split_lines,
 )
 from thresher.quality.gopher import repetition_signals
-from thresher.quality.ngrams import WordNgrams, _level, _scan, _small_level, group
+from thresher.quality.ngrams import NgramBatch, WordNgrams, _level, _scan, _small_level, group
 from thresher.quality.tokens import words as split_words
 
 # ---------------------------------------------------------------- the references
@@ -422,10 +425,13 @@ def test_the_analysis_is_kept_on_the_document_while_its_text_is_unchanged() -> N
 
 
 def test_only_the_latest_analyses_stay_on_their_documents() -> None:
-    """A document waits for its chunk to be written: its word split must not wait with it."""
-    first = Document(id="0", text="The first document.")
+    """A document waits for its chunk to be written: its word split must not wait with it.
+    The latest HELD_DOCUMENTS stay whatever their size, older ones while the texts held total
+    at most HELD_CHARS (a batch's)."""
+    size = HELD_CHARS // 10
+    first = Document(id="0", text="x" * size)
     kept = analysis_of(first)
-    others = [Document(id=str(i), text=f"Document number {i}.") for i in range(1, 20)]
+    others = [Document(id=str(i), text=f"{i} " + "y" * size) for i in range(1, 20)]
     for doc in others[:5]:
         analysis_of(doc)
     assert analysis_of(first) is kept  # still among the latest
@@ -434,6 +440,15 @@ def test_only_the_latest_analyses_stay_on_their_documents() -> None:
     assert first._derived is None
     assert others[-1]._derived is not None
     assert analysis_of(first).words == kept.words  # analysed again when asked
+    huge = [Document(id=str(i), text=f"{i} " + "z" * HELD_CHARS) for i in range(20)]
+    for doc in huge:
+        analysis_of(doc)
+    held = [doc for doc in huge if doc._derived is not None]
+    assert held == huge[-HELD_DOCUMENTS:]
+    small = [Document(id=str(i), text=f"word {i}") for i in range(HELD_DOCUMENTS * 20)]
+    for doc in small:
+        analysis_of(doc)
+    assert all(doc._derived is not None for doc in small)  # far under HELD_CHARS
 
 
 def test_the_cache_never_reaches_the_record() -> None:
@@ -471,3 +486,111 @@ def test_the_chain_writes_the_same_bytes_with_the_cache_as_without() -> None:
         next(step([fresh]))
     assert json.dumps(shared.to_dict()).encode() == json.dumps(fresh.to_dict()).encode()
     assert shared.metadata["signals"]["top_2_gram_frac"] > 0
+
+
+# ---------------------------------------------------------------- many documents at once
+
+
+def real_documents(count: int) -> list[dict[str, str]]:
+    """The first `count` DCLM documents of ../shared/data (web pages of every length)."""
+    folder = need_shared(SHARED / "data" / "quality" / "dclm")
+    lines = itertools.chain.from_iterable(
+        path.read_text("utf-8").splitlines() for path in sorted(folder.glob("*.jsonl"))
+    )
+    return [json.loads(line) for line in itertools.islice(filter(str.strip, lines), count)]
+
+
+def per_document_counts(words: list[str]) -> list[int]:
+    ngrams = WordNgrams(words)
+    tops = [ngrams.top_chars(n, n - 1) for n in (2, 3, 4)]
+    return tops + [ngrams.repeated_chars(n) for n in range(5, 11)]
+
+
+def batch_counts(word_lists: list[list[str]]) -> list[list[int]]:
+    batch = NgramBatch(word_lists)
+    columns = [batch.top_chars(n, n - 1).tolist() for n in (2, 3, 4)]
+    columns += [batch.repeated_chars(n).tolist() for n in range(5, 11)]
+    return [list(row) for row in zip(*columns, strict=True)]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(word_lists(), max_size=8))
+@example([[], ["a"], ["a", "b"] * 30, []])
+@example([["a"] * 40, ["a"] * 40])  # the same repeats in two documents: never mixed
+def test_a_batch_counts_each_document_as_alone(word_lists: list[list[str]]) -> None:
+    assert batch_counts(word_lists) == [per_document_counts(words) for words in word_lists]
+
+
+def test_a_batch_counts_each_document_as_alone_on_hard_cases() -> None:
+    lists = [split_words(text) for text in ADVERSARIAL]
+    assert batch_counts(lists) == [per_document_counts(words) for words in lists]
+    # every order and grouping of the same documents gives each the same counts
+    assert batch_counts(lists[::-1]) == [per_document_counts(words) for words in lists[::-1]]
+
+
+def test_a_batch_counts_each_real_document_as_alone() -> None:
+    texts = [line["text"] for line in real_documents(300)]
+    lists = [split_words(text) for text in texts]
+    for start in range(0, len(lists), 37):
+        part = lists[start : start + 37]
+        assert batch_counts(part) == [per_document_counts(words) for words in part]
+
+
+def test_the_step_judges_a_stream_as_it_judges_each_document_alone() -> None:
+    texts = [line["text"] for line in real_documents(300)] + ADVERSARIAL + ["", " \n ", "a"]
+    streamed = [Document(id=str(i), text=text) for i, text in enumerate(texts)]
+    streamed[3].metadata["language"] = "fr"
+    alone = [Document(id=d.id, text=d.text, metadata=dict(d.metadata)) for d in streamed]
+    step = GopherRepetition(languages="")
+    list(step(streamed))
+    for doc in alone:
+        next(step([doc]))
+    assert [d.to_dict() for d in streamed] == [d.to_dict() for d in alone]
+    # the batch's signals are the per-document function's, value for value
+    for doc in streamed:
+        if doc.text:
+            assert doc.metadata["signals"] == repetition_signals(doc.text)
+
+
+def test_a_document_whose_split_fails_is_rejected_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import thresher.quality.analysis as analysis_module
+
+    real_split = analysis_module.split_words
+
+    def split(text: str) -> list[str]:
+        if "poison" in text:
+            raise ValueError("cannot split this one")
+        return real_split(text)
+
+    monkeypatch.setattr(analysis_module, "split_words", split)
+    docs = [Document(id=str(i), text=" ".join(f"w{i}x{j}" for j in range(40))) for i in range(5)]
+    docs[2].text = "poison " * 30
+    list(GopherRepetition()(docs))
+    assert [d.rejection.reason if d.rejection else None for d in docs] == [
+        None,
+        None,
+        "step-error",
+        None,
+        None,
+    ]
+    assert "cannot split this one" in (docs[2].rejection.detail if docs[2].rejection else "")
+
+
+def test_a_chain_splits_each_document_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import thresher.quality.analysis as analysis_module
+
+    real_split = analysis_module.split_words
+    calls: Counter[str] = Counter()
+
+    def split(text: str) -> list[str]:
+        calls[text] += 1
+        return real_split(text)
+
+    monkeypatch.setattr(analysis_module, "split_words", split)
+    texts = list(dict.fromkeys(line["text"] for line in real_documents(600)))  # distinct
+    docs = [Document(id=str(i), text=text) for i, text in enumerate(texts)]
+    list(Recipe.named("fineweb-filters").apply(docs))
+    # each text split once: the input texts, and the shorter ones c4 left for fineweb to judge
+    shortened = [doc.text for doc in docs if doc.text not in calls]
+    assert not shortened
+    assert len(calls) > len(texts) / 2 and max(calls.values()) == 1

@@ -77,6 +77,9 @@ class Step:
     `process`; the base class skips rejected documents, counts and times."""
 
     name: ClassVar[str] = ""
+    # How many documents the step may pull before it yields the first of them: 1, one at a
+    # time, unless it judges a batch at once (at most this many, so memory stays bounded).
+    read_ahead: ClassVar[int] = 1
 
     def __call__(
         self, docs: Iterable[Document], stats: StepStats | None = None

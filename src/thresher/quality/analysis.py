@@ -51,6 +51,8 @@ class Analysis:
     """Lazily computed views of one text. Build it with `analyse(text)`."""
 
     text: str
+    # `gopher-repetition`'s signals of the text, when a batch computed them ahead of its turn
+    repetition: dict[str, float] | None = None
 
     @cached_property
     def words(self) -> list[str]:
@@ -65,22 +67,30 @@ class Analysis:
 # The documents whose analysis is kept, latest last. A document waits in memory until its
 # chunk is written (2,000 of them by default): its word list kept all that time would double
 # what a long document costs. Steps are chained lazily, each document passing every step before
-# the next one starts, so the few latest are all the steps after can ask for again.
+# the next one starts, except a step that judges a batch at once (`gopher-repetition`, at most
+# BATCH_CHARS of text): the latest HELD_CHARS of text, and always the latest HELD_DOCUMENTS,
+# are all the steps after can ask for again.
 _HOLDERS: deque[tuple[Document, Analysis]] = deque()
-_HOLDERS_KEPT = 8
+HELD_DOCUMENTS = 8
+BATCH_CHARS = 1 << 20
+HELD_CHARS = 2 * BATCH_CHARS
+_held_chars = 0
 
 
 def analysis_of(doc: Document) -> Analysis:
     """The analysis of the document's current text, kept on the document for the steps after
     (never written out: see `Document._derived`) while it is among the latest analysed; a step
     that changes the text makes the next call analyse the new one."""
+    global _held_chars
     cached = doc._derived
     if isinstance(cached, Analysis) and cached.text == doc.text:
         return cached
     doc._derived = analysis = Analysis(doc.text)
     _HOLDERS.append((doc, analysis))
-    if len(_HOLDERS) > _HOLDERS_KEPT:
+    _held_chars += len(analysis.text)
+    while len(_HOLDERS) > HELD_DOCUMENTS and _held_chars > HELD_CHARS:
         oldest, its_analysis = _HOLDERS.popleft()
+        _held_chars -= len(its_analysis.text)
         if oldest._derived is its_analysis:  # not replaced since by a newer one
             oldest._derived = None
     return analysis

@@ -5,11 +5,14 @@ split datatrove uses, so that verdicts match rule for rule. Each rule stores its
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from time import perf_counter
+from typing import Any, ClassVar
 
 from thresher.document import Document
 from thresher.quality.analysis import (
+    BATCH_CHARS,
     PARAGRAPH_BREAK,
     Analysis,
     analyse,
@@ -21,8 +24,8 @@ from thresher.quality.analysis import (
     split_lines,
 )
 from thresher.quality.language_codes import parse_languages, require_languages
-from thresher.quality.ngrams import WordNgrams
-from thresher.steps import KEEP, Drop, Filter, Verdict, register, require
+from thresher.quality.ngrams import NgramBatch, WordNgrams
+from thresher.steps import KEEP, Drop, Filter, Step, StepStats, Verdict, register, require
 
 SIGNALS = "signals"
 STOP_WORDS = ("the", "be", "to", "of", "and", "that", "have", "with")
@@ -90,13 +93,51 @@ class GopherRepetition(Filter):
     def _thresholds(self) -> dict[str, float]:
         return {k: v for k, v in self.params().items() if k != "languages"}
 
+    # Documents judged at once (`__call__`): at most this many, words and characters.
+    read_ahead: ClassVar[int] = 256
+    BATCH_WORDS: ClassVar[int] = 16_384
+
+    def __call__(
+        self, docs: Iterable[Document], stats: StepStats | None = None
+    ) -> Iterator[Document]:
+        """Each document judged as `Step` does, the n-gram counts of a batch of them computed
+        at once first (`NgramBatch`: numpy's cost per call paid once a batch)."""
+        stats = stats if stats is not None else StepStats(self.name)
+        for batch, judged in self._batches(docs):
+            started = perf_counter()
+            _prepare_repetition(judged)
+            stats.seconds += perf_counter() - started
+            yield from Step.__call__(self, batch, stats)
+
+    def _batches(self, docs: Iterable[Document]) -> Iterator[tuple[list[Document], list[Analysis]]]:
+        """The stream in batches, each with the analyses (words split) of the documents this
+        rule will judge."""
+        batch: list[Document] = []
+        judged: list[Analysis] = []
+        words = chars = 0
+        for doc in docs:
+            batch.append(doc)
+            if doc.rejection is None and doc.text and not out_of_scope(doc, self.languages):
+                analysis = _split(doc)
+                if analysis is not None:
+                    judged.append(analysis)
+                    words += len(analysis.words)
+                    chars += len(doc.text)
+            if len(batch) >= self.read_ahead or words >= self.BATCH_WORDS or chars >= BATCH_CHARS:
+                yield batch, judged
+                batch, judged, words, chars = [], [], 0, 0
+        if batch:
+            yield batch, judged
+
     def verdict(self, doc: Document) -> Verdict:
         if out_of_scope(doc, self.languages):
             return KEEP
         if not doc.text:
             return Drop(self.name, "empty")
         signals = signals_of(doc)
-        signals.update(repetition_signals(doc.text, analysis_of(doc)))
+        analysis = analysis_of(doc)
+        prepared = analysis.repetition
+        signals.update(prepared if prepared is not None else repetition_signals(doc.text, analysis))
         for param, threshold in self._thresholds().items():
             if threshold and signals[param] > threshold:
                 return Drop(self.name, _rule_name(param))
@@ -110,6 +151,65 @@ def _rule_name(param: str) -> str:
     if param.startswith("dup_") and param.endswith("_gram_frac"):
         return f"duplicated_{param.split('_')[1]}_n_grams"
     return param
+
+
+def _split(doc: Document) -> Analysis | None:
+    """The document's analysis with its words split (now, for the steps after too); None if
+    the split fails: the document's own verdict then meets the error, and is rejected for it."""
+    try:
+        analysis = analysis_of(doc)
+        analysis.words  # noqa: B018 - split here, kept on the analysis
+    except Exception:  # see the docstring
+        return None
+    return analysis
+
+
+def _prepare_repetition(analyses: list[Analysis]) -> None:
+    """The repetition signals of these analyses' texts, computed at once and left on them for
+    `verdict`. Any failure leaves them unprepared: each document is then judged alone, and an
+    error is its own."""
+    if not analyses:
+        return
+    try:
+        columns = _ngram_columns(NgramBatch([analysis.words for analysis in analyses]))
+        for analysis, ngram_chars in zip(analyses, zip(*columns, strict=True), strict=True):
+            analysis.repetition = _line_signals(analysis.text) | _ngram_signals(
+                ngram_chars, len(analysis.text)
+            )
+    except Exception:  # see the docstring
+        for analysis in analyses:
+            analysis.repetition = None
+
+
+_TOP_NS = (2, 3, 4)
+_REPEAT_NS = tuple(range(5, 11))
+
+
+def _ngram_columns(ngrams: NgramBatch) -> list[list[int]]:
+    """Per n of `_TOP_NS` then `_REPEAT_NS`, each document's characters (see `_ngram_signals`)."""
+    tops = [ngrams.top_chars(n, n - 1).tolist() for n in _TOP_NS]  # n - 1 spaces join the words
+    return tops + [ngrams.repeated_chars(n).tolist() for n in _REPEAT_NS]
+
+
+def _ngram_signals(ngram_chars: Sequence[int], length: int) -> dict[str, float]:
+    signals = {}
+    for n, chars in zip(_TOP_NS + _REPEAT_NS, ngram_chars, strict=True):
+        kind = "top" if n in _TOP_NS else "dup"
+        signals[f"{kind}_{n}_gram_frac"] = _frac(chars, length)
+    return signals
+
+
+def _line_signals(text: str) -> dict[str, float]:
+    paragraphs = PARAGRAPH_BREAK.split(text.strip())
+    para_dups, para_chars = find_duplicates(paragraphs)
+    lines = split_lines(text)
+    line_dups, line_chars = find_duplicates(lines)
+    return {
+        "dup_para_frac": _frac(para_dups, len(paragraphs)),
+        "dup_para_char_frac": _frac(para_chars, len(text)),
+        "dup_line_frac": _frac(line_dups, len(lines)),
+        "dup_line_char_frac": _frac(line_chars, len(text)),
+    }
 
 
 def repetition_signals(text: str, analysis: Analysis | None = None) -> dict[str, float]:

@@ -14,8 +14,9 @@ the positions whose n-gram occurred before, where a repeat can hide another (`re
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 
@@ -247,3 +248,158 @@ def _scan(
             seen.add(ngram)
             resume = position + 1
     return repeated
+
+
+class NgramBatch:
+    """The n-grams of many documents' words at once, for the same counts as `WordNgrams` gives
+    each of them: numpy's fixed cost per call, most of the time on a document of a few hundred
+    words, is paid once a batch. Positions are those of the documents' words laid end to end;
+    an n-gram never crosses from one document into the next (`_ends`), and n-gram ids are
+    per document (a unigram's id is its document's word id plus the document's offset)."""
+
+    def __init__(self, word_lists: Sequence[Sequence[str]]) -> None:
+        self.sizes = np.fromiter(map(len, word_lists), np.int64, len(word_lists))
+        self.starts = np.zeros(len(word_lists), dtype=np.int64)
+        np.cumsum(self.sizes[:-1], out=self.starts[1:])
+        total = int(self.sizes.sum())
+        self._doc = np.repeat(np.arange(len(word_lists)), self.sizes)
+        self._ends = (self.starts + self.sizes)[self._doc]
+        local: list[Iterable[int]] = []
+        distinct: list[Iterable[str]] = []
+        vocabularies: list[int] = []
+        for words in word_lists:  # ids in order of first appearance, by string equality
+            index = dict(zip(dict.fromkeys(words), itertools.count()))
+            # itemgetter looks every word up in C, faster than map(index.__getitem__, ...)
+            local.append(
+                itemgetter(*words)(index) if len(words) > 1 else map(index.__getitem__, words)
+            )
+            distinct.append(index)
+            vocabularies.append(len(index))
+        self._words = np.fromiter(itertools.chain.from_iterable(local), np.int64, total)
+        self.vocabulary = max(vocabularies, default=0)  # every word id is below it
+        offsets = np.zeros(len(word_lists), dtype=np.int64)
+        np.cumsum(vocabularies[:-1], out=offsets[1:])
+        self._unigram_ids = self._words + offsets[self._doc]
+        self._groups = int(sum(vocabularies))
+        # a word's length from its distinct word's: one len() per distinct word
+        lengths = np.fromiter(
+            map(len, itertools.chain.from_iterable(distinct)), np.int64, self._groups
+        )
+        self._prefix = np.concatenate(([0], np.cumsum(lengths[self._unigram_ids])))
+        self._levels: dict[int, Level] = {}
+
+    def _unigrams(self) -> Level:
+        """As `WordNgrams._unigrams`: ids count up in order of first appearance across the
+        batch too (a document's ids are all above the previous document's)."""
+        ids = self._unigram_ids
+        fresh = np.empty(len(ids), dtype=bool)
+        fresh[:1] = True
+        np.greater(ids[1:], np.maximum.accumulate(ids)[:-1], out=fresh[1:])
+        counts = np.bincount(ids, minlength=self._groups)
+        return _level(np.arange(len(ids)), Groups(ids, fresh.nonzero()[0], counts))
+
+    def level(self, n: int) -> Level:
+        """The repeated n-grams of n words (n >= 1) of every document."""
+        found = self._levels.get(n)
+        if found is None:
+            if n == 1:
+                found = self._unigrams()
+            else:
+                shorter = self.level(n - 1)
+                positions = shorter.positions
+                room = self._ends[positions] - positions >= n  # the n-gram fits its document
+                positions = positions[room]
+                keys = shorter.ids[room] * self.vocabulary + self._words[positions + n - 1]
+                found = _level(positions, group(keys, shorter.groups * self.vocabulary))
+            self._levels[n] = found
+        return found
+
+    def top_chars(self, n: int, separators: int) -> np.ndarray:
+        """`WordNgrams.top_chars` of every document: the most frequent n-gram's characters
+        (words joined by `separators` characters in all) times its count."""
+        found = self.level(n)
+        repeated = found.counts > 1
+        first, count = found.first[repeated], found.counts[repeated]
+        doc = self._doc[first]
+        # per document, the most frequent, then the first seen: the head of its sorted run
+        order = np.lexsort((first, -count, doc))
+        ordered_doc = doc[order]
+        head = np.ones(len(order), dtype=bool)
+        np.not_equal(ordered_doc[1:], ordered_doc[:-1], out=head[1:])
+        heads = order[head]
+        top_first, top_count = self.starts.copy(), np.ones(len(self.sizes), dtype=np.int64)
+        top_first[doc[heads]] = first[heads]
+        top_count[doc[heads]] = count[heads]
+        ends = np.minimum(top_first + n, len(self._prefix) - 1)
+        chars = (self._prefix[ends] - self._prefix[top_first] + separators) * top_count
+        chars[self.sizes < n] = 0
+        result: np.ndarray = chars
+        return result
+
+    def repeated_chars(self, n: int) -> np.ndarray:
+        """`WordNgrams.repeated_chars` of every document: from the greedy path of repeats
+        where that tells (`_counted_on_path`), by the scan elsewhere."""
+        found = self.level(n)
+        firsts = found.first[found.ids]
+        later_at = found.positions != firsts
+        later, firsts = found.positions[later_at], firsts[later_at]
+        result = np.zeros(len(self.sizes), dtype=np.int64)
+        if not len(later):
+            return result
+        chars = self._prefix[later + n] - self._prefix[later]
+        doc = self._doc[later]
+        counted, undecided = _counted_on_path(later, firsts, doc, n, len(self.sizes))
+        sums = np.bincount(doc[counted], weights=chars[counted], minlength=len(self.sizes))
+        result[:] = sums.astype(np.int64)  # exact: integers far below 2**53
+        ids = found.ids[later_at]
+        for d in undecided.nonzero()[0].tolist():
+            lo, hi = np.searchsorted(doc, [d, d + 1])
+            start = int(self.starts[d])
+            result[d] = _scan(
+                (later[lo:hi] - start).tolist(),
+                ids[lo:hi].tolist(),
+                (firsts[lo:hi] - start).tolist(),
+                chars[lo:hi].tolist(),
+                n,
+                int(self.sizes[d]) - n + 1,
+            )
+        return result
+
+
+def _counted_on_path(
+    later: np.ndarray, firsts: np.ndarray, doc: np.ndarray, n: int, documents: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which positions of `later` (the repeats of many documents, `doc[i]` the document of
+    `later[i]`, both ascending) the scan counts, without the scan, and the documents where
+    only the scan can tell. Were every repeat the scan reaches counted, it would count the
+    first repeat, jump n on to the next repeat at or after there, count it, and so on: that
+    greedy path is found with numpy (`_path`). It is the scan's own path unless a jump passes
+    over the first occurrence of an n-gram the path counts (the scan then may not count it):
+    those documents are left to the scan. A document's repeats end n words or more before the
+    next document's start, so the path enters each document at its first repeat and the
+    documents never mix."""
+    landing = np.searchsorted(later, later + n)  # where a jump from each repeat lands
+    counted = _path(landing)
+    jumps_from, first = later[counted], firsts[counted]
+    before = np.searchsorted(jumps_from, first) - 1  # the last counted position before it
+    passed = (before >= 0) & (first - jumps_from[np.maximum(before, 0)] < n)
+    undecided = np.zeros(documents, dtype=bool)
+    undecided[doc[counted][passed]] = True
+    counted &= ~undecided[doc]
+    return counted, undecided
+
+
+def _path(following: np.ndarray) -> np.ndarray:
+    """Which indices the path 0, following[0], following[following[0]], ... visits, where
+    `following[i] > i` (len(following): the end). By doubling: after k rounds every index
+    under 2**k steps from 0 is marked, and `jump` goes 2**k steps at once."""
+    size = len(following)
+    jump = np.append(following, size)  # the end jumps to itself
+    on = np.zeros(size + 1, dtype=bool)
+    on[0] = True
+    reach = 1
+    while reach < size:
+        on[jump[on]] = True
+        jump = jump[jump]
+        reach *= 2
+    return on[:size]
