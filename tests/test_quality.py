@@ -7,9 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from thresher import Document, Recipe
 from thresher.quality import C4Quality, FineWebQuality, GopherQuality, GopherRepetition
+from thresher.quality.analysis import Analysis
 from thresher.quality.tokens import count_sentences, words
 from thresher.readers import parse_record
 
@@ -559,3 +562,54 @@ def test_c4_with_no_word_length_limit_below_minus_one_judges_blank_lines() -> No
         "c4-no-terminal-punct",  # the blank line, judged by the other rules as before
         "c4-long-word",
     ]
+
+
+_SEPARATORS = [
+    "\n",
+    "\r\n",
+    "\r",
+    "\x0b",
+    "\x0c",
+    "\x1c",
+    "\x1d",
+    "\x1e",
+    "\x85",
+    "\u2028",
+    "\u2029",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["word", "end.", "U.S.", "(a)", "--", "e.g.", "[1]", "“Yes!”", "x=1"]),
+            st.sampled_from([*_SEPARATORS, " ", "\t", "  "]),
+            st.text(max_size=6),
+        ),
+        max_size=40,
+    )
+)
+def test_the_words_of_each_line_are_those_of_the_whole_text_sliced(pieces: list[str]) -> None:
+    """c4 counts each line's sentences from the document's words (`LineWords`): the same words
+    as splitting the line alone, whatever the line breaks and spaces."""
+    text = "".join(pieces)
+    cursor = Analysis(text).line_words()
+    for raw in text.split("\n"):
+        for part in raw.splitlines() or [raw]:
+            assert cursor.next(part) == words(part)
+
+
+def test_c4_counts_a_line_with_a_citation_cut_from_its_new_words() -> None:
+    lines = [
+        "The council met on Monday. It voted on the budget.[1]",
+        "Residents wrote to the council. Many asked for more parks [citation needed].",
+        "The budget passed by a wide margin. The mayor thanked the council.",
+    ]
+    doc = Document(id="c", text="\n".join(lines))
+    next(C4Quality()([doc]))
+    assert doc.rejection is None
+    cut = [line.replace("[1]", "").replace("[citation needed]", "") for line in lines]
+    assert doc.metadata["signals"]["c4_sentences"] == sum(
+        count_sentences(words(line.strip())) for line in cut
+    )

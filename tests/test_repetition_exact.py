@@ -555,14 +555,14 @@ def test_the_step_judges_a_stream_as_it_judges_each_document_alone() -> None:
 def test_a_document_whose_split_fails_is_rejected_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     import thresher.quality.analysis as analysis_module
 
-    real_split = analysis_module.split_words
+    real_split = analysis_module.chunk_tokens
 
-    def split(text: str) -> list[str]:
+    def split(text: str) -> list[tuple[str, ...]]:
         if "poison" in text:
             raise ValueError("cannot split this one")
         return real_split(text)
 
-    monkeypatch.setattr(analysis_module, "split_words", split)
+    monkeypatch.setattr(analysis_module, "chunk_tokens", split)
     docs = [Document(id=str(i), text=" ".join(f"w{i}x{j}" for j in range(40))) for i in range(5)]
     docs[2].text = "poison " * 30
     list(GopherRepetition()(docs))
@@ -579,14 +579,14 @@ def test_a_document_whose_split_fails_is_rejected_alone(monkeypatch: pytest.Monk
 def test_a_chain_splits_each_document_once(monkeypatch: pytest.MonkeyPatch) -> None:
     import thresher.quality.analysis as analysis_module
 
-    real_split = analysis_module.split_words
+    real_split = analysis_module.chunk_tokens
     calls: Counter[str] = Counter()
 
-    def split(text: str) -> list[str]:
+    def split(text: str) -> list[tuple[str, ...]]:
         calls[text] += 1
         return real_split(text)
 
-    monkeypatch.setattr(analysis_module, "split_words", split)
+    monkeypatch.setattr(analysis_module, "chunk_tokens", split)
     texts = list(dict.fromkeys(line["text"] for line in real_documents(600)))  # distinct
     docs = [Document(id=str(i), text=text) for i, text in enumerate(texts)]
     list(Recipe.named("fineweb-filters").apply(docs))

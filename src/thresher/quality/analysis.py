@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from itertools import chain
 
 import regex
 
 from thresher.document import Document
-from thresher.quality.tokens import words as split_words
+from thresher.quality.tokens import chunk_tokens
 
 _STERM = regex.compile(r"\p{Sentence_Terminal}")
 _SYMBOLS = frozenset("#$%&*+<=>@^_`|~\\/-")
@@ -56,12 +57,40 @@ class Analysis:
 
     @cached_property
     def words(self) -> list[str]:
-        return split_words(self.text)
+        found = chunk_tokens(self.text)
+        self.chunk_sizes = list(map(len, found))
+        return list(chain.from_iterable(found))
+
+    # how many of `words` each whitespace-separated chunk of the text gave (set with `words`)
+    chunk_sizes: list[int] = field(default_factory=list, init=False, repr=False)
+
+    def line_words(self) -> LineWords:
+        """A cursor over the words of the text's lines, in order (`LineWords`)."""
+        return LineWords(self.words, self.chunk_sizes)
 
     @cached_property
     def chunks(self) -> list[str]:
         """The whitespace-separated words, punctuation attached (the Gopher paper's words)."""
         return self.text.split()
+
+
+class LineWords:
+    """The words of a text's parts, read in order: `next(part)` gives the words of the next
+    part (the text's next run of whole lines) as `split_words(part)` would, from the text's
+    words, sliced by the number of chunks the part holds."""
+
+    def __init__(self, words: list[str], chunk_sizes: list[int]) -> None:
+        self._words = words
+        self._sizes = chunk_sizes
+        self._chunk = self._word = 0
+
+    def next(self, part: str) -> list[str]:
+        chunks = len(part.split())
+        count = sum(self._sizes[self._chunk : self._chunk + chunks])
+        found = self._words[self._word : self._word + count]
+        self._chunk += chunks
+        self._word += count
+        return found
 
 
 # The documents whose analysis is kept, latest last. A document waits in memory until its

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from thresher.document import Document
 from thresher.edits import LineChange, rewrite_lines
+from thresher.quality.analysis import analysis_of
 from thresher.quality.gopher import out_of_scope, signals_of
 from thresher.quality.language_codes import require_languages
 from thresher.quality.tokens import count_sentences, words
@@ -164,16 +165,21 @@ class C4Quality(Repair):
         title = _title_line(lines) if self.sentences_need_terminal_punct else None
         changes: dict[int, LineChange] = {}
         sentences = brace_chars = kept_chars = 0
+        # each line's words, from the document's (split once for every rule), for its sentences
+        line_words = analysis_of(doc).line_words() if self.min_num_sentences != -1 else None
         try:
             for i, raw in enumerate(lines):
                 kept: list[str] = []
                 reason = "c4-strip"
                 for part in raw.splitlines() or [raw]:
+                    part_words = line_words.next(part) if line_words is not None else []
                     line, why = self._judge(part, i in exempt)
                     if why is None:
                         kept.append(line)
                         if i not in exempt:
-                            sentences += self._sentences(line, title=i == title)
+                            # a citation cut from the line changes its words: split it anew
+                            found = part_words if line == part.strip() else words(line)
+                            sentences += self._sentences(line, found, title=i == title)
                         kept_chars += len(line)
                         brace_chars += len(line) if "{" in line else 0
                     else:
@@ -256,9 +262,10 @@ class C4Quality(Repair):
             return line, "c4-policy"
         return line, None
 
-    def _sentences(self, line: str, title: bool = False) -> int:
+    def _sentences(self, line: str, line_words: list[str], title: bool = False) -> int:
+        """The sentences of a kept line, `line_words` its words."""
         if self.min_num_sentences == -1:
             return 0
         if self.sentences_need_terminal_punct and not title and not _terminated(line):
             return 0  # a headline, a caption, a menu line: C4 removed it before counting
-        return count_sentences(words(line))
+        return count_sentences(line_words)

@@ -84,6 +84,13 @@ _CACHE_CHUNK_CHARS = 64
 
 def words(text: str) -> list[str]:
     """The words of `text` as spaCy's English tokenizer splits them, whitespace dropped."""
+    return list(chain.from_iterable(chunk_tokens(text)))
+
+
+def chunk_tokens(text: str) -> list[tuple[str, ...]]:
+    """The tokens of each whitespace-separated chunk of `text` (`text.split()`), in order: a
+    chunk's tokens depend on the chunk alone, so the words of any run of whole lines are those
+    of its chunks."""
     chunks = text.split()
     found = list(map(_CACHE.get, chunks))  # the loop runs in C; misses come back as None
     miss = -1
@@ -93,7 +100,7 @@ def words(text: str) -> list[str]:
             found[miss] = _tokenize_cached(chunks[miss])
     except ValueError:
         pass
-    return list(chain.from_iterable(found))  # type: ignore[arg-type]
+    return found  # type: ignore[return-value]
 
 
 def _tokenize_cached(chunk: str) -> tuple[str, ...]:
