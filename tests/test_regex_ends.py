@@ -10,7 +10,13 @@ from importlib import resources
 
 import pytest
 
-from thresher.quality.regex_ends import EndAnchoredSearch, last_characters, split_alternatives
+from thresher.quality.regex_ends import (
+    EndAnchoredSearch,
+    StartMatch,
+    first_characters,
+    last_characters,
+    split_alternatives,
+)
 
 SUFFIX = json.loads(
     resources.files("thresher.quality").joinpath("spacy_en_rules.json").read_text("utf-8")
@@ -85,3 +91,54 @@ def test_flags_that_change_the_last_character_turn_the_split_off(flags: int) -> 
     for text in ["xA", "a\nb1", "zb1", "za", "q"]:
         expected, found = full.search(text), search(text)
         assert (found and found.span()) == (expected and expected.span()), text
+
+
+_RULES = json.loads(
+    resources.files("thresher.quality").joinpath("spacy_en_rules.json").read_text("utf-8")
+)
+PREFIX, INFIX = _RULES["prefix"], _RULES["infix"]
+
+
+@pytest.mark.parametrize(
+    ("alternative", "expected"),
+    [
+        (r"^\+(?![0-9])", {"+"}),
+        (r"^US\$", {"U"}),
+        (r"(?<=[0-9])[+\-*^](?=[0-9-])", {"+", "-", "*", "^"}),  # lookbehind: zero width
+        (r"(?:x)?y", {"x", "y"}),
+        (r"\.\.+", {"."}),
+        (r"\d", None),
+        (r"a*", None),  # can match the empty string
+        (r"(?i)a", None),
+    ],
+)
+def test_first_characters(alternative: str, expected: set[str] | None) -> None:
+    found = first_characters(alternative)
+    assert (None if found is None else set(found)) == expected
+
+
+def random_chunks(pattern: str, seed: int) -> list[str]:
+    marks = sorted({c for c in pattern[:4000] if not c.isspace()} | set("aZ09.,-'’s%$€US日"))
+    rng = random.Random(seed)
+    texts = ["".join(rng.choices(marks, k=rng.randint(1, 8))) for _ in range(20_000)]
+    return [*texts, "", "word", "(x", "US$5", "C$", "...a", "a-b", "3+4", "a.B", "😮"]
+
+
+def test_same_match_as_the_whole_prefix_pattern_on_random_chunks() -> None:
+    full = re.compile(PREFIX)
+    match = StartMatch(full).match
+    texts = random_chunks(PREFIX, 19)
+    expected = [m and m.span() for m in map(full.match, texts)]
+    assert [m and m.span() for m in map(match, texts)] == expected
+    assert sum(s is not None for s in expected) > 5_000  # the chunks do exercise the prefixes
+
+
+def test_an_infix_can_match_only_where_a_first_character_is() -> None:
+    full = re.compile(INFIX)
+    can_match = StartMatch(full).can_match
+    texts = [*random_chunks(INFIX, 20), "word", "日本語", "abc123"]
+    found = [full.search(text) is not None for text in texts]
+    assert all(can_match(text) for text, hit in zip(texts, found, strict=True) if hit)
+    ruled_out = [text for text in texts if not can_match(text)]
+    assert "word" in ruled_out and "abc123" in ruled_out and len(ruled_out) > 100
+    assert StartMatch(re.compile(r"a|\w")).can_match("zzz")  # a category: always tried

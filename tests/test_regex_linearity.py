@@ -45,9 +45,10 @@ KNOWN_UNREACHABLE = {
     'dedup/minhash.py: return re.compile(b"|".join(re.escape(mark) for mark in marks))',
     # one character class per script name from the shipped thresholds table: no quantifier
     'quality/multilingual.py: return regex.compile(rf"\\p{{Script={script}}}")',
-    # sub-alternations of a module-level pattern (spaCy's suffixes, timed here whole): a search
-    # with fewer alternatives backtracks no more than the whole pattern's
-    'quality/regex_ends.py: compiled.append(re.compile("|".join(parts[i] for i in key), full.flags))',
+    # sub-alternations of a module-level pattern (spaCy's suffixes and prefixes, timed here
+    # whole): a search
+    # or match with fewer alternatives backtracks no more than the whole pattern's
+    'quality/regex_ends.py: compiled.append(re.compile("|".join(parts[i] for i in key), flags))',
 }
 METACHARS = set("\\^$.|?*+()[]{}")
 # Patterns the code only ever applies to text of bounded length, each with the bound the code

@@ -71,8 +71,76 @@ def last_characters(alternative: str) -> frozenset[str] | None:
         return _ANY
     if parsed.state.flags & (re.IGNORECASE | re.VERBOSE) or not _anchored_at_end(parsed):
         return _ANY
-    found, nullable = _last_of_sequence(parsed)
+    found, nullable = _ends_of_sequence(parsed, first=False)
     return None if found is _ANY or nullable else frozenset(found)
+
+
+def first_characters(alternative: str) -> frozenset[str] | None:
+    """The characters a match of `alternative` can start with (lookarounds and anchors are
+    zero width: the first character matched is what counts); None when that is not certain,
+    or when it can match the empty string."""
+    if _sre_parse is None:
+        return _ANY
+    try:
+        parsed = _sre_parse.parse(alternative)
+    except (re.error, TypeError, ValueError, AttributeError):
+        return _ANY
+    if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+        return _ANY
+    found, nullable = _ends_of_sequence(parsed, first=True)
+    return None if found is _ANY or nullable else frozenset(found)
+
+
+class StartMatch:
+    """The `match` of `full`, an alternation, trying only the alternatives that can start with
+    the text's first character (a match starts at the text's start: its first character is
+    the text's); and `can_match(text)`, False where no alternative can match anywhere in the
+    text, because the text holds none of the characters a match can start with. Alternatives
+    whose first character is unknown are tried for every text."""
+
+    def __init__(self, full: re.Pattern[str]) -> None:
+        self.full = full
+        parts = split_alternatives(full.pattern)
+        plain = not full.flags & (re.IGNORECASE | re.VERBOSE)
+        starts = [first_characters(part) if plain else _ANY for part in parts]
+        self._groups, self._group_of_first, self._other = _grouped(parts, starts, full.flags)
+        self._any_start = any(chars is _ANY for chars in starts)
+        self._starts = frozenset().union(*(chars for chars in starts if chars is not _ANY))
+
+    def match(self, text: str) -> re.Match[str] | None:
+        group = self._group_of_first.get(text[:1], self._other)
+        return None if group < 0 else self._groups[group].match(text)
+
+    def can_match(self, text: str) -> bool:
+        return self._any_start or not self._starts.isdisjoint(text)
+
+
+def _grouped(
+    parts: list[str], chars_of: list[frozenset[str] | None], flags: int
+) -> tuple[tuple[re.Pattern[str], ...], dict[str, int], int]:
+    """The alternatives grouped by a character: per character, the index of the pattern of
+    the alternatives (in their order) that can have it (`chars_of`), with those that can have
+    any; and the index of the pattern of those alone (-1: none)."""
+    any_char = [index for index, chars in enumerate(chars_of) if chars is _ANY]
+    members: dict[str, list[int]] = {}
+    for index, chars in enumerate(chars_of):
+        for char in chars or ():
+            members.setdefault(char, []).append(index)
+    groups: dict[tuple[int, ...], int] = {}
+    compiled: list[re.Pattern[str]] = []
+
+    def group_of(indices: list[int]) -> int:
+        key = tuple(sorted(set(indices)))
+        if not key:
+            return -1
+        if key not in groups:
+            groups[key] = len(compiled)
+            compiled.append(re.compile("|".join(parts[i] for i in key), flags))
+        return groups[key]
+
+    of_char = {char: group_of(found + any_char) for char, found in members.items()}
+    other = group_of(any_char)
+    return tuple(compiled), of_char, other
 
 
 class EndAnchoredSearch:
@@ -88,26 +156,7 @@ class EndAnchoredSearch:
         # last character can be: then every alternative is tried for every text
         plain = not full.flags & (re.IGNORECASE | re.MULTILINE | re.VERBOSE)
         ends = [last_characters(part) if plain else _ANY for part in parts]
-        any_end = [index for index, chars in enumerate(ends) if chars is _ANY]
-        members: dict[str, list[int]] = {}
-        for index, chars in enumerate(ends):
-            for char in chars or ():
-                members.setdefault(char, []).append(index)
-        groups: dict[tuple[int, ...], int] = {}
-        compiled: list[re.Pattern[str]] = []
-
-        def group_of(indices: list[int]) -> int:
-            key = tuple(sorted(set(indices)))
-            if not key:
-                return -1
-            if key not in groups:
-                groups[key] = len(compiled)
-                compiled.append(re.compile("|".join(parts[i] for i in key), full.flags))
-            return groups[key]
-
-        self._group_of_last = {char: group_of(found + any_end) for char, found in members.items()}
-        self._other = group_of(any_end)
-        self._groups = tuple(compiled)
+        self._groups, self._group_of_last, self._other = _grouped(parts, ends, full.flags)
 
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
         if not text or text[-1] == "\n":  # `$` also matches before a final line feed
@@ -124,13 +173,14 @@ def _anchored_at_end(items: Any) -> bool:
     return False
 
 
-def _last_of_sequence(items: Any) -> tuple[set[str] | None, bool]:
-    """Last characters of a parsed sequence, and whether it can match the empty string."""
+def _ends_of_sequence(items: Any, first: bool) -> tuple[set[str] | None, bool]:
+    """The first (or last) characters of a parsed sequence, and whether it can match the
+    empty string."""
     found: set[str] = set()
-    for op, value in reversed(list(items)):
+    for op, value in list(items) if first else reversed(list(items)):
         if op in (_codes.AT, _codes.ASSERT, _codes.ASSERT_NOT):
-            continue  # zero width: the character before it ends the match
-        chars, nullable = _last_of_item(op, value)
+            continue  # zero width: the character after (before) it starts (ends) the match
+        chars, nullable = _ends_of_item(op, value, first)
         if chars is _ANY:
             return _ANY, False
         found |= chars
@@ -139,7 +189,7 @@ def _last_of_sequence(items: Any) -> tuple[set[str] | None, bool]:
     return found, True
 
 
-def _last_of_item(op: Any, value: Any) -> tuple[set[str] | None, bool]:
+def _ends_of_item(op: Any, value: Any, first: bool) -> tuple[set[str] | None, bool]:
     if op is _codes.LITERAL:
         return {chr(value)}, False
     if op is _codes.IN:
@@ -148,7 +198,7 @@ def _last_of_item(op: Any, value: Any) -> tuple[set[str] | None, bool]:
         found: set[str] = set()
         nullable = False
         for sequence in value[1]:
-            chars, empty = _last_of_sequence(sequence)
+            chars, empty = _ends_of_sequence(sequence, first)
             if chars is _ANY:
                 return _ANY, False
             found |= chars
@@ -157,9 +207,9 @@ def _last_of_item(op: Any, value: Any) -> tuple[set[str] | None, bool]:
     if op is _codes.SUBPATTERN:
         if value[1] or value[2]:  # inline flags (case folding) change what matches
             return _ANY, False
-        return _last_of_sequence(value[3])
+        return _ends_of_sequence(value[3], first)
     if op in (_codes.MAX_REPEAT, _codes.MIN_REPEAT):
-        chars, empty = _last_of_sequence(value[2])
+        chars, empty = _ends_of_sequence(value[2], first)
         return chars, chars is not _ANY and (empty or value[0] == 0)
     return _ANY, False
 

@@ -19,7 +19,7 @@ from importlib import resources
 from itertools import chain
 from typing import Any
 
-from thresher.quality.regex_ends import EndAnchoredSearch
+from thresher.quality.regex_ends import EndAnchoredSearch, StartMatch
 
 _RULES: dict[str, Any] = json.loads(
     resources.files("thresher.quality").joinpath("spacy_en_rules.json").read_text("utf-8")
@@ -32,9 +32,13 @@ _SUFFIX_SEARCH = EndAnchoredSearch(_SUFFIX_RE).search
 _INFIX_RE = re.compile(_RULES["infix"])
 _URL_RE = re.compile(_RULES["url"])
 # Every prefix alternative is anchored at the start (`^`), so `match` finds what `search`
-# would, without trying every later position of a long chunk.
-_PREFIX = _PREFIX_RE.match
+# would, without trying every later position of a long chunk; and only the alternatives that
+# can start with the chunk's first character are tried.
+_PREFIX = StartMatch(_PREFIX_RE).match
 _INFIX = _INFIX_RE.finditer
+# No infix can match in a chunk without a character an infix match starts with (a period, a
+# hyphen, a symbol...): most chunks left after the affixes are peeled.
+_INFIX_CAN_MATCH = StartMatch(_INFIX_RE).can_match
 _URL = _URL_RE.match
 # spaCy's URL pattern backtracks quadratically on a long chunk full of colons (its optional
 # `user:password@` part); it is only tried on chunks up to this long, which every real URL is.
@@ -165,6 +169,8 @@ def _tokenize_slow(chunk: str) -> tuple[str, ...]:
 
 
 def _merge_specials(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    if _AFFIX_SPECIAL_STARTS.isdisjoint(tokens):  # no token starts one (most chunks), in C
+        return tokens
     out: list[str] = []
     i = 0
     while i < len(tokens):
@@ -226,7 +232,8 @@ def _attach(text: str) -> tuple[str, ...]:
     special = _SPECIAL.get(text)
     if special is not None:
         return special
-    if _INFIX_RE.search(text) is None:  # nothing to split: a URL or not, it stays whole
+    if not _INFIX_CAN_MATCH(text) or _INFIX_RE.search(text) is None:
+        # nothing to split: a URL or not, it stays whole
         return (text,)
     if len(text) <= URL_MAX_CHARS and _URL(text):
         return (text,)
