@@ -46,8 +46,7 @@ KNOWN_UNREACHABLE = {
     # one character class per script name from the shipped thresholds table: no quantifier
     'quality/multilingual.py: return regex.compile(rf"\\p{{Script={script}}}")',
     # sub-alternations of a module-level pattern (spaCy's suffixes and prefixes, timed here
-    # whole): a search
-    # or match with fewer alternatives backtracks no more than the whole pattern's
+    # whole): a search or match with fewer alternatives backtracks no more than the whole's
     'quality/regex_ends.py: compiled.append(re.compile("|".join(parts[i] for i in key), flags))',
 }
 METACHARS = set("\\^$.|?*+()[]{}")
