@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from thresher import Document, Recipe
 from thresher.quality import C4Quality, FineWebQuality, GopherQuality, GopherRepetition
-from thresher.quality.analysis import Analysis
-from thresher.quality.tokens import count_sentences, words
+from thresher.quality.analysis import Analysis, analysis_of
+from thresher.quality.tokens import chunk_tokens, count_sentences, words
 from thresher.readers import parse_record
 
 # Expected token lists printed by spaCy 3.8.18: `[t.text for t in spacy.blank("en").tokenizer(s)]`.
@@ -597,7 +597,9 @@ def test_the_words_of_each_line_are_those_of_the_whole_text_sliced(pieces: list[
     cursor = Analysis(text).line_words()
     for raw in text.split("\n"):
         for part in raw.splitlines() or [raw]:
-            assert cursor.next(part) == words(part)
+            part_words, sizes = cursor.next(part)
+            assert part_words == words(part)
+            assert sizes == [len(tokens) for tokens in chunk_tokens(part)]
 
 
 def test_c4_counts_a_line_with_a_citation_cut_from_its_new_words() -> None:
@@ -613,3 +615,37 @@ def test_c4_counts_a_line_with_a_citation_cut_from_its_new_words() -> None:
     assert doc.metadata["signals"]["c4_sentences"] == sum(
         count_sentences(words(line.strip())) for line in cut
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                [
+                    "The council met on Monday and voted.",
+                    "It passed the budget [1] by a wide margin.",
+                    "Menu",
+                    "Share this",
+                    "A line without an end",
+                    "  Spaced out, it ends.  ",
+                    "Use javascript to see this.",
+                    "Read our privacy policy.",
+                ]
+            ),
+            st.sampled_from(_SEPARATORS),
+            st.text(max_size=12),
+        ),
+        max_size=30,
+    ),
+    st.sampled_from([{}, {"filter_no_terminal_punct": False, "short_line_run": 3}]),
+)
+def test_c4_leaves_the_words_of_the_text_it_leaves(pieces: list[str], params: dict) -> None:
+    """c4 keeps, as the analysis of its new text, the words of the lines it kept: the same
+    words, chunk by chunk, as splitting the new text."""
+    doc = Document(id="w", text="\n".join(pieces))
+    next(C4Quality(min_num_sentences=1, **params)([doc]))
+    if doc.rejection is None:
+        analysis = analysis_of(doc)
+        assert analysis.words == words(doc.text)
+        assert analysis.chunk_sizes == [len(tokens) for tokens in chunk_tokens(doc.text)]

@@ -84,13 +84,15 @@ class LineWords:
         self._sizes = chunk_sizes
         self._chunk = self._word = 0
 
-    def next(self, part: str) -> list[str]:
+    def next(self, part: str) -> tuple[list[str], list[int]]:
+        """The part's words, and how many of them each of its chunks gave."""
         chunks = len(part.split())
-        count = sum(self._sizes[self._chunk : self._chunk + chunks])
+        sizes = self._sizes[self._chunk : self._chunk + chunks]
+        count = sum(sizes)
         found = self._words[self._word : self._word + count]
         self._chunk += chunks
         self._word += count
-        return found
+        return found, sizes
 
 
 # The documents whose analysis is kept, latest last. A document waits in memory until its
@@ -110,11 +112,25 @@ def analysis_of(doc: Document) -> Analysis:
     """The analysis of the document's current text, kept on the document for the steps after
     (never written out: see `Document._derived`) while it is among the latest analysed; a step
     that changes the text makes the next call analyse the new one."""
-    global _held_chars
     cached = doc._derived
     if isinstance(cached, Analysis) and cached.text == doc.text:
         return cached
-    doc._derived = analysis = Analysis(doc.text)
+    return _hold(doc, Analysis(doc.text))
+
+
+def adopt_words(doc: Document, words: list[str], chunk_sizes: list[int]) -> None:
+    """Keep as the analysis of the document's current text the words a step has just split
+    it into (`words`, and how many of them each whitespace-separated chunk gave), as the
+    analysis would split them: a step that removed lines knows the words of those it kept."""
+    analysis = Analysis(doc.text)
+    analysis.__dict__["words"] = words  # where `cached_property` keeps the value
+    analysis.chunk_sizes = chunk_sizes
+    _hold(doc, analysis)
+
+
+def _hold(doc: Document, analysis: Analysis) -> Analysis:
+    global _held_chars
+    doc._derived = analysis
     _HOLDERS.append((doc, analysis))
     _held_chars += len(analysis.text)
     while len(_HOLDERS) > HELD_DOCUMENTS and _held_chars > HELD_CHARS:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import chain
 
 from thresher.document import Document
 from thresher.edits import LineChange, rewrite_lines
-from thresher.quality.analysis import analysis_of
+from thresher.quality.analysis import adopt_words, analysis_of
 from thresher.quality.gopher import out_of_scope, signals_of
 from thresher.quality.language_codes import require_languages
-from thresher.quality.tokens import count_sentences, words
+from thresher.quality.tokens import chunk_tokens, count_sentences
 from thresher.steps import Drop, Repair, register, require
 
 _CITATION = re.compile(r"\[\d*]|\[edit]|\[citation needed]")
@@ -81,6 +82,12 @@ def _title_line(lines: list[str]) -> int | None:
     if len(found) == 2 and _terminated(lines[found[1]]):
         return found[0]
     return None
+
+
+def _words_of(line: str) -> tuple[list[str], list[int]]:
+    """The line's words, and how many of them each of its chunks gives."""
+    found = chunk_tokens(line)
+    return list(chain.from_iterable(found)), list(map(len, found))
 
 
 class _Rejected(Exception):
@@ -165,21 +172,26 @@ class C4Quality(Repair):
         title = _title_line(lines) if self.sentences_need_terminal_punct else None
         changes: dict[int, LineChange] = {}
         sentences = brace_chars = kept_chars = 0
-        # each line's words, from the document's (split once for every rule), for its sentences
+        # each line's words, from the document's (split once for every rule), for its sentences;
+        # those of the lines kept are the words of the text this step leaves
         line_words = analysis_of(doc).line_words() if self.min_num_sentences != -1 else None
+        kept_words: list[str] = []
+        kept_sizes: list[int] = []
         try:
             for i, raw in enumerate(lines):
                 kept: list[str] = []
                 reason = "c4-strip"
                 for part in raw.splitlines() or [raw]:
-                    part_words = line_words.next(part) if line_words is not None else []
+                    part_words, part_sizes = line_words.next(part) if line_words else ([], [])
                     line, why = self._judge(part, i in exempt)
                     if why is None:
                         kept.append(line)
+                        if line != part.strip():  # a citation cut changes the line's words
+                            part_words, part_sizes = _words_of(line)
+                        kept_words += part_words
+                        kept_sizes += part_sizes
                         if i not in exempt:
-                            # a citation cut from the line changes its words: split it anew
-                            found = part_words if line == part.strip() else words(line)
-                            sentences += self._sentences(line, found, title=i == title)
+                            sentences += self._sentences(line, part_words, title=i == title)
                         kept_chars += len(line)
                         brace_chars += len(line) if "{" in line else 0
                     else:
@@ -199,6 +211,8 @@ class C4Quality(Repair):
         if sentences < self.min_num_sentences:
             return Drop(self.name, "too_few_sentences")
         rewrite_lines(doc, self.name, changes)
+        if changes and line_words is not None:
+            adopt_words(doc, kept_words, kept_sizes)
         return doc
 
     def _short_lines_kept(self, lines: list[str]) -> frozenset[int]:
