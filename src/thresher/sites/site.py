@@ -5,7 +5,7 @@ value of a metadata field."""
 from __future__ import annotations
 
 import ipaddress
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,11 +39,12 @@ def host_of(url: str) -> str:
     return host.rstrip(".")
 
 
-@cache
+@lru_cache(maxsize=1 << 16)
 def registered_domain(host: str) -> str:
     """The host's registered domain ("news.bbc.co.uk" -> "bbc.co.uk", "me.github.io" stays,
     private suffixes being suffixes); an IP address, or a host under no known suffix, is its
-    own site. Cached: a corpus holds few hosts and many pages of each."""
+    own site. Cached: a corpus holds many pages of each host; bounded: a crawl holds millions
+    of hosts, and a worker runs for all of its chunks."""
     if not host:
         return ""
     try:
