@@ -1,34 +1,48 @@
-"""Reading a finished run folder for the report and the terminal view, in one streaming pass
-over its shards: nothing but the samples, a thinned set of quality signals and a few URLs
-stays in memory, whatever the run's size.
+"""Reading a finished run folder for the report and the terminal view: the report records
+its workers wrote as they wrote each chunk (thresher.report.collect) merged, and only the
+documents shown read back; a chunk with no record that fits (a run folder of an older
+thresher) read whole instead, in one streaming pass over its shards. Nothing but the samples,
+a thinned set of quality signals and a few URLs stays in memory, whatever the run's size.
 
 Samples are chosen by the hash of each document's key (id, source, position): a group keeps
-its documents of smallest hash (a bottom-k sample), so the same run folder gives the same
-samples, in the same order, read in any order."""
+its documents of smallest hash (a bottom-k sample; equal hashes in reading order), so the same
+run folder gives the same samples, in the same order, read in any order."""
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
-import xxhash
 import yaml
 
 from thresher.document import POSITION, SALVAGED, SOURCE, URL, Document
+from thresher.report.collect import (
+    RECORD_VERSION,
+    SAMPLES_PER_GROUP,
+    SHARD_DIRS,
+    SIGNAL_DOCUMENTS,
+    ChunkCollector,
+    cluster_ids,
+    clusters_digest,
+    document_hash,
+    record_path,
+    shard_entry,
+    signal_bound,
+    text_of,
+)
 from thresher.report.ledger import LedgerMismatch, Piece, pieces, shown
 from thresher.run.accounting import OTHER_RULE, rule_of
+from thresher.run.state import WORK_DIR
 
-KEPT_DIR, REJECTED_DIR = "kept", "rejected"
-SAMPLES_PER_GROUP = 20
+KEPT_DIR, REJECTED_DIR = SHARD_DIRS
 SAMPLE_CHARS = 2_000  # of each sample's text shown: the report stays small for any run
-SIGNAL_DOCUMENTS = 20_000  # about this many documents' signals make the histograms
 QUARANTINE_SHOWN = 50
-CLUSTER_URLS = 6  # per cluster: its kept document and the removed ones summary.json lists
-_HASH_SPACE = 2**64
+
+__all__ = ["SAMPLES_PER_GROUP", "SIGNAL_DOCUMENTS", "document_hash", "documents", "read_run"]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -66,19 +80,15 @@ class Sample:
             reason=rejection.reason if rejection else "",
             rule=rule_of(rejection.reason, rejection.detail) if rejection else "",
             detail=rejection.detail if rejection else "",
-            url=_text(doc.metadata.get(URL)),
-            source=f"{_text(doc.metadata.get(SOURCE))}:{_text(doc.metadata.get(POSITION))}",
+            url=text_of(doc.metadata.get(URL)),
+            source=f"{text_of(doc.metadata.get(SOURCE))}:{text_of(doc.metadata.get(POSITION))}",
             salvaged=bool(doc.metadata.get(SALVAGED)),
-            language=_text(doc.metadata.get("language")),
+            language=text_of(doc.metadata.get("language")),
             pieces=laid,
             text=text,
             left_out=left_out,
             edits=len(doc.ledger),
         )
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -93,25 +103,6 @@ class Group:
     @property
     def key(self) -> str:
         return ":".join(part for part in (self.kind, self.reason, self.rule) if part)
-
-
-@dataclass
-class _BottomK:
-    """The k documents of smallest hash seen, made into samples as they enter."""
-
-    k: int
-    heap: list[tuple[int, int, Sample]] = field(default_factory=list)  # (-hash, seq, sample)
-    seen: int = 0
-
-    def offer(self, doc_hash: int, seq: int, doc: Document) -> None:
-        self.seen += 1
-        if len(self.heap) < self.k:
-            heapq.heappush(self.heap, (-doc_hash, seq, Sample.of(doc)))
-        elif doc_hash < -self.heap[0][0]:
-            heapq.heapreplace(self.heap, (-doc_hash, seq, Sample.of(doc)))
-
-    def samples(self) -> list[Sample]:
-        return [sample for _, _, sample in sorted(self.heap, key=lambda e: (-e[0], e[1]))]
 
 
 @dataclass(kw_only=True)
@@ -132,14 +123,22 @@ class RunView:
     quarantine: list[dict[str, Any]]
     quarantined: int
     samples_per_group: int
+    shards_read: int = 0  # read whole: no report record of their chunk fit
 
 
-def read_run(folder: Path, *, samples_per_group: int = SAMPLES_PER_GROUP) -> RunView:
-    """Read the run folder `folder` (a finished run: summary.json is there), in one pass."""
+def read_run(
+    folder: Path, *, samples_per_group: int = SAMPLES_PER_GROUP, records: bool = True
+) -> RunView:
+    """Read the run folder `folder` (a finished run: summary.json is there): its chunks'
+    report records merged, the shards of a chunk without one that fits read whole (all of
+    them with `records=False`: the report is the same), then the documents shown."""
     summary = _json(folder / "summary.json")
-    collector = _Collector(summary, samples_per_group)
-    for seq, doc in enumerate(documents(folder)):
-        collector.add(seq, doc)
+    merge = _Merge(summary, samples_per_group)
+    shards = _shard_files(folder)
+    for chunk in _chunks(shards):
+        for record, ranks in _collected(folder, chunk, merge, records):
+            merge.add(record, ranks)
+    shown_docs = _documents_at(shards, merge.places())
     quarantine, quarantined = _quarantine(folder / "quarantine.jsonl")
     recipe_text = _read_text(folder / "recipe.yaml")
     return RunView(
@@ -149,98 +148,241 @@ def read_run(folder: Path, *, samples_per_group: int = SAMPLES_PER_GROUP) -> Run
         run_record=_json(folder / "run.json"),
         recipe_text=recipe_text,
         thresholds=thresholds(recipe_text),
-        groups={
-            key: (group, sampler.seen, sampler.samples())
-            for key, (group, sampler) in sorted(collector.samplers.items(), key=_group_order)
+        groups=merge.groups(shown_docs),
+        signals={name: merge.signals[name] for name in sorted(merge.signals)},
+        signal_documents=merge.signal_documents,
+        cluster_urls={
+            doc_id: text_of(shown_docs[place].metadata.get(URL))
+            for doc_id, place in merge.cluster_places.items()
         },
-        signals={name: collector.signals[name] for name in sorted(collector.signals)},
-        signal_documents=collector.signal_documents,
-        cluster_urls=collector.cluster_urls,
-        site_cleaned=collector.site_cleaned,
+        site_cleaned=merge.sites,
         quarantine=quarantine,
         quarantined=quarantined,
         samples_per_group=samples_per_group,
+        shards_read=merge.shards_read,
     )
 
 
-class _Collector:
-    """What the pass over the documents keeps: the samplers of every group, the signals of
-    the documents whose hash falls under a bound (about SIGNAL_DOCUMENTS of them), the URLs of
-    the documents of the largest clusters, and the sites the site-boilerplate step cleaned."""
+Place = tuple[int, int, int]  # a shard folder's index in SHARD_DIRS, a shard's, a line's
+Key = tuple[int, int, int, int]  # a document's hash, then its place: the sample order
+
+
+@dataclass
+class _Candidates:
+    """A group's documents of smallest key seen in the records (and how many it has)."""
+
+    group: Group
+    k: int
+    seen: int = 0
+    heap: list[Key] = field(default_factory=list)  # negated keys: the largest on top
+
+    def offer(self, key: Key) -> bool:
+        """Take `key` if it is among the k smallest so far; whether it was."""
+        negated = (-key[0], -key[1], -key[2], -key[3])
+        if len(self.heap) < self.k:
+            heapq.heappush(self.heap, negated)
+        elif negated > self.heap[0]:
+            heapq.heapreplace(self.heap, negated)
+        else:
+            return False
+        return True
+
+    def places(self) -> list[Place]:
+        """The documents' places, in sample order (smallest key first)."""
+        return [(-w, -r, -line) for _, w, r, line in sorted(self.heap, reverse=True)]
+
+
+class _Merge:
+    """The chunks' records merged, with what only the run's end knows (summary.json): the
+    signal bound from the run's total, rare rules folded into "(other)", the cluster ids."""
 
     def __init__(self, summary: dict[str, Any], samples_per_group: int) -> None:
         total = int(summary.get("kept", 0)) + int(summary.get("rejected", 0))
-        self.signal_bound = _HASH_SPACE * min(SIGNAL_DOCUMENTS, total) // max(total, 1)
+        self.bound = signal_bound(total)
         self.known_rules = {
             reason: set(rules) for reason, rules in summary.get("rules", {}).items()
         }
-        self.wanted_ids = _cluster_ids(summary)
-        self.samples_per_group = samples_per_group
-        self.samplers: dict[str, tuple[Group, _BottomK]] = {}
+        self.wanted_ids = cluster_ids(summary)
+        self.clusters = clusters_digest(self.wanted_ids)
+        self.k = samples_per_group
+        self.candidates: dict[str, _Candidates] = {}
         self.signals: dict[str, dict[str, list[float]]] = {}
         self.signal_documents = 0
-        self.cluster_urls: dict[str, str] = {}
-        self.site_cleaned: dict[str, int] = {}
+        self.cluster_places: dict[str, Place] = {}
+        self.sites: dict[str, int] = {}
+        self.shards_read = 0  # read whole: no record of theirs fit
 
-    def add(self, seq: int, doc: Document) -> None:
-        doc_hash = document_hash(doc)
-        for group in groups_of(doc, self.known_rules):
-            entry = self.samplers.setdefault(group.key, (group, _BottomK(self.samples_per_group)))
-            entry[1].offer(doc_hash, seq, doc)
-        if doc_hash < self.signal_bound and _add_signals(self.signals, doc):
-            self.signal_documents += 1
-        if doc.id in self.wanted_ids and doc.id not in self.cluster_urls:
-            self.cluster_urls[doc.id] = _text(doc.metadata.get(URL))
-        cleaned = doc.metadata.get("site_boilerplate")
-        if isinstance(cleaned, dict) and isinstance(cleaned.get("site"), str):
-            self.site_cleaned[cleaned["site"]] = self.site_cleaned.get(cleaned["site"], 0) + 1
+    def fits(self, record: Any, shards: list[list[Any] | None]) -> bool:
+        """Whether a chunk's record holds what this report needs of exactly these shards."""
+        if not isinstance(record, dict) or record.get("version") != RECORD_VERSION:
+            return False
+        cover = record.get("signal_cover")
+        return (
+            record.get("shards") == shards
+            and isinstance(record.get("samples"), int)
+            and record["samples"] >= self.k
+            and record.get("clusters") == self.clusters
+            and (cover is None or (isinstance(cover, int) and cover >= self.bound))
+        )
+
+    def add(self, record: dict[str, Any], ranks: list[int]) -> None:
+        """Merge a record whose shards are the `ranks`-th of their folders."""
+        for kind, reason, rule, seen, entries in record["groups"]:
+            group = self._folded(kind, reason, rule)
+            candidates = self.candidates.setdefault(group.key, _Candidates(group, self.k))
+            candidates.seen += seen
+            for doc_hash, where, line in entries:  # in key order: past one not taken, none is
+                if not candidates.offer((doc_hash, where, ranks[where], line)):
+                    break
+        self._add_signals(record["signals"])
+        for doc_id, (where, line) in record["cluster_places"].items():
+            place = (where, ranks[where], line)
+            before = self.cluster_places.get(doc_id)
+            if before is None or place < before:  # the first in reading order
+                self.cluster_places[doc_id] = place
+        for site, count in record["sites"].items():
+            self.sites[site] = self.sites.get(site, 0) + count
+
+    def _folded(self, kind: str, reason: str, rule: str) -> Group:
+        """The group as the report names it: a rule summary.json folds into "(other)" is
+        sampled there."""
+        known = self.known_rules.get(reason)
+        if kind == "rejected" and known is not None and rule not in known:
+            rule = OTHER_RULE
+        return Group(kind=kind, reason=reason, rule=rule)
+
+    def _add_signals(self, signals: dict[str, Any]) -> None:
+        """A record's signal columns, of the documents under the bound (all, most often: then
+        whole columns at once)."""
+        under = [doc_hash < self.bound for doc_hash in signals["hashes"]]
+        self.signal_documents += sum(under)
+        every = all(under)
+        for name, by_where in signals["columns"].items():
+            for where, (rows, values) in enumerate(by_where):
+                pairs = zip(rows, values, strict=True)
+                chosen = values if every else [value for row, value in pairs if under[row]]
+                if chosen:
+                    by_status = self.signals.setdefault(name, {"kept": [], "rejected": []})
+                    by_status[SHARD_DIRS[where]].extend(chosen)
+
+    def places(self) -> set[Place]:
+        """Where the documents shown are: the samples, and those of the largest clusters."""
+        found = {place for c in self.candidates.values() for place in c.places()}
+        return found | set(self.cluster_places.values())
+
+    def groups(self, docs: dict[Place, Document]) -> dict[str, tuple[Group, int, list[Sample]]]:
+        ordered = sorted(self.candidates.items(), key=lambda item: _group_order(item[1].group))
+        return {
+            key: (c.group, c.seen, [Sample.of(docs[place]) for place in c.places()])
+            for key, c in ordered
+        }
 
 
 _KIND_ORDER = {"rejected": 0, "edited": 1, "salvaged": 2, "kept": 3}
 
 
-def _group_order(item: tuple[str, tuple[Group, _BottomK]]) -> tuple[int, str, str]:
-    group = item[1][0]
+def _group_order(group: Group) -> tuple[int, str, str]:
     return (_KIND_ORDER.get(group.kind, 9), group.reason, group.rule)
 
 
-def document_hash(doc: Document) -> int:
-    """The document's place in every sample: a hash of its id and where it was read."""
-    key = f"{doc.id}\0{_text(doc.metadata.get(SOURCE))}\0{_text(doc.metadata.get(POSITION))}"
-    return xxhash.xxh3_64_intdigest(key.encode("utf-8", "surrogatepass"))
-
-
-def groups_of(doc: Document, known_rules: dict[str, set[str]]) -> list[Group]:
-    """The groups a document is sampled in: its rejection's reason and rule (a rule that
-    summary.json folds into "(other)" is sampled there too), each repair reason of its
-    ledger, and kept or salvaged."""
-    groups: list[Group] = []
-    if doc.rejection is not None:
-        reason = doc.rejection.reason
-        rule = rule_of(reason, doc.rejection.detail)
-        if reason in known_rules and rule not in known_rules[reason]:
-            rule = OTHER_RULE
-        groups.append(Group(kind="rejected", reason=reason, rule=rule))
-    elif doc.metadata.get(SALVAGED):
-        groups.append(Group(kind="salvaged"))
-    else:
-        groups.append(Group(kind="kept"))
-    for reason in dict.fromkeys(edit.reason for edit in doc.ledger):
-        groups.append(Group(kind="edited", reason=reason))
-    return groups
+def _shard_files(folder: Path) -> list[list[Path]]:
+    """Each shard folder's shards (SHARD_DIRS order), in name order: the reading order."""
+    found: list[list[Path]] = []
+    for name in SHARD_DIRS:
+        shards = folder / name
+        listed = sorted(shards.iterdir()) if shards.is_dir() else []
+        found.append([shard for shard in listed if shard.name.endswith((".jsonl", ".parquet"))])
+    return found
 
 
 def documents(folder: Path) -> Iterator[Document]:
     """The run's kept and rejected documents, shard by shard, in name order."""
-    for name in (KEPT_DIR, REJECTED_DIR):
-        shards = folder / name
-        if not shards.is_dir():
-            continue
-        for shard in sorted(shards.iterdir()):
-            if shard.name.endswith(".jsonl"):
-                yield from _jsonl_documents(shard)
-            elif shard.name.endswith(".parquet"):
-                yield from _parquet_documents(shard)
+    for shards in _shard_files(folder):
+        for shard in shards:
+            yield from _shard_documents(shard)
+
+
+def _shard_documents(path: Path) -> Iterator[Document]:
+    return _jsonl_documents(path) if path.name.endswith(".jsonl") else _parquet_documents(path)
+
+
+# A chunk's shards: where (the folder's index in SHARD_DIRS), rank in the folder, file
+_Chunk = list[tuple[int, int, Path]]
+
+
+def _chunks(shards: list[list[Path]]) -> Iterable[_Chunk]:
+    """The shards by chunk: those of one name (less the suffix) in every folder."""
+    chunks: dict[str, _Chunk] = {}
+    for where, listed in enumerate(shards):
+        for rank, path in enumerate(listed):
+            chunks.setdefault(_chunk_name(path), []).append((where, rank, path))
+    return chunks.values()
+
+
+def _chunk_name(path: Path) -> str:
+    return path.name.removesuffix(".jsonl").removesuffix(".parquet")
+
+
+def _collected(
+    folder: Path, chunk: _Chunk, merge: _Merge, use_records: bool
+) -> list[tuple[dict[str, Any], list[int]]]:
+    """A chunk's collection for the report, with the ranks of its shards: its record where
+    one fits, else each of its shards read whole."""
+    entries: list[list[Any] | None] = [None] * len(SHARD_DIRS)
+    ranks = [0] * len(SHARD_DIRS)
+    for where, rank, path in chunk:
+        entries[where], ranks[where] = shard_entry(path), rank
+    name = _chunk_name(chunk[0][2])
+    if use_records and len(chunk) == len({where for where, _, _ in chunk}):
+        record = _json(record_path(folder / WORK_DIR, name))
+        if merge.fits(record, entries):
+            return [(record, ranks)]
+    merge.shards_read += len(chunk)
+    return [
+        (_read_shard(where, path, merge), [rank] * len(SHARD_DIRS)) for where, rank, path in chunk
+    ]
+
+
+def _read_shard(where: int, path: Path, merge: _Merge) -> dict[str, Any]:
+    """One shard's collection, by reading it whole: what its worker would have recorded."""
+    collector = ChunkCollector(merge.wanted_ids, merge.k)
+    for line, doc in enumerate(_shard_documents(path)):
+        collector.add(doc, where, line)
+    return collector.record([])
+
+
+def _documents_at(shards: list[list[Path]], places: set[Place]) -> dict[Place, Document]:
+    """The documents at `places`, each shard that holds some read once (only their lines
+    parsed)."""
+    lines_by_shard: dict[tuple[int, int], set[int]] = {}
+    for where, rank, line in places:
+        lines_by_shard.setdefault((where, rank), set()).add(line)
+    found: dict[Place, Document] = {}
+    for (where, rank), lines in sorted(lines_by_shard.items()):
+        for line, doc in _lines_of(shards[where][rank], lines):
+            found[(where, rank, line)] = doc
+    return found
+
+
+def _lines_of(path: Path, wanted: set[int]) -> Iterator[tuple[int, Document]]:
+    """The documents of the shard `path` at the given lines (blank lines not counted)."""
+    if not path.name.endswith(".jsonl"):
+        for line, doc in enumerate(_parquet_documents(path)):
+            if line in wanted:
+                yield line, doc
+        return
+    left = len(wanted)
+    with path.open("rb") as lines:
+        number = 0
+        for text in lines:
+            if not text.strip():
+                continue
+            if number in wanted:
+                yield number, Document.from_dict(orjson.loads(text))
+                left -= 1
+                if not left:
+                    return
+            number += 1
 
 
 def _jsonl_documents(path: Path) -> Iterator[Document]:
@@ -259,23 +401,6 @@ def _parquet_documents(path: Path) -> Iterator[Document]:
             row["metadata"] = orjson.loads(row.get("metadata") or "{}")
             row["ledger"] = orjson.loads(row.get("ledger") or "[]")
             yield Document.from_dict(row)
-
-
-def _add_signals(signals: dict[str, dict[str, list[float]]], doc: Document) -> bool:
-    """Note the document's numeric quality signals; whether it had any."""
-    found = doc.metadata.get("signals")
-    if not isinstance(found, dict):
-        return False
-    added = False
-    status = doc.status
-    for name, value in found.items():
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            by_status = signals.get(name)
-            if by_status is None:  # (not setdefault: its default would be built every time)
-                by_status = signals[name] = {"kept": [], "rejected": []}
-            by_status[status].append(float(value))
-            added = True
-    return added
 
 
 # Quality signals and the recipe parameters that bound them, where the name is not the same
@@ -321,14 +446,6 @@ def thresholds(recipe_text: str) -> dict[str, list[tuple[str, float]]]:
             if key in params:
                 found.setdefault(signal, []).append((".".join(key), params[key]))
     return found
-
-
-def _cluster_ids(summary: dict[str, Any]) -> set[str]:
-    wanted: set[str] = set()
-    for cluster in summary.get("dedup", {}).get("largest_clusters", []):
-        wanted.add(str(cluster.get("kept", "")))
-        wanted.update(str(i) for i in cluster.get("removed", [])[: CLUSTER_URLS - 1])
-    return wanted
 
 
 def _quarantine(path: Path) -> tuple[list[dict[str, Any]], int]:

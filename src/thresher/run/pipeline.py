@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,15 @@ from thresher.document import SALVAGED, Document
 from thresher.errors import ConfigError, InputError, OutputError, ThresherError
 from thresher.readers import InputFile, Inputs, Quarantined, find_inputs, read_file
 from thresher.recipe import ReaderOptions, Recipe
+from thresher.report.collect import (
+    KEPT_WHERE,
+    REJECTED_WHERE,
+    ChunkCollector,
+    SignalCover,
+    cluster_ids,
+    shard_entry,
+    write_record,
+)
 from thresher.run.accounting import Summary, UnitResult, id_hash
 from thresher.run.engine import LOCAL, Engine, EngineChoice, open_engine
 from thresher.run.plan import (
@@ -76,6 +85,9 @@ class _Job:
     run_id: str
     records_per_chunk: int
     start: str  # this start's token, in .work/start: a worker checks it sees this folder
+    run_bytes: int = 0  # the inputs' size: a chunk's guess at the run's documents (report)
+    cluster_ids: frozenset[str] = frozenset()  # whose URLs the report lists (the last pass)
+    documents: int | None = None  # the run's, where known (a later pass): for the report
 
 
 def run(
@@ -247,19 +259,21 @@ def _run_in(
     (the driver here: each pass's tasks and each decision on the engine, the rest here)."""
     out, run_id, files = state.out, state.run_id, found.files
     units = plan_units(files)
-    job = _Job(recipe, out, run_id, records_per_chunk, _start_token(state))
+    run_bytes = sum(item.size() or 0 for item in files)
+    job = _Job(recipe, out, run_id, records_per_chunk, _start_token(state), run_bytes)
     started = time.perf_counter()
     summary = Summary(skipped_files=found.skipped, warnings=found.warnings)
     quarantine: list[dict[str, object]] = []
     chunks: dict[int, int] = {}
-    ticker = Ticker(progress, len(passes), sum(item.size() or 0 for item in files))
+    ticker = Ticker(progress, len(passes), run_bytes)
     starts = _note_start(state, choice)
     checkpoint(True)  # the run's record before any of its data
     with open_engine(choice, len(units)) as engine:
         used = engine.workers
         for stage in passes:
             ticker.start_pass(stage.number, _documents(summary) if stage.number else None)
-            results_by_unit = _execute(units, job, stage, chunks, engine, ticker, checkpoint)
+            stage_job = _job_for(job, stage, summary)
+            results_by_unit = _execute(units, stage_job, stage, chunks, engine, ticker, checkpoint)
             for unit, results in zip(units, results_by_unit, strict=True):
                 chunks.setdefault(unit.index, len(results))
                 for result in results:
@@ -289,6 +303,16 @@ def _run_in(
             " run the same command again (finished work is kept)"
         ) from exc
     return summary
+
+
+def _job_for(job: _Job, stage: Pass, summary: Summary) -> _Job:
+    """The last pass's job names what its chunks' report records need that is decided by
+    now: the documents of the largest duplicate clusters (whose URLs they note), and the
+    run's documents where the first pass counted them."""
+    if stage.after is not None:
+        return job
+    documents = _documents(summary) if stage.number else None
+    return replace(job, cluster_ids=frozenset(cluster_ids(summary.corpus)), documents=documents)
 
 
 def _keys_folders(
@@ -405,13 +429,16 @@ def process_unit(
         count = chunk_count or 0
         batches = (([], chunk == count - 1) for chunk in range(count))
     files_read = _FilesRead(unit)
+    # what the report's records guess the run's documents from: the unit's so far, its bytes
+    unit_documents, unit_bytes = 0, sum(item.size() or 0 for item in unit.files)
     for chunk, (batch, last) in enumerate(batches):
         done = state.load_done(stage.number, unit.name, chunk)
         read_back = done is not None
         tally = _Tally()
         if done is None:
             try:
-                done = _process_chunk(unit, chunk, batch, job, stage, state, tally)
+                so_far = (unit_documents, unit_bytes)
+                done = _process_chunk(unit, chunk, batch, job, stage, state, tally, so_far)
                 state.save_done(stage.number, unit.name, chunk, done)
             except OSError as exc:  # readers quarantine their own errors: this is the output
                 raise OutputError(
@@ -420,6 +447,7 @@ def process_unit(
                     " fix the folder, then run the same command again to resume"
                 ) from exc
         results.append(done)
+        unit_documents += _written(done)
         if report is not None:
             docs = _documents_in(done, stage, tally)
             finished = files_read.finished_by(batch, last) if stage.number == 0 else 0
@@ -450,13 +478,18 @@ def _require_run_folder(job: _Job) -> None:
         )
 
 
+def _written(done: UnitResult) -> int:
+    """The documents a chunk wrote, kept and rejected (of a pass before the last: went on)."""
+    return sum(counts.kept + counts.rejected for counts in done.files.values())
+
+
 def _documents_in(done: UnitResult, stage: Pass, tally: _Tally) -> int:
     """A chunk's documents, for progress: what the first pass read; what a later pass went
     over (a chunk read back of the last pass: what it wrote; of a pass between two corpus
     steps: not known, 0)."""
     if stage.number == 0:
         return sum(done.records_in.values())
-    return tally.count or sum(counts.kept + counts.rejected for counts in done.files.values())
+    return tally.count or _written(done)
 
 
 class _Tally:
@@ -538,7 +571,10 @@ def _process_chunk(
     stage: Pass,
     state: RunState,
     tally: _Tally,
+    unit_so_far: tuple[int, int],
 ) -> UnitResult:
+    """`unit_so_far`: the documents the unit's chunks before this one wrote, and the unit's
+    input bytes."""
     started = time.perf_counter()
     result = UnitResult(unit.index, steps=stage.new_stats())
     if stage.number == 0:
@@ -555,12 +591,20 @@ def _process_chunk(
         docs = stage.after.collect(docs, folder, unit.index * 2**20 + chunk)
         _write_documents(documents_file(state.work, stage.number, unit, chunk), docs)
     else:
-        _write_final(chunk_name(unit, chunk), job, docs, result)
+        name = chunk_name(unit, chunk)
+        cover = SignalCover(*unit_so_far, job.run_bytes, job.documents)
+        collector = ChunkCollector(job.cluster_ids, cover=cover)
+        shards = _write_final(name, job, docs, result, collector)
+        write_record(state.work, name, collector.record(shards))
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _write_final(name: str, job: _Job, docs: Iterator[Document], result: UnitResult) -> None:
+def _write_final(
+    name: str, job: _Job, docs: Iterator[Document], result: UnitResult, collector: ChunkCollector
+) -> list[list[Any] | None]:
+    """Write the chunk's kept and rejected shards, `collector` noting what the report needs
+    of them as they go (it then reads back only the documents it shows); the shards."""
     kept = shard_writer(job.recipe.writer.format, job.out / KEPT_DIR / name)
     rejected = shard_writer(job.recipe.writer.format, job.out / REJECTED_DIR / name)
     for doc in docs:
@@ -569,13 +613,14 @@ def _write_final(name: str, job: _Job, docs: Iterator[Document], result: UnitRes
         if doc.rejection is None:
             counts.kept += 1
             counts.salvaged += bool(doc.metadata.get(SALVAGED))
+            collector.add(doc, KEPT_WHERE, kept.count)
             kept.write(doc)
         else:
             counts.rejected += 1
             result.reasons[doc.rejection.reason] += 1
+            collector.add(doc, REJECTED_WHERE, rejected.count)
             rejected.write(doc)
-    kept.close()
-    rejected.close()
+    return [shard_entry(kept.close()), shard_entry(rejected.close())]
 
 
 def _write_documents(path: Path, docs: Iterator[Document]) -> None:
