@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -340,3 +340,51 @@ def test_a_worker_killed_from_outside_is_a_clear_error_not_a_traceback() -> None
 
     with pytest.raises(WorkerError, match="run the same command to resume"):
         run_in_pool(die_in_a_worker, [(0.0,), (0.0,)], 2, lambda _: None)
+
+
+def worker_pid(number: int, report: Callable[[object], None] | None = None) -> int:
+    if report is not None:
+        report(number)
+    return os.getpid()
+
+
+def test_a_local_run_keeps_its_workers_for_every_pass_and_ends_them() -> None:
+    from thresher.run.engine import EngineChoice, open_engine
+
+    reported: list[object] = []
+    with open_engine(EngineChoice(workers=2), 4) as engine:
+        first = engine.map(worker_pid, [(n,) for n in range(4)], reported.append)
+        second = engine.map(worker_pid, [(n,) for n in range(4)], reported.append)
+        workers = set(first)
+    assert set(second) == workers and len(workers) == 2 and os.getpid() not in workers
+    assert sorted(reported) == sorted([0, 1, 2, 3] * 2)
+    assert wait_for(lambda: not any(_alive(pid) for pid in workers), timeout=15)
+
+
+def test_a_pool_whose_worker_died_starts_new_workers_for_the_next_map() -> None:
+    from thresher.errors import WorkerError
+    from thresher.run.pool import WorkerPool
+
+    pool = WorkerPool(2)
+    try:
+        with pytest.raises(WorkerError):
+            pool.map(die_in_a_worker, [(0.0,), (0.0,)], lambda _: None)
+        assert len(set(pool.map(worker_pid, [(0,), (1,)], lambda _: None))) >= 1
+    finally:
+        pool.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().split(") ")[-1].startswith("Z")
+    except OSError:
+        return True

@@ -4,7 +4,7 @@ merges their results in task order; an engine only runs the tasks somewhere and 
 back in that order. So the output cannot depend on the engine, nor on its number of workers.
 
 - `local`: in this process (one worker, or one task), else in a pool of spawned processes
-  (`thresher.run.pool`).
+  kept for the whole run, every pass and decision (`thresher.run.pool`).
 - `ray`: Ray Core tasks on a local Ray started for the run, or on a running cluster
   (`thresher.run.ray_engine`; needs `pip install thresher[ray]`).
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from thresher.errors import ConfigError
-from thresher.run.pool import run_in_pool, workers_to_use
+from thresher.run.pool import WorkerPool, workers_to_use
 
 Result = TypeVar("Result")
 
@@ -56,6 +56,7 @@ class LocalEngine:
 
     def __init__(self, workers: int) -> None:
         self._workers = workers
+        self._pool = WorkerPool(workers)  # started at its first use, kept for the run
 
     @property
     def workers(self) -> int:
@@ -69,7 +70,10 @@ class LocalEngine:
     ) -> list[Result]:
         if self._workers <= 1 or len(tasks) <= 1:
             return [function(*task, report=on_report) for task in tasks]
-        return run_in_pool(function, tasks, min(self._workers, len(tasks)), on_report)
+        return self._pool.map(function, tasks, on_report)
+
+    def close(self) -> None:
+        self._pool.close()
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,11 @@ def open_engine(choice: EngineChoice, units: int) -> Iterator[Engine]:
     stopped when the block ends, however it ends."""
     choice.check()
     if choice.name == LOCAL:
-        yield LocalEngine(workers_to_use(choice.workers, units))
+        engine = LocalEngine(workers_to_use(choice.workers, units))
+        try:
+            yield engine
+        finally:
+            engine.close()
         return
     from thresher.run.ray_engine import ray_engine
 

@@ -70,35 +70,78 @@ def run_in_pool(
     workers: int,
     on_report: Callable[[Any], None],
 ) -> list[Result]:
-    """`function(*task, report=...)` for each task in `workers` processes; the results in task
-    order. What `function` passes to `report` reaches `on_report` here, as it is sent. An
-    interrupt (or any error) ends the workers before it goes on."""
-    context = multiprocessing.get_context("spawn")
-    reports: SimpleQueue[Any] = context.SimpleQueue()
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=_start_worker,
-        initargs=(reports, os.getpid()),
-    )
+    """`function(*task, report=...)` for each task in `workers` processes started for these
+    tasks alone (`WorkerPool.map`)."""
+    pool = WorkerPool(workers)
     try:
-        with sigint_ignored():  # the workers start here, inheriting it from their first step
-            futures = [pool.submit(_call, function, task) for task in tasks]
-        _wait_passing_reports(futures, reports, on_report)
-        results = [future.result() for future in futures]
-    except BrokenProcessPool as exc:
-        _stop(pool)
-        raise WorkerError(
-            "a worker process died before finishing its work (killed from outside, perhaps by"
-            " the system for lack of memory); finished chunks are kept: run the same command"
-            " to resume, with fewer --workers if memory is short"
-        ) from exc
-    except BaseException:
-        _stop(pool)
-        raise
-    pool.shutdown()
-    reports.close()
-    return results
+        return pool.map(function, tasks, on_report)
+    finally:
+        pool.close()
+
+
+class WorkerPool:
+    """Spawned worker processes, started at the first `map` and kept for the next ones (a
+    run's passes and decisions reuse them: each start costs an interpreter and thresher's
+    imports) until `close`. An interrupt or an error in a `map` ends them first; the next
+    `map` starts new ones."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._reports: SimpleQueue[Any] | None = None
+
+    def map(
+        self,
+        function: Callable[..., Result],
+        tasks: Sequence[tuple[Any, ...]],
+        on_report: Callable[[Any], None],
+    ) -> list[Result]:
+        """`function(*task, report=...)` for each task; the results in task order. What
+        `function` passes to `report` reaches `on_report` here, as it is sent."""
+        pool, reports = self._started()
+        try:
+            with sigint_ignored():  # workers start at the first submit, inheriting it
+                futures = [pool.submit(_call, function, task) for task in tasks]
+            _wait_passing_reports(futures, reports, on_report)
+            return [future.result() for future in futures]
+        except BrokenProcessPool as exc:
+            self._stop()
+            raise WorkerError(
+                "a worker process died before finishing its work (killed from outside, perhaps"
+                " by the system for lack of memory); finished chunks are kept: run the same"
+                " command to resume, with fewer --workers if memory is short"
+            ) from exc
+        except BaseException:
+            self._stop()
+            raise
+
+    def close(self) -> None:
+        """End the workers once they are idle."""
+        if self._pool is not None:
+            self._pool.shutdown()
+        self._forget()
+
+    def _started(self) -> tuple[ProcessPoolExecutor, SimpleQueue[Any]]:
+        if self._pool is None or self._reports is None:
+            context = multiprocessing.get_context("spawn")
+            self._reports = context.SimpleQueue()
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(self._reports, os.getpid()),
+            )
+        return self._pool, self._reports
+
+    def _stop(self) -> None:
+        if self._pool is not None:
+            _stop(self._pool)
+        self._forget()
+
+    def _forget(self) -> None:
+        if self._reports is not None:
+            self._reports.close()
+        self._pool = self._reports = None
 
 
 def _wait_passing_reports(
