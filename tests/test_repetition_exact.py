@@ -22,6 +22,7 @@ from thresher.quality import FineWeb2Quality, GopherRepetition
 from thresher.quality.analysis import (
     HELD_CHARS,
     HELD_DOCUMENTS,
+    HELD_MOST,
     LINE_BREAKS,
     Analysis,
     analyse,
@@ -449,6 +450,11 @@ def test_only_the_latest_analyses_stay_on_their_documents() -> None:
     for doc in small:
         analysis_of(doc)
     assert all(doc._derived is not None for doc in small)  # far under HELD_CHARS
+    empty = [Document(id=str(i), text="") for i in range(HELD_MOST * 3)]
+    for doc in empty:
+        analysis_of(doc)
+    held = [doc for doc in empty if doc._derived is not None]
+    assert held == empty[-HELD_MOST:]  # however short the texts, never more than HELD_MOST
 
 
 def test_the_cache_never_reaches_the_record() -> None:

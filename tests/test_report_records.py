@@ -215,6 +215,31 @@ def test_a_run_folder_without_records_or_with_stale_ones_is_read(
     assert render(view) == page and view.shards_read == shard_count(out)
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"groups": 5},
+        {"groups": [["x"]]},
+        {"groups": [["kept", "", "", 1, [[1, 7, 0]]]]},  # a shard folder that is not there
+        {"signals": "x"},
+        {"signals": {"hashes": [1], "columns": {"words": [[[5], [1.0]], [[], []]]}}},
+        {"signals": {"hashes": [1], "columns": {"words": [[[0], ["many"]], [[], []]]}}},
+        {"cluster_places": {"a": 3}},
+        {"sites": {"a": "b"}},
+    ],
+)
+def test_a_record_of_the_wrong_shape_is_not_merged_but_its_chunk_read(
+    mixed_runs: dict[int, Path], tmp_path: Path, damage: dict[str, object]
+) -> None:
+    out = tmp_path / "copy"
+    shutil.copytree(mixed_runs[1], out)
+    page = render(read_run(out))
+    record = records_of(out)[0]
+    record.write_bytes(orjson.dumps({**orjson.loads(record.read_bytes()), **damage}))
+    view = read_run(out)
+    assert render(view) == page and view.shards_read >= 1
+
+
 def test_report_and_show_on_a_run_folder_without_records(
     mixed_runs: dict[int, Path], tmp_path: Path
 ) -> None:

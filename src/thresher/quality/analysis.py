@@ -99,12 +99,13 @@ class LineWords:
 # chunk is written (2,000 of them by default): its word list kept all that time would double
 # what a long document costs. Steps are chained lazily, each document passing every step before
 # the next one starts, except a step that judges a batch at once (`gopher-repetition`, at most
-# BATCH_CHARS of text): the latest HELD_CHARS of text, and always the latest HELD_DOCUMENTS,
-# are all the steps after can ask for again.
+# BATCH_CHARS of text): the latest HELD_CHARS of text (at most HELD_MOST documents), and
+# always the latest HELD_DOCUMENTS, are all the steps after can ask for again.
 _HOLDERS: deque[tuple[Document, Analysis]] = deque()
 HELD_DOCUMENTS = 8
 BATCH_CHARS = 1 << 20
 HELD_CHARS = 2 * BATCH_CHARS
+HELD_MOST = 1024  # documents, however short (a batch holds at most 256)
 _held_chars = 0
 
 
@@ -133,7 +134,9 @@ def _hold(doc: Document, analysis: Analysis) -> Analysis:
     doc._derived = analysis
     _HOLDERS.append((doc, analysis))
     _held_chars += len(analysis.text)
-    while len(_HOLDERS) > HELD_DOCUMENTS and _held_chars > HELD_CHARS:
+    while len(_HOLDERS) > HELD_DOCUMENTS and (
+        _held_chars > HELD_CHARS or len(_HOLDERS) > HELD_MOST
+    ):
         oldest, its_analysis = _HOLDERS.popleft()
         _held_chars -= len(its_analysis.text)
         if oldest._derived is its_analysis:  # not replaced since by a newer one

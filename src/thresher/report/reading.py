@@ -192,6 +192,46 @@ class _Candidates:
         return [(-w, -r, -line) for _, w, r, line in sorted(self.heap, reverse=True)]
 
 
+def _well_formed(record: dict[str, Any]) -> bool:
+    """Whether a record's parts have the shapes `_Merge.add` reads (a record damaged or
+    written by hand is not merged: its chunk is read whole instead)."""
+    try:
+        for kind, reason, rule, seen, entries in record["groups"]:
+            if not all(isinstance(v, str) for v in (kind, reason, rule)) or not _ints([seen]):
+                return False
+            if not all(len(e) == 3 and _ints(e) and e[1] in _WHERE for e in entries):
+                return False
+        signals = record["signals"]
+        hashes = signals["hashes"]
+        for by_where in signals["columns"].values():
+            if len(by_where) != len(_WHERE):
+                return False
+            for rows, values in by_where:
+                if len(rows) != len(values) or not _ints(rows) or not _numbers(values):
+                    return False
+                if rows and not 0 <= min(rows) <= max(rows) < len(hashes):
+                    return False
+        places = record["cluster_places"].values()
+        return (
+            _ints(hashes)
+            and all(len(p) == 2 and _ints(p) and p[0] in _WHERE for p in places)
+            and _ints(record["sites"].values())
+        )
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return False
+
+
+_WHERE = range(len(SHARD_DIRS))
+
+
+def _ints(values: Any) -> bool:
+    return all(type(value) is int for value in values)
+
+
+def _numbers(values: Any) -> bool:
+    return all(type(value) in (int, float) for value in values)
+
+
 class _Merge:
     """The chunks' records merged, with what only the run's end knows (summary.json): the
     signal bound from the run's total, rare rules folded into "(other)", the cluster ids."""
@@ -223,6 +263,7 @@ class _Merge:
             and record["samples"] >= self.k
             and record.get("clusters") == self.clusters
             and (cover is None or (isinstance(cover, int) and cover >= self.bound))
+            and _well_formed(record)
         )
 
     def add(self, record: dict[str, Any], ranks: list[int]) -> None:
