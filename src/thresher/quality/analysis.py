@@ -103,9 +103,9 @@ class LineWords:
 # always the latest HELD_DOCUMENTS, are all the steps after can ask for again.
 _HOLDERS: deque[tuple[Document, Analysis]] = deque()
 HELD_DOCUMENTS = 8
-BATCH_CHARS = 1 << 20
+BATCH_CHARS = 1 << 18  # 16,384 words (gopher-repetition's batch) are about 100 KiB of text
 HELD_CHARS = 2 * BATCH_CHARS
-HELD_MOST = 1024  # documents, however short (a batch holds at most 256)
+HELD_MOST = 512  # documents, however short (a batch holds at most 256)
 _held_chars = 0
 
 
