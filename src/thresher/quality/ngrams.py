@@ -114,6 +114,28 @@ def _small_level(positions: list[int], keys: list[int]) -> Level:
     )
 
 
+def _unigram_level(ids: np.ndarray, groups: int) -> Level:
+    """Words grouped without a sort: their ids (below `groups`) count up in order of first
+    appearance, so a word's first occurrence is where the running maximum of the ids grows."""
+    fresh = np.empty(len(ids), dtype=bool)
+    fresh[:1] = True
+    np.greater(ids[1:], np.maximum.accumulate(ids)[:-1], out=fresh[1:])
+    counts = np.bincount(ids, minlength=groups)
+    return _level(np.arange(len(ids)), Groups(ids, fresh.nonzero()[0], counts))
+
+
+def _longer_level(
+    shorter: Level, room: np.ndarray, words: np.ndarray, vocabulary: int, n: int
+) -> Level:
+    """The level of n from that of n - 1, at its positions where an n-gram fits (`room`):
+    the pair (first n - 1 words, last word) as one exact integer, below the bound."""
+    positions = shorter.positions[room]
+    keys = shorter.ids[room] * vocabulary + words[positions + n - 1]
+    if len(keys) <= _SMALL:
+        return _small_level(positions.tolist(), keys.tolist())
+    return _level(positions, group(keys, shorter.groups * vocabulary))
+
+
 class WordNgrams:
     """The n-grams of one sequence of words, each n grouped once and kept."""
 
@@ -127,33 +149,16 @@ class WordNgrams:
         self._prefix = np.concatenate(([0], np.cumsum(lengths)))
         self._levels: dict[int, Level] = {}
 
-    def _unigrams(self) -> Level:
-        """Words grouped without a sort: ids already count up in order of first appearance,
-        so a word's first occurrence is where the running maximum of the ids grows."""
-        ids = self._words
-        fresh = np.empty(len(ids), dtype=bool)
-        fresh[:1] = True
-        np.greater(ids[1:], np.maximum.accumulate(ids)[:-1], out=fresh[1:])
-        counts = np.bincount(ids, minlength=self.vocabulary)
-        grouped = Groups(ids, fresh.nonzero()[0], counts)
-        return _level(np.arange(len(ids)), grouped)
-
     def level(self, n: int) -> Level:
         """The repeated n-grams of n words (n >= 1)."""
         found = self._levels.get(n)
         if found is None:
             if n == 1:
-                found = self._unigrams()
+                found = _unigram_level(self._words, self.vocabulary)
             else:
                 shorter = self.level(n - 1)
                 room = shorter.positions <= self.n_words - n  # an n-gram fits there
-                positions = shorter.positions[room]
-                # the pair (first n - 1 words, last word) as one exact integer, below bound
-                keys = shorter.ids[room] * self.vocabulary + self._words[positions + n - 1]
-                if len(keys) <= _SMALL:
-                    found = _small_level(positions.tolist(), keys.tolist())
-                else:
-                    found = _level(positions, group(keys, shorter.groups * self.vocabulary))
+                found = _longer_level(shorter, room, self._words, self.vocabulary, n)
             self._levels[n] = found
         return found
 
@@ -288,29 +293,19 @@ class NgramBatch:
         self._prefix = np.concatenate(([0], np.cumsum(lengths[self._unigram_ids])))
         self._levels: dict[int, Level] = {}
 
-    def _unigrams(self) -> Level:
-        """As `WordNgrams._unigrams`: ids count up in order of first appearance across the
-        batch too (a document's ids are all above the previous document's)."""
-        ids = self._unigram_ids
-        fresh = np.empty(len(ids), dtype=bool)
-        fresh[:1] = True
-        np.greater(ids[1:], np.maximum.accumulate(ids)[:-1], out=fresh[1:])
-        counts = np.bincount(ids, minlength=self._groups)
-        return _level(np.arange(len(ids)), Groups(ids, fresh.nonzero()[0], counts))
-
     def level(self, n: int) -> Level:
         """The repeated n-grams of n words (n >= 1) of every document."""
         found = self._levels.get(n)
         if found is None:
             if n == 1:
-                found = self._unigrams()
+                # ids count up in order of first appearance across the batch too (a
+                # document's ids are all above the previous document's)
+                found = _unigram_level(self._unigram_ids, self._groups)
             else:
                 shorter = self.level(n - 1)
                 positions = shorter.positions
                 room = self._ends[positions] - positions >= n  # the n-gram fits its document
-                positions = positions[room]
-                keys = shorter.ids[room] * self.vocabulary + self._words[positions + n - 1]
-                found = _level(positions, group(keys, shorter.groups * self.vocabulary))
+                found = _longer_level(shorter, room, self._words, self.vocabulary, n)
             self._levels[n] = found
         return found
 

@@ -63,29 +63,31 @@ def split_alternatives(pattern: str) -> list[str]:
 def last_characters(alternative: str) -> frozenset[str] | None:
     """The characters a match of `alternative` can end with, when it is anchored at the end of
     the text (`$` or `\\Z` last); None when that is not certain."""
-    if _sre_parse is None:
-        return _ANY
-    try:
-        parsed = _sre_parse.parse(alternative)
-    except (re.error, TypeError, ValueError, AttributeError):
-        return _ANY
-    if parsed.state.flags & (re.IGNORECASE | re.VERBOSE) or not _anchored_at_end(parsed):
+    parsed = _parsed(alternative)
+    if parsed is None or not _anchored_at_end(parsed):
         return _ANY
     found, nullable = _ends_of_sequence(parsed, first=False)
     return None if found is _ANY or nullable else frozenset(found)
+
+
+def _parsed(alternative: str) -> Any:
+    """The parsed alternative; None where it cannot be read, or where case folding or verbose
+    syntax change which characters it matches."""
+    if _sre_parse is None:
+        return None
+    try:
+        parsed = _sre_parse.parse(alternative)
+    except (re.error, TypeError, ValueError, AttributeError):
+        return None
+    return None if parsed.state.flags & (re.IGNORECASE | re.VERBOSE) else parsed
 
 
 def first_characters(alternative: str) -> frozenset[str] | None:
     """The characters a match of `alternative` can start with (lookarounds and anchors are
     zero width: the first character matched is what counts); None when that is not certain,
     or when it can match the empty string."""
-    if _sre_parse is None:
-        return _ANY
-    try:
-        parsed = _sre_parse.parse(alternative)
-    except (re.error, TypeError, ValueError, AttributeError):
-        return _ANY
-    if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+    parsed = _parsed(alternative)
+    if parsed is None:
         return _ANY
     found, nullable = _ends_of_sequence(parsed, first=True)
     return None if found is _ANY or nullable else frozenset(found)
