@@ -561,14 +561,14 @@ def test_the_step_judges_a_stream_as_it_judges_each_document_alone() -> None:
 def test_a_document_whose_split_fails_is_rejected_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     import thresher.quality.analysis as analysis_module
 
-    real_split = analysis_module.chunk_tokens
+    real_split = analysis_module.words_by_chunk
 
-    def split(text: str) -> list[tuple[str, ...]]:
+    def split(text: str) -> tuple[list[str], list[int]]:
         if "poison" in text:
             raise ValueError("cannot split this one")
         return real_split(text)
 
-    monkeypatch.setattr(analysis_module, "chunk_tokens", split)
+    monkeypatch.setattr(analysis_module, "words_by_chunk", split)
     docs = [Document(id=str(i), text=" ".join(f"w{i}x{j}" for j in range(40))) for i in range(5)]
     docs[2].text = "poison " * 30
     list(GopherRepetition()(docs))
@@ -585,14 +585,14 @@ def test_a_document_whose_split_fails_is_rejected_alone(monkeypatch: pytest.Monk
 def test_a_chain_splits_each_document_once(monkeypatch: pytest.MonkeyPatch) -> None:
     import thresher.quality.analysis as analysis_module
 
-    real_split = analysis_module.chunk_tokens
+    real_split = analysis_module.words_by_chunk
     calls: Counter[str] = Counter()
 
-    def split(text: str) -> list[tuple[str, ...]]:
+    def split(text: str) -> tuple[list[str], list[int]]:
         calls[text] += 1
         return real_split(text)
 
-    monkeypatch.setattr(analysis_module, "chunk_tokens", split)
+    monkeypatch.setattr(analysis_module, "words_by_chunk", split)
     texts = list(dict.fromkeys(line["text"] for line in real_documents(600)))  # distinct
     docs = [Document(id=str(i), text=text) for i, text in enumerate(texts)]
     list(Recipe.named("fineweb-filters").apply(docs))

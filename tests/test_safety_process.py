@@ -336,10 +336,14 @@ def die_in_a_worker(seconds: float, report: object = None) -> None:
 
 def test_a_worker_killed_from_outside_is_a_clear_error_not_a_traceback() -> None:
     from thresher.errors import WorkerError
-    from thresher.run.pool import run_in_pool
+    from thresher.run.pool import WorkerPool
 
-    with pytest.raises(WorkerError, match="run the same command to resume"):
-        run_in_pool(die_in_a_worker, [(0.0,), (0.0,)], 2, lambda _: None)
+    pool = WorkerPool(2)
+    try:
+        with pytest.raises(WorkerError, match="run the same command to resume"):
+            pool.map(die_in_a_worker, [(0.0,), (0.0,)], lambda _: None)
+    finally:
+        pool.close()
 
 
 def worker_pid(
@@ -374,7 +378,8 @@ def test_a_pool_whose_worker_died_starts_new_workers_for_the_next_map() -> None:
     try:
         with pytest.raises(WorkerError):
             pool.map(die_in_a_worker, [(0.0,), (0.0,)], lambda _: None)
-        assert len(set(pool.map(worker_pid, [(0,), (1,)], lambda _: None))) >= 1
+        pids = pool.map(worker_pid, [(0,), (1,)], lambda _: None)
+        assert len(pids) == 2 and os.getpid() not in pids  # new workers ran both tasks
     finally:
         pool.close()
 

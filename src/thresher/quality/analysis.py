@@ -8,12 +8,11 @@ import unicodedata
 from collections import deque
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from itertools import chain
 
 import regex
 
 from thresher.document import Document
-from thresher.quality.tokens import chunk_tokens
+from thresher.quality.tokens import words_by_chunk
 
 _STERM = regex.compile(r"\p{Sentence_Terminal}")
 _SYMBOLS = frozenset("#$%&*+<=>@^_`|~\\/-")
@@ -57,9 +56,8 @@ class Analysis:
 
     @cached_property
     def words(self) -> list[str]:
-        found = chunk_tokens(self.text)
-        self.chunk_sizes = list(map(len, found))
-        return list(chain.from_iterable(found))
+        words, self.chunk_sizes = words_by_chunk(self.text)
+        return words
 
     # how many of `words` each whitespace-separated chunk of the text gave (set with `words`)
     chunk_sizes: list[int] = field(default_factory=list, init=False, repr=False)

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import chain
 
 from thresher.document import Document
 from thresher.edits import LineChange, rewrite_lines
 from thresher.quality.analysis import adopt_words, analysis_of
 from thresher.quality.gopher import out_of_scope, signals_of
 from thresher.quality.language_codes import require_languages
-from thresher.quality.tokens import chunk_tokens, count_sentences
+from thresher.quality.tokens import count_sentences, words_by_chunk
 from thresher.steps import Drop, Repair, register, require
 
 _CITATION = re.compile(r"\[\d*]|\[edit]|\[citation needed]")
@@ -82,12 +81,6 @@ def _title_line(lines: list[str]) -> int | None:
     if len(found) == 2 and _terminated(lines[found[1]]):
         return found[0]
     return None
-
-
-def _words_of(line: str) -> tuple[list[str], list[int]]:
-    """The line's words, and how many of them each of its chunks gives."""
-    found = chunk_tokens(line)
-    return list(chain.from_iterable(found)), list(map(len, found))
 
 
 class _Rejected(Exception):
@@ -187,7 +180,7 @@ class C4Quality(Repair):
                     if why is None:
                         kept.append(line)
                         if line != part.strip():  # a citation cut changes the line's words
-                            part_words, part_sizes = _words_of(line)
+                            part_words, part_sizes = words_by_chunk(line)
                         kept_words += part_words
                         kept_sizes += part_sizes
                         if i not in exempt:

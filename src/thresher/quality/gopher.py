@@ -216,25 +216,14 @@ def repetition_signals(text: str, analysis: Analysis | None = None) -> dict[str,
     """The repetition signals of `text` (its `analysis`, if at hand: its words are split once
     for every rule that reads them)."""
     analysis = analysis if analysis is not None else analyse(text)
-    paragraphs = PARAGRAPH_BREAK.split(text.strip())
-    para_dups, para_chars = find_duplicates(paragraphs)
-    lines = split_lines(text)
-    line_dups, line_chars = find_duplicates(lines)
-    signals = {
-        "dup_para_frac": _frac(para_dups, len(paragraphs)),
-        "dup_para_char_frac": _frac(para_chars, len(text)),
-        "dup_line_frac": _frac(line_dups, len(lines)),
-        "dup_line_char_frac": _frac(line_chars, len(text)),
-    }
     ngrams = WordNgrams(analysis.words)  # used here only: not kept with the analysis
-    for n in (2, 3, 4):  # the top n-gram's words joined by spaces: n - 1 of them
-        signals[f"top_{n}_gram_frac"] = _frac(ngrams.top_chars(n, n - 1), len(text))
+    ngram_chars = [ngrams.top_chars(n, n - 1) for n in _TOP_NS]
     repeated = 1  # not 0: count the 5-grams
-    for n in range(5, 11):
+    for n in _REPEAT_NS:
         # no repeated n-gram (0 characters: words are never empty) means no longer one either
         repeated = ngrams.repeated_chars(n) if repeated else 0
-        signals[f"dup_{n}_gram_frac"] = _frac(repeated, len(text))
-    return signals
+        ngram_chars.append(repeated)
+    return _line_signals(text) | _ngram_signals(ngram_chars, len(text))
 
 
 @register

@@ -201,34 +201,12 @@ class WordNgrams:
             return 0
         firsts = firsts[later_at]
         chars = self.chars(later, n)
-        counted = _counted_in_runs(later, firsts, n)
-        if counted is not None:
+        counted, undecided = _counted_on_path(later, firsts, np.zeros_like(later), n, 1)
+        if not undecided[0]:
             return int(chars[counted].sum())
         m = self.n_words - n + 1
         ids = found.ids[later_at].tolist()
         return _scan(later.tolist(), ids, firsts.tolist(), chars.tolist(), n, m)
-
-
-def _counted_in_runs(later: np.ndarray, firsts: np.ndarray, n: int) -> np.ndarray | None:
-    """Which positions of `later` the scan counts, without the scan, where `later` is runs of
-    consecutive positions (a passage copied from earlier), the runs at least n apart: in each
-    run the scan counts the first position, jumps n on, counts again, and never reaches the
-    next run. That holds if no jump passes over the first occurrence of a counted n-gram
-    (which the jumps, n apart, disjoint, make a question about the last one before it); None
-    where `later` is not so, or a jump does pass over one: then only the scan can tell."""
-    gaps = later[1:] - later[:-1]
-    if ((gaps > 1) & (gaps < n)).any():
-        return None
-    index = np.arange(len(later))
-    starts = np.empty(len(later), dtype=bool)
-    starts[:1] = True
-    np.not_equal(gaps, 1, out=starts[1:])
-    run_start = np.maximum.accumulate(np.where(starts, index, 0))
-    counted = (index - run_start) % n == 0
-    jumps_from, first = later[counted], firsts[counted]
-    before = np.searchsorted(jumps_from, first) - 1  # the last counted position before it
-    passed = (before >= 0) & (first - jumps_from[np.maximum(before, 0)] < n)
-    return None if passed.any() else counted
 
 
 def _scan(

@@ -91,6 +91,12 @@ def words(text: str) -> list[str]:
     return list(chain.from_iterable(chunk_tokens(text)))
 
 
+def words_by_chunk(text: str) -> tuple[list[str], list[int]]:
+    """The words of `text`, and how many of them each whitespace-separated chunk gave."""
+    found = chunk_tokens(text)
+    return list(chain.from_iterable(found)), list(map(len, found))
+
+
 def chunk_tokens(text: str) -> list[tuple[str, ...]]:
     """The tokens of each whitespace-separated chunk of `text` (`text.split()`), in order: a
     chunk's tokens depend on the chunk alone, so the words of any run of whole lines are those

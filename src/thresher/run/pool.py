@@ -64,21 +64,6 @@ def workers_to_use(asked: int, units: int) -> int:
     return used
 
 
-def run_in_pool(
-    function: Callable[..., Result],
-    tasks: Sequence[tuple[Any, ...]],
-    workers: int,
-    on_report: Callable[[Any], None],
-) -> list[Result]:
-    """`function(*task, report=...)` for each task in `workers` processes started for these
-    tasks alone (`WorkerPool.map`)."""
-    pool = WorkerPool(workers)
-    try:
-        return pool.map(function, tasks, on_report)
-    finally:
-        pool.close()
-
-
 class WorkerPool:
     """Spawned worker processes, started at the first `map` and kept for the next ones (a
     run's passes and decisions reuse them: each start costs an interpreter and thresher's
