@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 import thresher
@@ -674,3 +676,45 @@ def test_many_band_partitions_keep_few_files_open(tmp_path: Path) -> None:
 def test_an_index_without_band_keys_does_not_mix_with_near_dedup() -> None:
     assert Dedup(near=False).settings()["near"] is False
     assert "near" not in Dedup().settings()
+
+
+# Pieces of text that fold in every way there is: ASCII (words, digits, marks, \x1c-\x1f),
+# Latin letters beyond ASCII, marks and spaces beyond ASCII, capital sigma (lower-cased by its
+# neighbours), scripts written without spaces, digits of other scripts, characters whose lower
+# case is ASCII or two characters, a lone surrogate.
+FOLD_PIECES = [
+    *("Word", "river", "DATA", "2024", " ", "\n", "\t", ".", ",", "(x)", "\x1c", "\x1f"),
+    *("caf\u00e9", "\u00dcBER", "Stra\u00dfe", "\u0130", "\u212a", "\ufb01", "\u00e9"),
+    *("\u2014", "\u201c", "\u201d", "\u00a0", "\u2028", "\x85", "\u3000", "\u00b6", "\u20ac"),
+    *("\u03a3", "\u039f\u0394\u039f\u03a3", "\u03c3\u03bf\u03c6\u03af\u03b1"),
+    *("\u6771\u4eac", "\u0e2a\u0e27\u0e31\u0e2a", "\u0663\u0664", "\u0418\u0432\u0430\u043d"),
+    "\ud800",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(FOLD_PIECES), max_size=300), st.integers(0, 40))
+def test_folding_run_by_run_splits_as_folding_the_whole_text(pieces: list[str], pad: int) -> None:
+    from thresher.dedup.minhash import _folded, _folded_by_runs, _folded_whole
+
+    for text in ("".join(pieces), "plain ascii words " * pad + "".join(pieces)):
+        whole = _folded_whole(text).split()
+        assert _folded(text).split() == whole
+        by_runs = _folded_by_runs(text.encode("utf-8", "surrogatepass"))
+        if by_runs is not None and "\u03a3" not in text:
+            assert by_runs.split() == whole
+
+
+def test_mostly_ascii_text_folds_run_by_run_short_or_long() -> None:
+    from thresher.dedup.minhash import _folded_by_runs, _folded_whole
+
+    for repeat in (1, 40):  # under and over the length where numpy finds the runs
+        text = (
+            "The caf\u00e9 on the corner of \u201cSTRASSE\u201d \u2014 the one in \u0130stanbul,"
+            " opened in 2024 and sold for 12\u00a0\u20ac a cup of coffee, or so they say. "
+        ) * repeat
+        by_runs = _folded_by_runs(text.encode())
+        assert by_runs is not None and by_runs.split() == _folded_whole(text).split()
+        assert by_runs.split()[:4] == [b"the", b"caf\xc3\xa9", b"on", b"the"]
+    # text in another script (a run a word) is left to the whole-text fold
+    assert _folded_by_runs(("\u0418\u0432\u0430\u043d " * 200).encode()) is None

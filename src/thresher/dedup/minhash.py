@@ -1,14 +1,14 @@
 """Document keys for deduplication: normalised text, an exact-text hash, word n-gram shingles,
 their MinHash signature and its LSH band keys. After the normalisation (one table lookup per
-byte for ASCII text, three regex passes otherwise) everything is numpy over all the words and
-shingles of a document at once: no Python work per word."""
+ASCII byte, regex passes over the runs of other characters) everything is numpy over all the
+words and shingles of a document at once: no Python work per word."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache, cached_property
+from itertools import pairwise
 
 import numpy as np
 import regex
@@ -32,6 +32,7 @@ _BEYOND_THAI = re.compile("[\u0e00-\U0010ffff]")
 OTHER_SPACES = "\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _OTHER_SPACE = re.compile(f"[{OTHER_SPACES}]")
 _FENCE = b"\x1e"  # a marker word no normalised text holds (folding makes \x1e a space)
+_FENCE_RUN = re.compile(rb"\x1e(?: \x1e)+")  # lines without a word between line feeds
 
 _PROBES = 32  # densification probes per empty bin before walking bin by bin
 _DENSIFY_ROWS = 256  # rows densified at once: a row of a one-word text has ~110 holes
@@ -59,21 +60,27 @@ def normalized_lines(text: str) -> bytes:
     # the same as joining each line's words, and the lines with a word, without Python work per
     # line: each line feed becomes a word of its own (\x1e, which folding has turned into a
     # space wherever the text had it), runs of them one, and then a line feed again
-    joined = b" ".join(folded.replace(b"\n", b" \x1e ").split())
-    while b"\x1e \x1e" in joined:
-        joined = joined.replace(b"\x1e \x1e", b"\x1e")
+    joined = _FENCE_RUN.sub(b"\x1e", b" ".join(folded.replace(b"\n", b" \x1e ").split()))
     return joined.strip(b"\x1e ").replace(b" \x1e ", b"\n")
 
 
 def _folded(text: str) -> bytes:
     """The text case- and digit-folded, punctuation and symbols turned to spaces, UTF-8;
-    spacing not yet collapsed."""
+    spacing not yet collapsed (one space or several: every caller splits)."""
     if text.isascii():
         # the same normalisation, by one table lookup per byte
         return text.encode("ascii").translate(_ASCII_FOLD)
-    data = _COMMON_MARKS.sub(b" ", text.encode("utf-8", "surrogatepass"))
-    if data.isascii():  # English with curly quotes and dashes: still the fast path
-        return data.translate(_ASCII_FOLD)
+    data = text.encode("utf-8", "surrogatepass")
+    # mostly ASCII (few bytes beyond one a character), and no capital sigma
+    if (len(data) - len(text)) * _CHARS_PER_EXTRA_BYTE <= len(text) and _CAPITAL_SIGMA not in data:
+        by_runs = _folded_by_runs(data)
+        if by_runs is not None:
+            return by_runs
+    return _folded_whole(text)
+
+
+def _folded_whole(text: str) -> bytes:
+    """`_folded` of any text, by regex passes over all of it."""
     text = _PUNCTUATION.sub(" ", _DIGIT.sub("0", text.lower()))
     # every script written without spaces starts at U+0E00 (Thai) or later: a scan for such
     # characters (re, a plain range) is eight times cheaper than one for the scripts themselves
@@ -83,6 +90,59 @@ def _folded(text: str) -> bytes:
     # line feed) become plain spaces first
     text = _OTHER_SPACE.sub(" ", text)
     return text.encode("utf-8", "surrogatepass")
+
+
+def _folded_by_runs(data: bytes) -> bytes | None:
+    """`_folded` of mostly ASCII text (`data`, its UTF-8): the ASCII bytes by the table, each
+    run of non-ASCII characters by `_folded_whole` (cached: the same few dashes, quotes and
+    accented words recur). Every step of the fold maps one character alone, so the runs fold
+    apart as they would together, but for lower-casing a capital sigma (final or not by its
+    neighbours), which the caller leaves to the whole text. None when runs are too dense to
+    gain (text in another script: a run a word)."""
+    table_folded = data.translate(_ASCII_FOLD)  # bytes from 0x80 on stay as they are
+    if len(data) < _NUMPY_MIN_BYTES:
+        pieces = _NON_ASCII_RUN.split(table_folded)
+        first_run = 1
+    else:  # the same pieces, the runs' edges found by numpy (a scan by re costs 11 ns a byte)
+        high = np.frombuffer(data, np.uint8) >= 0x80
+        bounds = [0, *(np.flatnonzero(high[1:] != high[:-1]) + 1).tolist(), len(data)]
+        pieces = [table_folded[start:end] for start, end in pairwise(bounds)]
+        first_run = 0 if high[0] else 1
+    if len(pieces) * _BYTES_PER_RUN > 2 * len(data):
+        return None
+    runs = pieces[first_run::2]
+    found = list(map(_RUN_CACHE.get, runs))  # in C; misses come back as None
+    miss = -1
+    try:
+        while True:
+            miss = found.index(None, miss + 1)
+            found[miss] = _folded_run(runs[miss])
+    except ValueError:
+        pass
+    pieces[first_run::2] = found
+    return b"".join(pieces)
+
+
+def _folded_run(run: bytes) -> bytes:
+    folded = _folded_whole(run.decode("utf-8", "surrogatepass"))
+    if len(run) <= _RUN_CACHE_BYTES:
+        if len(_RUN_CACHE) >= _RUN_CACHE_ENTRIES:
+            _RUN_CACHE.clear()
+        _RUN_CACHE[run] = folded
+    return folded
+
+
+# str.lower() maps every character alone but this one (Σ: σ, or ς at a word's end).
+_CAPITAL_SIGMA = "\u03a3".encode()
+# Text with more bytes beyond one a character (text in another script, a run a word) folds
+# whole: faster there.
+_CHARS_PER_EXTRA_BYTE = 16
+_BYTES_PER_RUN = 16  # and so does text with a run more often than this
+_NUMPY_MIN_BYTES = 512
+_NON_ASCII_RUN = re.compile(rb"([\x80-\xff]+)")  # a capturing group: runs at odd indices
+_RUN_CACHE: dict[bytes, bytes] = {}
+_RUN_CACHE_ENTRIES = 65_536
+_RUN_CACHE_BYTES = 64
 
 
 def tokens(text: str) -> list[str]:
@@ -106,25 +166,6 @@ def _ascii_fold_table() -> bytes:
 
 
 _ASCII_FOLD = _ascii_fold_table()
-
-
-def _common_marks() -> re.Pattern[bytes]:
-    """The UTF-8 of the non-ASCII punctuation, symbols and spaces that text in Latin script
-    uses most (curly quotes, dashes, ellipsis, no-break space, currency, arrows, boxes): they
-    become spaces, as the general path would make them, so such text stays on the fast path."""
-    blocks = [(0x00A0, 0x00BF), (0x2000, 0x206F), (0x20A0, 0x20CF), (0x2190, 0x21FF)]
-    blocks += [(0x2500, 0x25FF), (0xFFFD, 0xFFFD)]
-    marks = [
-        chr(code).encode("utf-8")
-        for first, last in blocks
-        for code in range(first, last + 1)
-        if unicodedata.category(chr(code))[0] in "PS" or unicodedata.category(chr(code)) == "Zs"
-    ]
-    marks.sort(key=len, reverse=True)
-    return re.compile(b"|".join(re.escape(mark) for mark in marks))
-
-
-_COMMON_MARKS = _common_marks()
 
 
 def _powers(base: int, count: int) -> np.ndarray:
