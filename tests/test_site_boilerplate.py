@@ -518,3 +518,28 @@ def test_the_run_summary_on_the_terminal_names_what_was_learned(tmp_path: Path) 
     assert result.exit_code == 0, result.output
     line = next(x for x in result.output.splitlines() if x.startswith("site-boilerplate:"))
     assert "lines learned on 1 of 1 sites; removed from 20 documents" in line
+
+
+def test_the_calendar_lookahead_changes_no_substitution() -> None:
+    # the lookahead only skips positions where no name can start: the same substitutions as
+    # the bare alternation, also for the letters case folding matches (long s, dotless i,
+    # Kelvin sign, dotted capital I)
+    import random
+    import re
+
+    from thresher.sites.lines import _CALENDAR
+
+    bare = re.compile(_CALENDAR.pattern.replace("(?=[adfjmnostw])", "", 1), re.IGNORECASE)
+    assert bare.pattern != _CALENDAR.pattern
+    pieces = ["jan", "January", "sept", "Sept", "SEPTEMBER", "may", "mayday", "Tues", "thurs"]
+    pieces += ["sun", "\u017fun", "fr\u0131", "sat\u212aurday", "\u0130", "\u00e9", "x", "19", "_"]
+    pieces += [" ", " ", ".", ",", "-"]
+    rng = random.Random(7)
+    texts = ["Published Tuesday 15 January 2008", "SEPT sept. Sept\u017fember", "mayday may"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randrange(30))) for _ in range(20000)]
+    changed = 0
+    for text in texts:
+        expected = bare.sub("0m", text)
+        assert _CALENDAR.sub("0m", text) == expected, text
+        changed += expected != text
+    assert changed > 1000  # the texts do hold names

@@ -17,8 +17,10 @@ from thresher.dedup.minhash import normalized
 # The version of the keys below: a saved table only mixes with keys made the same way.
 KEYS_VERSION = 3
 _MASK = 0x7FFF_FFFF_FFFF_FFFF
+# The lookahead first: a position that starts no name is passed over at once (the whole
+# alternation tried, case folded, at every position cost 65 ns a character).
 _CALENDAR = re.compile(
-    r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"(?=[adfjmnostw])\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|"
     r"mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:rs(?:day)?)?|fri(?:day)?|"
     r"sat(?:urday)?|sun(?:day)?)\b",
