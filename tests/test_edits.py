@@ -1,6 +1,8 @@
 import random
+from itertools import accumulate
 
 from thresher import Document
+from thresher.document import Edit
 from thresher.edits import remove_lines, rewrite_lines
 
 
@@ -136,3 +138,68 @@ def test_many_removed_lines_between_blank_ones_all_go() -> None:
     remove_lines(doc, "t", {i: "x" for i, line in enumerate(text.split("\n")) if line})
     assert doc.text == ""
     assert [(e.first_line, e.last_line) for e in doc.ledger] == [(0, 20_000)]
+
+
+def _rewritten_by_definition(
+    text: str, step: str, changes: dict[int, tuple[str, str | None]]
+) -> tuple[str, list[Edit]]:
+    """`rewrite_lines` as first written, line by line: the reference for the version that
+    visits only the changed lines. Returns the new text and the edits."""
+    lines = text.split("\n")
+    changes = _absorbed_by_definition(lines, changes) if changes else changes
+    starts = [0, *accumulate(len(line) + 1 for line in lines)]
+    removed = [changes.get(i, ("", ""))[1] is None for i in range(len(lines))]
+    after = [all(removed[i + 1 :]) for i in range(len(lines))]
+    before = [all(removed[:i]) for i in range(len(lines))]
+    edits: list[Edit] = []
+
+    def removal(reason: str, run: list[int]) -> Edit:
+        first, last = run[0], run[-1]
+        start, end = starts[first], starts[last + 1] - 1
+        if after[last] and not before[first]:
+            start -= 1
+        elif end < len(text):
+            end += 1
+        return Edit(step, reason, first, last, start, end, text[start:end])
+
+    new_lines: list[str] = []
+    run: list[int] = []
+    for i, line in enumerate(lines):
+        change = changes.get(i)
+        if change is not None and change[1] is None:
+            if run and changes[run[-1]][0] != change[0]:
+                edits.append(removal(changes[run[0]][0], run))
+                run = []
+            run.append(i)
+            continue
+        if run:
+            edits.append(removal(changes[run[0]][0], run))
+            run = []
+        if change is not None and change[1] is not None and change[1] != line:
+            edits.append(
+                Edit(step, change[0], i, i, starts[i], starts[i] + len(line), line, change[1])
+            )
+            new_lines.append(change[1])
+        else:
+            new_lines.append(line)
+    if run:
+        edits.append(removal(changes[run[0]][0], run))
+    return "\n".join(new_lines), edits
+
+
+def test_rewriting_lines_gives_what_the_line_by_line_rule_gives() -> None:
+    rng = random.Random(11)
+    pieces = ["", " ", "text", "more text", "\t", "x"]
+    for _ in range(5_000):
+        lines = [rng.choice(pieces) for _ in range(rng.randint(1, 16))]
+        text = "\n".join(lines)
+        changes: dict[int, tuple[str, str | None]] = {}
+        for i in rng.sample(range(len(lines)), rng.randint(0, len(lines))):
+            changes[i] = (
+                rng.choice("ab"),
+                rng.choice([None, None, None, "", "new", "  ", lines[i]]),
+            )
+        doc = Document(id="x", text=text)
+        rewrite_lines(doc, "s", changes)
+        assert (doc.text, doc.ledger) == _rewritten_by_definition(text, "s", changes), changes
+        check_spans(text, doc)
