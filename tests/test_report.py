@@ -592,3 +592,70 @@ def test_report_of_a_damaged_run_is_an_error_not_a_traceback(tmp_path: Path) -> 
     result = CliRunner().invoke(main, ["report", str(tmp_path / "out")])
     assert result.exit_code == 2 and "cannot read the run" in result.output
     assert not isinstance(result.exception, ValueError)
+
+
+def _copied_by_definition(
+    queue: list[Piece], out: list[Piece], position: int, end: int | None, removed_by: str = ""
+) -> int:
+    """The walk's copy as first written: a split cuts the rest of the piece off anew."""
+    while queue and (end is None or position < end):
+        piece = queue.pop(0)
+        if not piece.live:
+            out.append(piece)
+            continue
+        room = len(piece.text) if end is None else end - position
+        head, tail = piece.text[:room], piece.text[room:]
+        kind, label = (REMOVED, removed_by) if removed_by else (piece.kind, piece.edit)
+        out.append(Piece(text=head, kind=kind, edit=label))
+        position += len(head)
+        if tail:
+            queue.insert(0, Piece(text=tail, kind=piece.kind, edit=piece.edit))
+    return position
+
+
+def _pieces_by_definition(text: str, ledger: list[Edit]) -> list[Piece]:
+    """`pieces` as first written (neighbours of one kind and edit joined two at a time): the
+    reference for the walk by offsets."""
+    from itertools import groupby
+
+    from thresher.report.ledger import _in_order, _undo
+
+    steps = [list(edits) for _, edits in groupby(ledger, key=lambda edit: edit.step)]
+    original = text
+    for edits in reversed(steps):
+        original = _undo(original, _in_order(edits))
+    current = [Piece(text=original, kind=KEPT)] if original else []
+    for edits in steps:
+        out: list[Piece] = []
+        queue, position = list(current), 0
+        for edit in _in_order(edits):
+            label = f"{edit.step}: {edit.reason}"
+            position = _copied_by_definition(queue, out, position, edit.start)
+            position = _copied_by_definition(queue, out, position, edit.end, label)
+            if edit.replacement:
+                out.append(Piece(text=edit.replacement, kind=INSERTED, edit=label))
+        _copied_by_definition(queue, out, position, None)
+        joined: list[Piece] = []
+        for piece in out:
+            if joined and (joined[-1].kind, joined[-1].edit) == (piece.kind, piece.edit):
+                piece = Piece(text=joined.pop().text + piece.text, kind=piece.kind, edit=piece.edit)
+            joined.append(piece)
+        current = joined
+    return current
+
+
+def test_pieces_are_those_of_the_walk_as_first_written() -> None:
+    import random
+
+    from thresher.edits import rewrite_lines
+
+    rng = random.Random(5)
+    words = ["", "a", "bb", "text here", " ", "menu", "x" * 30]
+    for _ in range(1_500):
+        doc = Document(id="d", text="\n".join(rng.choice(words) for _ in range(rng.randint(1, 12))))
+        for step in ("one", "two", "three")[: rng.randint(1, 3)]:
+            count = doc.text.count("\n") + 1
+            picked = rng.sample(range(count), rng.randint(0, count))
+            changes = {i: (rng.choice("rs"), rng.choice([None, None, "new", "x"])) for i in picked}
+            rewrite_lines(doc, step, changes)
+        assert pieces(doc.text, doc.ledger) == _pieces_by_definition(doc.text, doc.ledger)

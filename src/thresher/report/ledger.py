@@ -103,20 +103,23 @@ def _redo(current: list[Piece], edits: list[Edit]) -> list[Piece]:
 def _joined(split: list[Piece]) -> list[Piece]:
     """Neighbouring pieces of the same kind and edit as one (a walk splits them)."""
     joined: list[Piece] = []
-    for piece in split:
-        if joined and (joined[-1].kind, joined[-1].edit) == (piece.kind, piece.edit):
-            piece = Piece(text=joined.pop().text + piece.text, kind=piece.kind, edit=piece.edit)
-        joined.append(piece)
+    for (kind, edit), group in groupby(split, key=lambda piece: (piece.kind, piece.edit)):
+        run = list(group)
+        text = run[0].text if len(run) == 1 else "".join(piece.text for piece in run)
+        joined.append(run[0] if len(run) == 1 else Piece(text=text, kind=kind, edit=edit))
     return joined
 
 
 class _Walker:
     """Copies pieces to `out` in order, up to a position of the live text, marking what it
-    copies as removed when asked; splits a piece where a position falls inside it."""
+    copies as removed when asked; splits a piece where a position falls inside it (by where
+    the copy stopped in it: cutting off the rest at each edit made a long piece with many
+    edits cost its length once per edit)."""
 
     def __init__(self, pieces: list[Piece], out: list[Piece]) -> None:
         self.rest: Iterator[Piece] = iter(pieces)
         self.current: Piece | None = next(self.rest, None)
+        self.offset = 0  # characters of `current` already copied
         self.position = 0
         self.out = out
 
@@ -127,18 +130,22 @@ class _Walker:
             piece = self.current
             if not piece.live:
                 self.out.append(piece)
-                self.current = next(self.rest, None)
+                self._next()
                 continue
-            room = len(piece.text) if end is None else end - self.position
-            head, tail = piece.text[:room], piece.text[room:]
+            left = len(piece.text) - self.offset
+            room = left if end is None else min(left, end - self.position)
+            head = piece.text[self.offset : self.offset + room]
             self.out.append(_marked(head, piece, removed_by))
             copied.append(head)
-            self.position += len(head)
-            if tail:
-                self.current = Piece(text=tail, kind=piece.kind, edit=piece.edit)
-            else:
-                self.current = next(self.rest, None)
+            self.position += room
+            self.offset += room
+            if self.offset == len(piece.text):
+                self._next()
         return "".join(copied)
+
+    def _next(self) -> None:
+        self.current = next(self.rest, None)
+        self.offset = 0
 
 
 def _marked(text: str, piece: Piece, removed_by: str) -> Piece:
