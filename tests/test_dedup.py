@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import orjson
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from click.testing import CliRunner
 
 import thresher
 from thresher import ConfigError, Document, Recipe
