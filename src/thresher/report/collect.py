@@ -52,7 +52,11 @@ def text_of(value: object) -> str:
 
 def document_hash(doc: Document) -> int:
     """The document's place in every sample: a hash of its id and where it was read."""
-    key = f"{doc.id}\0{text_of(doc.metadata.get(SOURCE))}\0{text_of(doc.metadata.get(POSITION))}"
+    metadata = doc.metadata  # text_of, inline: this runs for every document
+    source, position = metadata.get(SOURCE), metadata.get(POSITION)
+    source = "" if source is None else str(source)
+    position = "" if position is None else str(position)
+    key = f"{doc.id}\0{source}\0{position}"
     return xxhash.xxh3_64_intdigest(key.encode("utf-8", "surrogatepass"))
 
 
@@ -106,6 +110,10 @@ def _every_document(chunk_documents: int) -> int | None:
     return None
 
 
+_KEPT_GROUP: RawGroup = ("kept", "", "")
+_SALVAGED_GROUP: RawGroup = ("salvaged", "", "")
+
+
 def cluster_ids(summary: dict[str, Any]) -> set[str]:
     """The ids of the documents whose URLs the report lists: those of the largest clusters."""
     wanted: set[str] = set()
@@ -138,10 +146,12 @@ class _Smallest:
 
     def offer(self, doc_hash: int, where: int, line: int) -> None:
         self.seen += 1
-        if len(self.heap) < self.k:
-            heapq.heappush(self.heap, (-doc_hash, -where, -line))
-        elif (-doc_hash, -where, -line) > self.heap[0]:
-            heapq.heapreplace(self.heap, (-doc_hash, -where, -line))
+        key = (-doc_hash, -where, -line)
+        heap = self.heap
+        if len(heap) < self.k:
+            heapq.heappush(heap, key)
+        elif key > heap[0]:
+            heapq.heapreplace(heap, key)
 
     def ordered(self) -> list[list[int]]:
         return [[-h, -w, -line] for h, w, line in sorted(self.heap, reverse=True)]
@@ -170,21 +180,37 @@ class ChunkCollector:
     def add(self, doc: Document, where: int, line: int) -> None:
         self.documents += 1
         doc_hash = document_hash(doc)
-        for group in raw_groups(doc):
-            smallest = self.groups.get(group)
-            if smallest is None:
-                smallest = self.groups[group] = _Smallest(self.samples)
-            smallest.offer(doc_hash, where, line)
-        cover = self.cover(self.documents)
+        metadata = doc.metadata
+        # raw_groups(doc), inline (this runs for every document): the same groups, in order
+        rejection = doc.rejection
+        if rejection is not None:
+            reason = rejection.reason
+            self._offer(
+                ("rejected", reason, rule_of(reason, rejection.detail)), doc_hash, where, line
+            )
+        elif metadata.get(SALVAGED):
+            self._offer(_SALVAGED_GROUP, doc_hash, where, line)
+        else:
+            self._offer(_KEPT_GROUP, doc_hash, where, line)
+        if doc.ledger:
+            for reason in dict.fromkeys(edit.reason for edit in doc.ledger):
+                self._offer(("edited", reason, ""), doc_hash, where, line)
+        cover = None if self.cover is _every_document else self.cover(self.documents)
         if cover is None or doc_hash < cover:
-            self.signals.add(doc_hash, where, doc.metadata.get("signals"))
+            self.signals.add(doc_hash, where, metadata.get("signals"))
         if doc.id in self.wanted_ids:
             before = self.cluster_places.get(doc.id)
             if before is None or [where, line] < before:
                 self.cluster_places[doc.id] = [where, line]
-        cleaned = doc.metadata.get("site_boilerplate")
+        cleaned = metadata.get("site_boilerplate")
         if isinstance(cleaned, dict) and isinstance(cleaned.get("site"), str):
             self.sites[cleaned["site"]] = self.sites.get(cleaned["site"], 0) + 1
+
+    def _offer(self, group: RawGroup, doc_hash: int, where: int, line: int) -> None:
+        smallest = self.groups.get(group)
+        if smallest is None:
+            smallest = self.groups[group] = _Smallest(self.samples)
+        smallest.offer(doc_hash, where, line)
 
     def record(self, shards: list[list[Any] | None]) -> dict[str, Any]:
         """The chunk's record: `shards` names each shard it read or wrote and its size in
@@ -214,6 +240,9 @@ class _Signals:
     def __init__(self) -> None:
         self.hashes: list[int] = []
         self.columns: dict[str, list[list[list[Any]]]] = {}  # name -> where -> [rows, values]
+        # per shard: name -> the `append` of its column's rows and of its values there
+        self._appends: list[dict[str, tuple[Callable[[int], None], Callable[[float], None]]]]
+        self._appends = [{} for _ in SHARD_DIRS]
 
     def add(self, doc_hash: int, where: int, found: object) -> None:
         """A document's signals (`found`: its metadata's). A value that is not finite is left
@@ -222,18 +251,38 @@ class _Signals:
             return
         row = len(self.hashes)
         added = False
+        appends = self._appends[where]
         for name, value in found.items():
-            if isinstance(value, int | float) and not isinstance(value, bool):
+            kind = type(value)  # float and int first, exactly; then the general rule
+            if kind is float:
+                if value - value != 0.0:  # inf or nan: not finite
+                    continue
+                number = value
+            elif kind is int:
+                number = float(value)  # finite (or OverflowError, as float() always raised)
+            elif isinstance(value, int | float) and not isinstance(value, bool):
                 number = float(value)
-                if math.isfinite(number):
-                    column = self.columns.get(name)
-                    if column is None:
-                        column = self.columns[name] = [[[], []] for _ in SHARD_DIRS]
-                    column[where][0].append(row)
-                    column[where][1].append(number)
-                    added = True
+                if not math.isfinite(number):
+                    continue
+            else:
+                continue
+            append = appends.get(name)
+            if append is None:
+                append = appends[name] = self._column(name, where)
+            append[0](row)
+            append[1](number)
+            added = True
         if added:
             self.hashes.append(doc_hash)
+
+    def _column(
+        self, name: str, where: int
+    ) -> tuple[Callable[[int], None], Callable[[float], None]]:
+        column = self.columns.get(name)
+        if column is None:
+            column = self.columns[name] = [[[], []] for _ in SHARD_DIRS]
+        rows, values = column[where]
+        return rows.append, values.append
 
     def record(self, cover: int | None) -> dict[str, Any]:
         """The columns of the documents whose hash is under `cover` (None: all)."""

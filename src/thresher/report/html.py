@@ -14,6 +14,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 import thresher
 from thresher.report.ledger import INSERTED, REMOVED, Piece
 from thresher.report.reading import Group, RunView, Sample
@@ -340,8 +342,7 @@ def _histogram(name: str, values: dict[str, list[float]], bounds: list[tuple[str
     width = (high - low) / BINS or 1.0
     counts = {status: [0] * BINS for status in ("kept", "rejected")}
     for status, numbers in values.items():
-        for value in numbers:
-            counts[status][min(max(int((value - low) / width), 0), BINS - 1)] += 1
+        counts[status] = _binned(numbers, low, width, counts[status])
     tallest = max(max(c) for c in counts.values()) or 1
     bar = _PLOT_W / BINS
     rects = [
@@ -373,13 +374,48 @@ def _histogram(name: str, values: dict[str, list[float]], bounds: list[tuple[str
     )
 
 
+def _binned(numbers: list[float], low: float, width: float, counts: list[int]) -> list[int]:
+    """`counts` plus the values in each bin: bin `min(max(int((value - low) / width), 0),
+    BINS - 1)`, as the loop below counts, in numpy where that gives the same bins."""
+    array = _floats(numbers)
+    if array is not None:
+        with np.errstate(over="ignore", invalid="ignore"):  # as Python's float arithmetic
+            quotients = (array - float(low)) / float(width)
+        if np.isfinite(quotients).all():  # else int() raises below, as it always did
+            # clipped first, in floats (a huge quotient does not fit an int); the cast then
+            # truncates toward zero as int() does, so (-1, 1) is bin 0 both ways
+            bins = np.clip(quotients, -1.0, float(BINS)).astype(np.int64).clip(0, BINS - 1)
+            added: list[int] = np.bincount(bins, minlength=BINS).tolist()
+            return [count + more for count, more in zip(counts, added, strict=True)]
+    counts = list(counts)
+    for value in numbers:
+        counts[min(max(int((value - low) / width), 0), BINS - 1)] += 1
+    return counts
+
+
+def _floats(numbers: list[float]) -> np.ndarray | None:
+    """`numbers` as an array, where numpy orders and computes them as Python does: Python
+    floats only (no int, no subclass) and no NaN (which sorts in no order); else None."""
+    if not set(map(type, numbers)) <= {float}:
+        return None
+    array = np.array(numbers, dtype=np.float64)
+    return None if np.isnan(array).any() else array
+
+
 def _range(values: dict[str, list[float]], bounds: list[float]) -> tuple[float, float]:
     """From the least value to the 99th percentile, widened to show the thresholds that lie
     near (within the range's own width): a bound far off (100,000 words) would squash it."""
-    every = sorted(values["kept"] + values["rejected"])
-    low, high = every[0], every[min(len(every) - 1, math.ceil(len(every) * 0.99))]
+    listed = values["kept"] + values["rejected"]
+    top = min(len(listed) - 1, math.ceil(len(listed) * 0.99))
+    array = _floats(listed)
+    if array is None:
+        every = sorted(listed)
+        low, high, last = every[0], every[top], every[-1]
+    else:  # a stable sort, as sorted(): equal values (0.0 and -0.0) keep their order
+        ordered = np.sort(array, kind="stable")
+        low, high, last = ordered[0].item(), ordered[top].item(), ordered[-1].item()
     if high == low:  # nearly all one value (0 for most repetition signals): show the rest
-        high = max(every[-1], *bounds) if bounds else every[-1]
+        high = max(last, *bounds) if bounds else last
     span = high - low
     for bound in bounds:
         if low - span <= bound <= high + span:

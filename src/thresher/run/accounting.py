@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import numpy as np
 import xxhash
 
-from thresher.document import URL, Document, Edit
+from thresher.document import KEPT, REJECTED, URL, Document, Edit
 from thresher.sites.site import host_of, registered_domain
 from thresher.steps import STEP_ERROR, StepStats
 
@@ -65,6 +66,7 @@ class Counts:
 # a detail in words has its numbers and ids folded ("copy of N (cluster N)"), so that rules stay
 # few; a step's exception keeps only its type (its message may quote the document).
 _RULE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
+_RULE_NAME = re.compile(r"[a-zA-Z0-9_\-.]*")  # _RULE_CHARS, matched in C (per rejection)
 _MAX_RULE_CHARS = 80
 RULES_SHOWN = 50  # per reason in summary.json; the rest count as OTHER_RULE
 OTHER_RULE = "(other)"
@@ -80,7 +82,7 @@ def rule_of(reason: str, detail: str) -> str:
         return reason
     if reason == STEP_ERROR:
         return detail.split(":", 1)[0][:_MAX_RULE_CHARS]
-    if len(detail) <= _MAX_RULE_CHARS and all(c in _RULE_CHARS for c in detail):
+    if len(detail) <= _MAX_RULE_CHARS and _RULE_NAME.fullmatch(detail):  # only _RULE_CHARS
         return detail
     return " ".join(_fold_token(token) for token in detail.split())[:_MAX_RULE_CHARS]
 
@@ -96,13 +98,22 @@ def _fold_token(token: str) -> str:
     return token[:start] + "N" + token[start + len(core) :]
 
 
+# A URL whose host `host_of` would return unchanged but for case and trailing dots: http or
+# https, then a host of letters, digits, dots and hyphens only, an optional numeric port, and
+# the end of the netloc (urlsplit's: "/", "?", "#" or the end). Anything else (user info, IPv6,
+# percent signs, a tab or a backslash, other schemes) goes through `host_of` itself.
+_PLAIN_URL = re.compile(r"https?://([A-Za-z0-9.\-]+)(?::[0-9]*)?(?:[/?#]|\Z)")
+
+
 def site_name(metadata: dict[str, Any]) -> str:
     """The document's site, as the site-boilerplate step keys it by default: the registered
     domain of its URL."""
     url = metadata.get(URL)
     if not isinstance(url, str) or not url:
         return NO_SITE
-    return registered_domain(host_of(url)) or NO_SITE
+    plain = _PLAIN_URL.match(url)
+    host = plain[1].lower().rstrip(".") if plain is not None else host_of(url)
+    return registered_domain(host) or NO_SITE
 
 
 def chars_removed(edit: Edit) -> int:
@@ -125,23 +136,41 @@ class Breakdown:
     sites: dict[str, Counter[str]] = field(default_factory=dict)
 
     def add(self, doc: Document) -> None:
+        # Runs for every document: direct increments (a key is made even for a 0, in the same
+        # order as before), no Counter.update (a Python loop over a dict made for the call)
         removed = 0
-        for edit in doc.ledger:
-            removed += chars_removed(edit)
-            self.removed_chars[edit.reason] += chars_removed(edit)
-        status, text_chars = doc.status, len(doc.text)
+        if doc.ledger:
+            removed_chars = self.removed_chars
+            for edit in doc.ledger:
+                taken = edit.end - edit.start - len(edit.replacement)
+                removed += taken
+                removed_chars[edit.reason] += taken
+        rejection = doc.rejection
+        status = KEPT if rejection is None else REJECTED  # Document.status
+        text_chars = len(doc.text)
         chars_in = text_chars + removed
-        self.chars.update({"in": chars_in, status: text_chars, "removed": removed})
-        if doc.rejection is not None:
-            reason = doc.rejection.reason
-            self.rules.setdefault(reason, Counter())[rule_of(reason, doc.rejection.detail)] += 1
+        chars = self.chars
+        chars["in"] += chars_in
+        chars[status] += text_chars
+        chars["removed"] += removed
+        if rejection is not None:
+            reason = rejection.reason
+            rules = self.rules.get(reason)
+            if rules is None:
+                rules = self.rules[reason] = Counter()
+            rules[rule_of(reason, rejection.detail)] += 1
             self.rejected_chars[reason] += text_chars
-        language = doc.metadata.get(LANGUAGE)
+        metadata = doc.metadata
+        language = metadata.get(LANGUAGE)
         language = language if isinstance(language, str) and language else NO_LANGUAGE
-        for table, key in ((self.languages, language), (self.sites, site_name(doc.metadata))):
-            counts = table.setdefault(key, Counter())
-            counts.update({status: 1, "chars_in": chars_in})
-            counts["chars_kept"] += text_chars if doc.rejection is None else 0
+        kept_chars = text_chars if rejection is None else 0
+        for table, key in ((self.languages, language), (self.sites, site_name(metadata))):
+            counts = table.get(key)
+            if counts is None:
+                counts = table[key] = Counter()
+            counts[status] += 1
+            counts["chars_in"] += chars_in
+            counts["chars_kept"] += kept_chars
 
     def merge(self, other: Breakdown) -> None:
         _merge_tables(self.rules, other.rules)
