@@ -718,3 +718,14 @@ def test_mostly_ascii_text_folds_run_by_run_short_or_long() -> None:
         assert by_runs.split()[:4] == [b"the", b"caf\xc3\xa9", b"on", b"the"]
     # text in another script (a run a word) is left to the whole-text fold
     assert _folded_by_runs(("\u0418\u0432\u0430\u043d " * 200).encode()) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([*FOLD_PIECES, "\n", "\n\n", "\u03a3\n", "\n\u03a3"]), max_size=200)
+)
+def test_normalising_by_line_is_normalising_each_line(pieces: list[str]) -> None:
+    from thresher.dedup.minhash import normalized_by_line
+
+    text = "".join(pieces)
+    assert normalized_by_line(text) == [normalized(line) for line in text.split("\n")]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import random
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from thresher.report import html
 from thresher.report.collect import SHARD_DIRS, _Signals
 from thresher.run import accounting
-from thresher.sites.site import host_of, registered_domain
+from thresher.sites.site import _PLAIN_URL, host_of, registered_domain
 
 
 def python_bins(numbers: list[float], low: float, width: float) -> list[int]:
@@ -133,10 +134,33 @@ URLS = [
 ]
 
 
+def _host_by_urlsplit(url: str) -> str:
+    """`host_of` as first written: urlsplit's host name, lower case, no trailing dot."""
+    try:
+        return (urlsplit(url.strip()).hostname or "").rstrip(".")
+    except ValueError:
+        return ""
+
+
 @pytest.mark.parametrize("url", URLS)
-def test_site_name_is_host_of_then_registered_domain(url: str) -> None:
-    expected = registered_domain(host_of(url)) or accounting.NO_SITE
+def test_host_of_is_urlsplits_host_and_site_name_its_domain(url: str) -> None:
+    assert host_of(url) == _host_by_urlsplit(url)
+    expected = registered_domain(_host_by_urlsplit(url)) or accounting.NO_SITE
     assert accounting.site_name({"url": url}) == expected
+
+
+def test_host_of_random_urls_is_urlsplits_host() -> None:
+    rng = random.Random(9)
+    parts = ["http", "https", "://", "a", "B", "0", ".", "-", ":", "80", "/", "?", "#", "@"]
+    parts += ["[", "]", "%", "\\", " ", "\t", "\u00e9", "x.org", "co.uk", "", "\n"]
+    plain = 0
+    for _ in range(20_000):
+        url = rng.choice(["http://", "https://", ""]) + "".join(
+            rng.choice(parts) for _ in range(rng.randrange(12))
+        )
+        assert host_of(url) == _host_by_urlsplit(url), url
+        plain += bool(_PLAIN_URL.match(url))
+    assert plain > 2_000  # the fast path is taken, and checked
 
 
 def test_rule_names_are_the_rule_characters_exactly() -> None:

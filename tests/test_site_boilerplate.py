@@ -543,3 +543,23 @@ def test_the_calendar_lookahead_changes_no_substitution() -> None:
         assert _CALENDAR.sub("0m", text) == expected, text
         changed += expected != text
     assert changed > 1000  # the texts do hold names
+
+
+def test_line_keys_of_a_text_are_each_lines_key() -> None:
+    # the text's substitutions and fold are made once: the same keys as line by line
+    from thresher.sites.lines import line_key, line_keys
+
+    pieces = ["Published", " Tuesday", " 15 January 2008", "\u00a9 2012", " [12]", " 42", " v1.4.2"]
+    pieces += [
+        " caf\u00e9",
+        " \u039f\u0394\u039f\u03a3",
+        "\u03a3",
+        " \u6771\u4eac",
+        " \u2014",
+        "\n",
+    ]
+    pieces += ["\n", "\n\n", " Sept. 10, 2010", " --", " #", "\u212a", " ..."]
+    rng = random.Random(13)
+    for _ in range(3_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(25)))
+        assert line_keys(text) == [line_key(line) for line in text.split("\n")], text

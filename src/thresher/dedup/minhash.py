@@ -64,6 +64,14 @@ def normalized_lines(text: str) -> bytes:
     return joined.strip(b"\x1e ").replace(b" \x1e ", b"\n")
 
 
+def normalized_by_line(text: str) -> list[bytes]:
+    """`normalized` of each line of `text` (split at line feeds), the text folded at once: every
+    step of the fold maps one character alone and none makes or takes a line feed (a capital
+    sigma's lower case looks at its neighbours, but not past a line feed, which is neither
+    cased nor case-ignorable), so the lines fold as they would apart."""
+    return [b" ".join(line.split()) for line in _folded(text).split(b"\n")]
+
+
 def _folded(text: str) -> bytes:
     """The text case- and digit-folded, punctuation and symbols turned to spaces, UTF-8;
     spacing not yet collapsed (one space or several: every caller splits)."""

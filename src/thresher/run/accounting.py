@@ -98,22 +98,13 @@ def _fold_token(token: str) -> str:
     return token[:start] + "N" + token[start + len(core) :]
 
 
-# A URL whose host `host_of` would return unchanged but for case and trailing dots: http or
-# https, then a host of letters, digits, dots and hyphens only, an optional numeric port, and
-# the end of the netloc (urlsplit's: "/", "?", "#" or the end). Anything else (user info, IPv6,
-# percent signs, a tab or a backslash, other schemes) goes through `host_of` itself.
-_PLAIN_URL = re.compile(r"https?://([A-Za-z0-9.\-]+)(?::[0-9]*)?(?:[/?#]|\Z)")
-
-
 def site_name(metadata: dict[str, Any]) -> str:
     """The document's site, as the site-boilerplate step keys it by default: the registered
     domain of its URL."""
     url = metadata.get(URL)
     if not isinstance(url, str) or not url:
         return NO_SITE
-    plain = _PLAIN_URL.match(url)
-    host = plain[1].lower().rstrip(".") if plain is not None else host_of(url)
-    return registered_domain(host) or NO_SITE
+    return registered_domain(host_of(url)) or NO_SITE
 
 
 def chars_removed(edit: Edit) -> int:

@@ -12,7 +12,7 @@ import re
 import numpy as np
 import xxhash
 
-from thresher.dedup.minhash import normalized
+from thresher.dedup.minhash import normalized, normalized_by_line
 
 # The version of the keys below: a saved table only mixes with keys made the same way.
 KEYS_VERSION = 3
@@ -41,12 +41,17 @@ def line_key(line: str) -> bytes:
 
 
 def line_keys(text: str) -> list[bytes]:
-    """`line_key` of each line of `text` (the substitutions made once for the whole text)."""
-    folded = _fold(text).split("\n")
-    keys = [_key(line) for line in folded]
-    if any(_DATE_ONLY in key for key in keys):  # rare: look at the original lines only then
-        lines = text.split("\n")  # the substitutions never add or take a line feed
-        keys = [_dated(key, line) for key, line in zip(keys, lines, strict=True)]
+    """`line_key` of each line of `text` (the substitutions and the fold made once for the
+    whole text)."""
+    folded = _fold(text)
+    lines = folded.split("\n")  # the substitutions never add or take a line feed
+    keys = [
+        key if key.strip(b"0 ") else _symbols_key(line)
+        for key, line in zip(normalized_by_line(folded), lines, strict=True)
+    ]
+    if _DATE_ONLY in b"\n".join(keys):  # rare: look at the original lines only then
+        originals = text.split("\n")
+        keys = [_dated(key, line) for key, line in zip(keys, originals, strict=True)]
     return keys
 
 
@@ -84,10 +89,12 @@ def _key(folded: str) -> bytes:
     # numbers first: "15th" keeps its shape ("0th"); a month name becomes a token that number
     # folding then leaves alone
     key = normalized(folded)
-    if key.strip(b"0 "):
-        return key
-    # no letter (so no calendar token either): the symbols tell "© 2008" from "[12]" from
-    # "42"; a bare number is no line
+    return key if key.strip(b"0 ") else _symbols_key(folded)
+
+
+def _symbols_key(folded: str) -> bytes:
+    """The key of a line with no letter (so no calendar token either): the symbols tell
+    "© 2008" from "[12]" from "42"; a bare number is no line."""
     symbols = " ".join(folded.split())
     return b"#" + symbols.encode("utf-8", "surrogatepass") if symbols.strip("0 ") else b""
 

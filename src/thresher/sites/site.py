@@ -5,6 +5,7 @@ value of a metadata field."""
 from __future__ import annotations
 
 import ipaddress
+import re
 from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,8 +31,18 @@ def valid_mode(mode: str) -> bool:
     return mode in (DOMAIN, HOST) or (mode.startswith(FIELD) and len(mode) > len(FIELD))
 
 
+# A URL whose host urlsplit would give as it is but for case and trailing dots: http or https,
+# a host of letters, digits, dots and hyphens only, an optional numeric port, and the end of
+# the netloc ("/", "?", "#" or the end). Anything else (user info, IPv6, percent signs, tabs,
+# backslashes, spaces, other schemes) goes to urlsplit. Most URLs of a crawl are such.
+_PLAIN_URL = re.compile(r"https?://([A-Za-z0-9.\-]+)(?::[0-9]*)?(?:[/?#]|\Z)")
+
+
 def host_of(url: str) -> str:
     """The URL's host name, lower case, without a trailing dot; "" when it has none."""
+    plain = _PLAIN_URL.match(url)
+    if plain is not None:
+        return plain[1].lower().rstrip(".")
     try:
         host = urlsplit(url.strip()).hostname or ""
     except ValueError:  # an unparsable URL (a bad IPv6 literal, a bad port) has no site
