@@ -3,10 +3,21 @@ it skip with a message where it is absent."""
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# The model cache (quality/model_cache.py) of the test session is a folder of its own, removed at
+# the end: tests leave nothing in the home folder. Set before any test imports a model; worker
+# processes inherit it.
+_MODEL_CACHE = tempfile.mkdtemp(prefix="thresher-test-model-cache-")
+os.environ.setdefault("THRESHER_CACHE_DIR", _MODEL_CACHE)
+atexit.register(shutil.rmtree, _MODEL_CACHE, ignore_errors=True)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
