@@ -438,3 +438,52 @@ def test_the_thresholds_carry_their_attribution() -> None:
     assert "huggingface/fineweb-2 @d0defb2" in attribution["source"]
     notice = Path(ROOT / "src/thresher/quality/FINEWEB2_NOTICE").read_text("utf-8")
     assert "Apache License" in notice and "d0defb2" in notice
+
+
+# Pieces of every kind the word split tells apart: spaced scripts with marks and inner
+# apostrophes, periods and commas, Han, Hiragana, Katakana with its long-vowel mark, Thai,
+# Khmer, Tibetan with its tsheg, Hangul, digits of other scripts, runs of periods, symbols.
+SPLIT_PIECES = [
+    *("word", "l'eau", "U.S", "3,5", "caf\u00e9", "e\u0301", "\u0418\u0432\u0430\u043d", " ", "\n"),
+    *(
+        "\u0645\u0631\u062d\u0628\u0627",
+        "\u0928\u092e\u0938\u094d\u0924\u0947",
+        "\u0663\u0664",
+        "...",
+    ),
+    *(
+        ".",
+        ",",
+        "'",
+        "\u2019",
+        "\u00a9",
+        "#",
+        "-",
+        "_",
+        "\u4e2d\u6587",
+        "\u3072\u3089",
+        "\u30ab\u30fc",
+    ),
+    *(
+        "\u0e2a\u0e27\u0e31\u0e2a\u0e14\u0e35",
+        "\u1781\u17d2\u1798\u17c2\u179a",
+        "\u0f56\u0f7c\u0f51\u0f0b",
+    ),
+    *("\ud55c\uad6d\uc5b4", "\u3005", "\u0301"),
+]
+
+
+def test_the_spaced_split_is_the_general_one_where_it_is_used() -> None:
+    import random
+
+    from thresher.quality.words import _TOKEN, uniform_weights
+
+    rng = random.Random(21)
+    spaced = 0
+    for _ in range(5_000):
+        text = "".join(rng.choice(SPLIT_PIECES) for _ in range(rng.randrange(30)))
+        expected = _TOKEN.findall(text)
+        assert words(text) == expected, text
+        assert words(text, uniform=uniform_weights(text)) == expected, text
+        spaced += uniform_weights(text)
+    assert spaced > 200  # both paths taken

@@ -175,11 +175,12 @@ class FineWeb2Quality(Filter):
         signals[THRESHOLDS] = NEUTRAL if name is None else f"fineweb2:{name}"
         if not text.strip():
             return Drop(self.name, "empty")
-        tokens = words(text)
+        uniform = uniform_weights(text)
+        tokens = words(text, uniform=uniform)
         # A word is never only punctuation and symbols where its first character is a letter
         # or a digit (checked for every code point): most words, answered without a look-up.
         content = [word for word in tokens if word[0].isalnum() or not is_symbol_word(word)]
-        if uniform_weights(text):  # every word weighs 1.0: the sums are the counts
+        if uniform:  # every word weighs 1.0: the sums are the counts
             n_words = float(len(tokens)) if tokens else 0
             n_content = float(len(content)) if content else 0
         else:

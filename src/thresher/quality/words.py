@@ -64,8 +64,19 @@ _HANGUL = regex.compile(r"\p{Hangul}")
 _WEIGHTED = regex.compile(rf"[{_HAN}{_KATAKANA}{_CLUSTER}\p{{Hangul}}]")
 
 
-def words(text: str) -> list[str]:
-    """The words of `text`, split as suits each script (see the module's docstring)."""
+# `_TOKEN` for text with no character of a script written without spaces: there only its
+# last three alternatives can match, and a word character is any of [\w\p{M}], so the same
+# tokens come from a pattern without the class difference, twice as fast.
+_SPACED_TOKEN = regex.compile(
+    rf"[\w\p{{M}}]+(?:['’.,][\w\p{{M}}]+)*|\.{{2,}}|[^\s{_TSHEG}]", flags=regex.V1
+)
+
+
+def words(text: str, *, uniform: bool | None = None) -> list[str]:
+    """The words of `text`, split as suits each script (see the module's docstring);
+    `uniform`: `uniform_weights(text)`, where the caller knows it already."""
+    if uniform if uniform is not None else uniform_weights(text):
+        return _SPACED_TOKEN.findall(text)  # no script without spaces (`_WEIGHTED` holds them)
     return _TOKEN.findall(text)
 
 
