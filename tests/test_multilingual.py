@@ -487,3 +487,81 @@ def test_the_spaced_split_is_the_general_one_where_it_is_used() -> None:
         assert words(text, uniform=uniform_weights(text)) == expected, text
         spaced += uniform_weights(text)
     assert spaced > 200  # both paths taken
+
+
+def _judged_alone(doc: Document) -> tuple[Any, dict[str, Any]]:
+    """The verdict of `fineweb2` on a fresh copy of `doc`, counting its own n-grams."""
+    alone = Document(id=doc.id, text=doc.text, metadata={"language": doc.metadata["language"]})
+    verdict = FineWeb2Quality().verdict(alone)
+    return verdict, alone.metadata["signals"]
+
+
+def test_a_stream_judged_in_batches_gets_each_documents_own_signals(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import random
+
+    from thresher.quality import multilingual
+
+    rng = random.Random(8)
+    vocabulary = ["maison", "rouge", "le", "la", "et", "de", "\u0434\u043e\u043c", "\u4e2d", "x"]
+    vocabulary += [
+        "\u0e2a\u0e27\u0e31\u0e2a",
+        "\ud55c\uad6d",
+        "3,5",
+        "l'eau",
+        "...",
+        "#",
+        "\u00e9t\u00e9",
+    ]
+    spaced = [word for word in vocabulary if word.isascii() or word[0] in "\u0434\u00e9"]
+    docs = []
+    for i in range(600):
+        pool = vocabulary if rng.random() < 0.3 else spaced  # some in scripts without spaces
+        words_ = [rng.choice(pool) for _ in range(rng.randrange(0, 120))]
+        if rng.random() < 0.5:  # repeated lines and n-grams
+            words_ = words_[:20] * rng.randrange(1, 6)
+        text = "\n".join(" ".join(words_[j : j + 9]) for j in range(0, len(words_), 9))
+        language = rng.choice(["fr", "ru", "zh", "th", "ko", "und", "en", "de"])
+        docs.append(Document(id=str(i), text=text, metadata={"language": language}))
+    alone = []  # texts that counted their own n-grams while streamed
+    own = multilingual.WordNgrams
+
+    def counted_alone(tokens: list[str]) -> Any:
+        alone.append(tokens)
+        return own(tokens)
+
+    monkeypatch.setattr(multilingual, "WordNgrams", counted_alone)
+    step = FineWeb2Quality()
+    streamed = list(step(Document(id=d.id, text=d.text, metadata=dict(d.metadata)) for d in docs))
+    monkeypatch.setattr(multilingual, "WordNgrams", own)
+    judged = [d for d in docs if d.metadata["language"] != "en" and d.text.strip()]
+    assert 0 < len(alone) < len(judged) - 200  # most counted in batches, CJK and Thai alone
+    for doc, got in zip(docs, streamed, strict=True):
+        verdict, signals = _judged_alone(doc) if doc.metadata["language"] != "en" else (KEEP, {})
+        assert got.metadata.get("signals", {}) == signals, doc.text
+        expected = None if verdict is KEEP else verdict.detail
+        assert (got.rejection.detail if got.rejection else None) == expected
+
+
+def test_real_texts_judged_in_batches_get_their_own_signals() -> None:
+    folder = need_shared(ROOT.parent / "shared" / "data" / "langid" / "lingua-sentences")
+    docs = []
+    for path in sorted(folder.glob("*.txt")):
+        lines = path.read_text("utf-8").splitlines()
+        for start in range(0, 200, 40):
+            text = "\n".join(lines[start : start + 40] + lines[start : start + 5])
+            docs.append(
+                Document(id=f"{path.stem}{start}", text=text, metadata={"language": path.stem})
+            )
+    streamed = list(
+        FineWeb2Quality()(Document(id=d.id, text=d.text, metadata=dict(d.metadata)) for d in docs)
+    )
+    for doc, got in zip(docs, streamed, strict=True):
+        if doc.metadata["language"] == "en":
+            continue
+        verdict, signals = _judged_alone(doc)
+        assert got.metadata["signals"] == signals, doc.id
+        assert (got.rejection.detail if got.rejection else None) == (
+            None if verdict is KEEP else verdict.detail
+        )

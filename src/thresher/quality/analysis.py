@@ -53,6 +53,9 @@ class Analysis:
     text: str
     # `gopher-repetition`'s signals of the text, when a batch computed them ahead of its turn
     repetition: dict[str, float] | None = None
+    # `fineweb2`'s words of the text and its n-gram characters (the top 2- to 4-grams', the
+    # repeated 5- to 10-grams'), when a batch computed them ahead of its turn
+    fineweb2: tuple[list[str], list[int]] | None = None
 
     @cached_property
     def words(self) -> list[str]:

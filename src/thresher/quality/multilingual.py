@@ -32,26 +32,37 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any
+from time import perf_counter
+from typing import Any, ClassVar
 
 import regex
 
 from thresher.document import Document
 from thresher.quality.analysis import (
+    BATCH_CHARS,
+    Analysis,
+    analysis_of,
     find_duplicates,
     has_letter,
     is_symbol_word,
     is_terminal,
     split_lines,
 )
-from thresher.quality.gopher import first_quality_failure, signals_of
+from thresher.quality.gopher import (
+    _REPEAT_NS,
+    _TOP_NS,
+    _ngram_columns,
+    first_quality_failure,
+    signals_of,
+)
 from thresher.quality.language_codes import parse_languages, require_languages
-from thresher.quality.ngrams import WordNgrams
+from thresher.quality.ngrams import NgramBatch, WordNgrams
 from thresher.quality.words import uniform_weights, unspaced, word_count, words
-from thresher.steps import KEEP, Drop, Filter, Verdict, register, require
+from thresher.steps import KEEP, Drop, Filter, Step, StepStats, Verdict, register, require
 
 NEUTRAL = "language-neutral"
 THRESHOLDS = "quality_thresholds"
@@ -111,6 +122,21 @@ def _span(n: int, units_per_word: float) -> int:
     return max(n, round(n * units_per_word))
 
 
+def _prepare_ngrams(judged: list[tuple[Analysis, list[str]]]) -> None:
+    """The n-gram characters of these texts (every word of weight 1: spans of n words),
+    counted at once and left on their analyses with their words for `verdict`. Any failure
+    leaves them unprepared: each document then counts its own, and an error is its own."""
+    if not judged:
+        return
+    try:
+        columns = _ngram_columns(NgramBatch([tokens for _, tokens in judged]))
+        for (analysis, tokens), chars in zip(judged, zip(*columns, strict=True), strict=True):
+            analysis.fineweb2 = (tokens, list(chars))
+    except Exception:  # see the docstring
+        for analysis, _ in judged:
+            analysis.fineweb2 = None
+
+
 @register
 @dataclass(frozen=True, kw_only=True)
 class FineWeb2Quality(Filter):
@@ -163,6 +189,53 @@ class FineWeb2Quality(Filter):
             value = getattr(self, param)
             require(value >= 0, self.name, param, ">= 0", value)
 
+    # Documents whose n-grams are counted at once (`__call__`): at most this many, words and
+    # characters (as gopher-repetition's batches).
+    read_ahead: ClassVar[int] = 256
+    BATCH_WORDS: ClassVar[int] = 16_384
+
+    def __call__(
+        self, docs: Iterable[Document], stats: StepStats | None = None
+    ) -> Iterator[Document]:
+        """Each document judged as `Step` does, the n-gram counts of a batch of the texts in
+        spaced scripts computed at once first (`NgramBatch`: numpy's cost per call paid once a
+        batch); any failure there leaves each document to count its own."""
+        stats = stats if stats is not None else StepStats(self.name)
+        for batch, judged in self._batches(docs):
+            started = perf_counter()
+            _prepare_ngrams(judged)
+            stats.seconds += perf_counter() - started
+            yield from Step.__call__(self, batch, stats)
+
+    def _batches(
+        self, docs: Iterable[Document]
+    ) -> Iterator[tuple[list[Document], list[tuple[Analysis, list[str]]]]]:
+        """The stream in batches, each with the analyses and words of the documents this rule
+        will judge whose every word weighs 1 (no script written without spaces)."""
+        skipped = _languages(self.skip_languages)
+        batch: list[Document] = []
+        judged: list[tuple[Analysis, list[str]]] = []
+        count = chars = 0
+        for doc in docs:
+            batch.append(doc)
+            found = doc.metadata.get("language")
+            text = doc.text
+            if (
+                doc.rejection is None
+                and (found if isinstance(found, str) else None) not in skipped
+                and text.strip()
+                and uniform_weights(text)
+            ):
+                tokens = words(text, uniform=True)
+                judged.append((analysis_of(doc), tokens))
+                count += len(tokens)
+                chars += len(text)
+            if len(batch) >= self.read_ahead or count >= self.BATCH_WORDS or chars >= BATCH_CHARS:
+                yield batch, judged
+                batch, judged, count, chars = [], [], 0, 0
+        if batch:
+            yield batch, judged
+
     def verdict(self, doc: Document) -> Verdict:
         found = doc.metadata.get("language")
         language = found if isinstance(found, str) else None  # not a set member if unhashable
@@ -175,8 +248,12 @@ class FineWeb2Quality(Filter):
         signals[THRESHOLDS] = NEUTRAL if name is None else f"fineweb2:{name}"
         if not text.strip():
             return Drop(self.name, "empty")
-        uniform = uniform_weights(text)
-        tokens = words(text, uniform=uniform)
+        prepared = analysis_of(doc).fineweb2
+        if prepared is not None:  # a text of spaced scripts only, its batch's n-grams counted
+            uniform, (tokens, ngram_chars) = True, prepared
+        else:
+            uniform, ngram_chars = uniform_weights(text), None
+            tokens = words(text, uniform=uniform)
         # A word is never only punctuation and symbols where its first character is a letter
         # or a digit (checked for every code point): most words, answered without a look-up.
         content = [word for word in tokens if word[0].isalnum() or not is_symbol_word(word)]
@@ -185,7 +262,7 @@ class FineWeb2Quality(Filter):
             n_content = float(len(content)) if content else 0
         else:
             n_words, n_content = word_count(tokens), word_count(content)
-        signals.update(self._repetition(text, tokens, n_words))
+        signals.update(self._repetition(text, tokens, n_words, ngram_chars))
         signals.update(self._fineweb(text, n_words))
         signals.update(self._gopher(text, tokens, content, n_words, n_content, thresholds))
         failed = (
@@ -198,19 +275,25 @@ class FineWeb2Quality(Filter):
     # -- signals ---------------------------------------------------------------------------
 
     @staticmethod
-    def _repetition(text: str, tokens: list[str], n_words: float) -> dict[str, float]:
+    def _repetition(
+        text: str, tokens: list[str], n_words: float, ngram_chars: list[int] | None = None
+    ) -> dict[str, float]:
+        """The repetition signals; `ngram_chars`: the n-gram characters (`_ngram_columns`)
+        where a batch counted them (only for texts whose every word weighs 1: spans of n)."""
         lines = split_lines(text)
-        ngrams = WordNgrams(tokens)
-        # An n-gram of FineWeb-2's words spans about n * units_per_word split words in a text
-        # split by characters (1.7 Han characters, 3.6 Thai clusters a word); never fewer than n.
-        units_per_word = _frac(len(tokens), n_words) or 1.0
         out = {"dup_line_frac": _frac(find_duplicates(lines)[0], len(lines))}
-        for n in (2, 3, 4):
-            chars = ngrams.top_chars(_span(n, units_per_word), n - 1)
-            out[f"top_{n}_gram_frac"] = _frac(chars, len(text))
-        for n in range(5, 11):
-            chars = ngrams.repeated_chars(_span(n, units_per_word))
-            out[f"dup_{n}_gram_frac"] = _frac(chars, len(text))
+        if ngram_chars is None:
+            ngrams = WordNgrams(tokens)
+            # An n-gram of FineWeb-2's words spans about n * units_per_word split words in a
+            # text split by characters (1.7 Han characters, 3.6 Thai clusters a word); never
+            # fewer than n.
+            units_per_word = _frac(len(tokens), n_words) or 1.0
+            tops = [ngrams.top_chars(_span(n, units_per_word), n - 1) for n in _TOP_NS]
+            repeats = [ngrams.repeated_chars(_span(n, units_per_word)) for n in _REPEAT_NS]
+            ngram_chars = tops + repeats
+        for n, chars in zip(_TOP_NS + _REPEAT_NS, ngram_chars, strict=True):
+            kind = "top" if n in _TOP_NS else "dup"
+            out[f"{kind}_{n}_gram_frac"] = _frac(chars, len(text))
         return out
 
     @staticmethod
