@@ -69,7 +69,8 @@ def _py3langid() -> Any:
     The arrays come from the model cache when it holds them (`model_cache`)."""
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
-    arrays = model_cache.load_or_build(Path(MODEL_DIR) / MODEL_FILE, _py3langid_arrays)
+    model = Path(MODEL_DIR) / MODEL_FILE
+    arrays = model_cache.load_or_build(model, _py3langid_arrays, _PY3LANGID_ARRAYS)
     return LanguageIdentifier(
         arrays["ptc"],
         arrays["pc"],
@@ -80,6 +81,9 @@ def _py3langid() -> Any:
         # py3langid shifts each row number left by 8 in Python: ints, not numpy's uint16
         tk_row=arrays["row"].tolist(),
     )
+
+
+_PY3LANGID_ARRAYS = ("ptc", "pc", "classes", "nextmove", "output", "row")
 
 
 def _py3langid_arrays(model: Path) -> dict[str, np.ndarray]:
