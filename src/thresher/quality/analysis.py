@@ -6,13 +6,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from time import perf_counter
+from typing import TypeVar
 
 import regex
 
 from thresher.document import Document
 from thresher.quality.tokens import words_by_chunk
+from thresher.steps import Step, StepStats
+
+T = TypeVar("T")
 
 _STERM = regex.compile(r"\p{Sentence_Terminal}")
 _SYMBOLS = frozenset("#$%&*+<=>@^_`|~\\/-")
@@ -108,6 +114,50 @@ BATCH_CHARS = 1 << 18  # 16,384 words (gopher-repetition's batch) are about 100 
 HELD_CHARS = 2 * BATCH_CHARS
 HELD_MOST = 512  # documents, however short (a batch holds at most 256)
 _held_chars = 0
+
+
+def judge_in_batches(
+    step: Step,
+    docs: Iterable[Document],
+    stats: StepStats | None,
+    pick: Callable[[Document], tuple[T, int] | None],
+    prepare: Callable[[list[T]], None],
+    most_words: int,
+) -> Iterator[Document]:
+    """`Step.__call__` of `step`, the work its documents share done a batch at a time first:
+    `pick(doc)` gives what `prepare` needs of a document not yet rejected, with its number of
+    words (None: nothing to prepare), and `prepare` does a batch's work (timed as the step's).
+    A batch is at most `step.read_ahead` documents, `most_words` words and BATCH_CHARS of the
+    picked documents' text (what the analysis holders keep: see above)."""
+    stats = stats if stats is not None else StepStats(step.name)
+    batch: list[Document] = []
+    picked: list[T] = []
+    words = chars = 0
+    for doc in docs:
+        batch.append(doc)
+        found = pick(doc) if doc.rejection is None else None
+        if found is not None:
+            picked.append(found[0])
+            words += found[1]
+            chars += len(doc.text)
+        if len(batch) >= step.read_ahead or words >= most_words or chars >= BATCH_CHARS:
+            yield from _judged(step, batch, picked, prepare, stats)
+            batch, picked, words, chars = [], [], 0, 0
+    if batch:
+        yield from _judged(step, batch, picked, prepare, stats)
+
+
+def _judged(
+    step: Step,
+    batch: list[Document],
+    picked: list[T],
+    prepare: Callable[[list[T]], None],
+    stats: StepStats,
+) -> Iterator[Document]:
+    started = perf_counter()
+    prepare(picked)
+    stats.seconds += perf_counter() - started
+    yield from Step.__call__(step, batch, stats)
 
 
 def analysis_of(doc: Document) -> Analysis:

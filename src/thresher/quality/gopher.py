@@ -7,12 +7,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from time import perf_counter
 from typing import Any, ClassVar
 
 from thresher.document import Document
 from thresher.quality.analysis import (
-    BATCH_CHARS,
     PARAGRAPH_BREAK,
     Analysis,
     analyse,
@@ -21,11 +19,12 @@ from thresher.quality.analysis import (
     find_duplicates,
     has_letter,
     is_symbol_word,
+    judge_in_batches,
     split_lines,
 )
 from thresher.quality.language_codes import parse_languages, require_languages
 from thresher.quality.ngrams import NgramBatch, WordNgrams
-from thresher.steps import KEEP, Drop, Filter, Step, StepStats, Verdict, register, require
+from thresher.steps import KEEP, Drop, Filter, StepStats, Verdict, register, require
 
 SIGNALS = "signals"
 STOP_WORDS = ("the", "be", "to", "of", "and", "that", "have", "with")
@@ -102,32 +101,16 @@ class GopherRepetition(Filter):
     ) -> Iterator[Document]:
         """Each document judged as `Step` does, the n-gram counts of a batch of them computed
         at once first (`NgramBatch`: numpy's cost per call paid once a batch)."""
-        stats = stats if stats is not None else StepStats(self.name)
-        for batch, judged in self._batches(docs):
-            started = perf_counter()
-            _prepare_repetition(judged)
-            stats.seconds += perf_counter() - started
-            yield from Step.__call__(self, batch, stats)
+        return judge_in_batches(
+            self, docs, stats, self._pick, _prepare_repetition, self.BATCH_WORDS
+        )
 
-    def _batches(self, docs: Iterable[Document]) -> Iterator[tuple[list[Document], list[Analysis]]]:
-        """The stream in batches, each with the analyses (words split) of the documents this
-        rule will judge."""
-        batch: list[Document] = []
-        judged: list[Analysis] = []
-        words = chars = 0
-        for doc in docs:
-            batch.append(doc)
-            if doc.rejection is None and doc.text and not out_of_scope(doc, self.languages):
-                analysis = _split(doc)
-                if analysis is not None:
-                    judged.append(analysis)
-                    words += len(analysis.words)
-                    chars += len(doc.text)
-            if len(batch) >= self.read_ahead or words >= self.BATCH_WORDS or chars >= BATCH_CHARS:
-                yield batch, judged
-                batch, judged, words, chars = [], [], 0, 0
-        if batch:
-            yield batch, judged
+    def _pick(self, doc: Document) -> tuple[Analysis, int] | None:
+        """The analysis (words split) of a document this rule will judge, and its words."""
+        if not doc.text or out_of_scope(doc, self.languages):
+            return None
+        analysis = _split(doc)
+        return None if analysis is None else (analysis, len(analysis.words))
 
     def verdict(self, doc: Document) -> Verdict:
         if out_of_scope(doc, self.languages):

@@ -36,20 +36,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from time import perf_counter
 from typing import Any, ClassVar
 
 import regex
 
 from thresher.document import Document
 from thresher.quality.analysis import (
-    BATCH_CHARS,
     Analysis,
     analysis_of,
     find_duplicates,
     has_letter,
     is_symbol_word,
     is_terminal,
+    judge_in_batches,
     split_lines,
 )
 from thresher.quality.gopher import (
@@ -62,7 +61,7 @@ from thresher.quality.gopher import (
 from thresher.quality.language_codes import parse_languages, require_languages
 from thresher.quality.ngrams import NgramBatch, WordNgrams
 from thresher.quality.words import uniform_weights, unspaced, word_count, words
-from thresher.steps import KEEP, Drop, Filter, Step, StepStats, Verdict, register, require
+from thresher.steps import KEEP, Drop, Filter, StepStats, Verdict, register, require
 
 NEUTRAL = "language-neutral"
 THRESHOLDS = "quality_thresholds"
@@ -120,6 +119,13 @@ def _frac(part: float, whole: float) -> float:
 
 def _span(n: int, units_per_word: float) -> int:
     return max(n, round(n * units_per_word))
+
+
+def _language(doc: Document) -> str | None:
+    """The `language` step's finding (None if it is not a string: not a set member if
+    unhashable)."""
+    found = doc.metadata.get("language")
+    return found if isinstance(found, str) else None
 
 
 def _prepare_ngrams(judged: list[tuple[Analysis, list[str]]]) -> None:
@@ -200,46 +206,23 @@ class FineWeb2Quality(Filter):
         """Each document judged as `Step` does, the n-gram counts of a batch of the texts in
         spaced scripts computed at once first (`NgramBatch`: numpy's cost per call paid once a
         batch); any failure there leaves each document to count its own."""
-        stats = stats if stats is not None else StepStats(self.name)
-        for batch, judged in self._batches(docs):
-            started = perf_counter()
-            _prepare_ngrams(judged)
-            stats.seconds += perf_counter() - started
-            yield from Step.__call__(self, batch, stats)
+        return judge_in_batches(self, docs, stats, self._pick, _prepare_ngrams, self.BATCH_WORDS)
 
-    def _batches(
-        self, docs: Iterable[Document]
-    ) -> Iterator[tuple[list[Document], list[tuple[Analysis, list[str]]]]]:
-        """The stream in batches, each with the analyses and words of the documents this rule
-        will judge whose every word weighs 1 (no script written without spaces)."""
-        skipped = _languages(self.skip_languages)
-        batch: list[Document] = []
-        judged: list[tuple[Analysis, list[str]]] = []
-        count = chars = 0
-        for doc in docs:
-            batch.append(doc)
-            found = doc.metadata.get("language")
-            text = doc.text
-            if (
-                doc.rejection is None
-                and (found if isinstance(found, str) else None) not in skipped
-                and text.strip()
-                and uniform_weights(text)
-            ):
-                tokens = words(text, uniform=True)
-                judged.append((analysis_of(doc), tokens))
-                count += len(tokens)
-                chars += len(text)
-            if len(batch) >= self.read_ahead or count >= self.BATCH_WORDS or chars >= BATCH_CHARS:
-                yield batch, judged
-                batch, judged, count, chars = [], [], 0, 0
-        if batch:
-            yield batch, judged
+    def _pick(self, doc: Document) -> tuple[tuple[Analysis, list[str]], int] | None:
+        """The analysis and words of a document this rule will judge whose every word weighs 1
+        (no script written without spaces), and its number of words."""
+        text = doc.text
+        if self._skips(_language(doc)) or not text.strip() or not uniform_weights(text):
+            return None
+        tokens = words(text, uniform=True)
+        return (analysis_of(doc), tokens), len(tokens)
+
+    def _skips(self, language: str | None) -> bool:
+        return language in _languages(self.skip_languages)
 
     def verdict(self, doc: Document) -> Verdict:
-        found = doc.metadata.get("language")
-        language = found if isinstance(found, str) else None  # not a set member if unhashable
-        if language in _languages(self.skip_languages):
+        language = _language(doc)
+        if self._skips(language):
             return KEEP
         text = doc.text
         signals = signals_of(doc)

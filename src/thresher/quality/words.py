@@ -75,9 +75,10 @@ _SPACED_TOKEN = regex.compile(
 def words(text: str, *, uniform: bool | None = None) -> list[str]:
     """The words of `text`, split as suits each script (see the module's docstring);
     `uniform`: `uniform_weights(text)`, where the caller knows it already."""
-    if uniform if uniform is not None else uniform_weights(text):
-        return _SPACED_TOKEN.findall(text)  # no script without spaces (`_WEIGHTED` holds them)
-    return _TOKEN.findall(text)
+    if uniform is None:
+        uniform = uniform_weights(text)
+    # no script written without spaces where every word weighs 1 (`_WEIGHTED` holds them)
+    return (_SPACED_TOKEN if uniform else _TOKEN).findall(text)
 
 
 @lru_cache(maxsize=65_536)
