@@ -3,6 +3,7 @@ worker independence, the index across runs, and the accounting."""
 
 from __future__ import annotations
 
+import itertools
 import random
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from thresher import ConfigError, Document, Recipe
 from thresher.cli import main
 from thresher.dedup import Dedup, DedupIndex
 from thresher.dedup import clusters as clusters_module
-from thresher.dedup.clusters import Keys, RowStore, cluster
+from thresher.dedup.clusters import KeyParts, Keys, RowStore, _candidate_groups, cluster
 from thresher.dedup.minhash import (
     MinHasher,
     lsh_params,
@@ -343,6 +344,8 @@ def keys_of(bands: list[list[int]], sets: list[list[int]], priority: list[float]
 def test_candidates_join_through_shared_buckets_without_a_check() -> None:
     keys = keys_of([[10, 20], [10, 21], [11, 21], [12, 22]], [[1], [2], [3], [4]], [0, 1, 2, 3])
     found = cluster(keys, exact=True, near=True, verify="none")
+    assert found.rows.tolist() == [0, 1, 2]  # the fourth row shares no key: no candidate
+    found = found.every_row(4)
     assert found.size.tolist() == [3, 3, 3, 1]
     assert found.keeper.tolist() == [0, 0, 0, 3]
 
@@ -351,7 +354,7 @@ def test_a_chain_is_cut_into_stars_around_keepers() -> None:
     # a~b and b~c share buckets, but a and c have little in common: c is not a copy of a
     sets = [[1, 2, 3, 4, 5], [1, 2, 3, 4, 6], [1, 2, 3, 6, 7]]
     keys = keys_of([[10, 20], [10, 21], [11, 21]], sets, [0, 1, 2])
-    found = cluster(keys, exact=True, near=True, verify="exact", threshold=0.6)
+    found = cluster(keys, exact=True, near=True, verify="exact", threshold=0.6).every_row(3)
     assert found.keeper.tolist() == [0, 0, 2]  # J(a, b) = 4/6; J(a, c) = 3/7
     assert found.size.tolist() == [2, 2, 1]
 
@@ -381,8 +384,9 @@ def test_a_large_group_is_cut_as_exactly_compared_stars_would_cut_it(
 ) -> None:
     keys = family_keys(600)  # over LARGE_GROUP: the signature prefilter runs
     prefiltered = cluster(keys, exact=True, near=True, verify="exact", threshold=0.7)
+    prefiltered = prefiltered.every_row(600)
     monkeypatch.setattr(clusters_module, "LARGE_GROUP", 10_000)
-    exact = cluster(keys, exact=True, near=True, verify="exact", threshold=0.7)
+    exact = cluster(keys, exact=True, near=True, verify="exact", threshold=0.7).every_row(600)
     assert prefiltered.keeper.tolist() == exact.keeper.tolist()
     np.testing.assert_array_equal(prefiltered.similarity, exact.similarity)
     removed = prefiltered.keeper != np.arange(600)
@@ -631,20 +635,70 @@ def test_a_copy_exactly_at_the_threshold_is_joined() -> None:
     assert found.similarity[1] == pytest.approx(0.7)
 
 
-def test_band_keys_joined_in_partitions_give_the_clusters_of_one_pass(tmp_path: Path) -> None:
-    from thresher.dedup.clusters import BandKeys, UnionFind, _join_bands, _join_groups
+def groups_by_union_find(bands: np.ndarray, exact: np.ndarray) -> list[int]:
+    """Each row's group (its smallest row) when rows sharing the exact key or a band's key
+    are joined one pair at a time: what the candidate search must find."""
+    from thresher.dedup.clusters import UnionFind
 
-    bands = np.random.default_rng(3).integers(0, 3000, (600, 6), dtype=np.uint64)
+    rows = UnionFind(len(bands))
+    for column in [exact.tolist(), *(bands[:, b].tolist() for b in range(bands.shape[1]))]:
+        first: dict[object, int] = {}
+        for row, key in enumerate(column):
+            key = tuple(key) if isinstance(key, list) else key
+            rows.union(first.setdefault(key, row), row)
+    groups: list[int] = rows.roots().tolist()
+    return groups
+
+
+def candidate_keys(bands: np.ndarray, exact: np.ndarray, parts: int) -> KeyParts:
+    n = len(bands)
+    bounds = np.linspace(0, n, parts + 1).astype(int).tolist()
+    keys = [
+        Keys(
+            id_hash=np.zeros(hi - lo, np.uint64),
+            exact=exact[lo:hi],
+            bands=bands[lo:hi],
+            priority=np.zeros(hi - lo),
+            signatures=RowStore([]),
+            shingles=RowStore([]),
+        )
+        for lo, hi in itertools.pairwise(bounds)
+    ]
+    return KeyParts([lambda k=k: k for k in keys], [len(k) for k in keys], bands.shape[1])
+
+
+@pytest.mark.parametrize("limit", [None, 500, 2])
+def test_candidates_in_partitions_are_the_groups_of_union_find(
+    tmp_path: Path, limit: int | None
+) -> None:
+    rng = np.random.default_rng(3)
+    bands = rng.integers(0, 30_000, (600, 6), dtype=np.uint64)
     bands[:, 1] = bands[:, 0]  # the same value in two bands of one row joins nothing more
-    parts = BandKeys([bands[:250], bands[250:]], 6)
-    one, many, by_band = UnionFind(600), UnionFind(600), UnionFind(600)
-    _join_bands(one, parts, None)
-    _join_bands(many, parts, tmp_path, limit=500)  # 3,600 values: 8 partitions, spilled
-    for band in range(6):
-        _join_groups(by_band, bands[:, band], None)
-    assert one.roots().tolist() == many.roots().tolist() == by_band.roots().tolist()
-    assert len(set(one.roots().tolist())) < 600  # some rows were joined
-    assert not list(tmp_path.iterdir())  # the spilled partitions are gone
+    exact = rng.integers(0, 2000, (600, 2), dtype=np.uint64) // np.uint64(1000)
+    exact[:, 0] = rng.integers(0, 1000, 600, dtype=np.uint64)
+    expected = groups_by_union_find(bands, exact)
+    options = {} if limit is None else {"limit": limit}
+    keys = candidate_keys(bands, exact, parts=3)
+    rows, group = _candidate_groups(keys, exact=True, near=True, spill=tmp_path, **options)
+    found = np.arange(600)
+    found[rows] = rows[group]  # positions to rows; every other row is alone
+    assert found.tolist() == expected
+    alone = [r for r in range(600) if expected.count(expected[r]) == 1]
+    assert sorted(set(range(600)) - set(rows.tolist())) == alone  # candidates: rows not alone
+    assert 0 < len(alone) < 600
+    assert not list(tmp_path.iterdir())  # the spilled partitions and pairs are gone
+
+
+def test_exact_keys_join_on_both_words() -> None:
+    exact = np.array([[1, 2], [1, 3], [4, 2], [1, 2]], np.uint64)  # rows 0 and 3 alone share
+    bands = np.zeros((4, 0), np.uint64)
+    rows, group = _candidate_groups(
+        candidate_keys(bands, exact, parts=2),
+        exact=True,
+        near=True,
+        spill=None,
+    )
+    assert rows.tolist() == [0, 3] and group.tolist() == [0, 0]
 
 
 def test_repeated_ids_without_a_source_each_get_their_own_decision() -> None:
@@ -659,18 +713,18 @@ def test_repeated_ids_without_a_source_each_get_their_own_decision() -> None:
 def test_many_band_partitions_keep_few_files_open(tmp_path: Path) -> None:
     import resource
 
-    from thresher.dedup.clusters import BandKeys, UnionFind, _join_bands
-
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     bands = np.random.default_rng(5).integers(0, 500, (400, 2), dtype=np.uint64)
+    exact = np.arange(800, dtype=np.uint64).reshape(400, 2)
+    keys = candidate_keys(bands, exact, parts=4)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(64, hard), hard))
-    try:
-        many, one = UnionFind(400), UnionFind(400)
-        _join_bands(many, BandKeys([bands], 2), tmp_path, limit=2)  # 400 partitions
+    try:  # 400 partitions of each kind
+        many = _candidate_groups(keys, exact=True, near=True, spill=tmp_path, limit=2)
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
-    _join_bands(one, BandKeys([bands], 2), None)
-    assert many.roots().tolist() == one.roots().tolist()
+    one = _candidate_groups(keys, exact=True, near=True, spill=None)
+    assert many[0].tolist() == one[0].tolist() and many[1].tolist() == one[1].tolist()
+    assert len(one[0]) > 100
 
 
 def test_an_index_without_band_keys_does_not_mix_with_near_dedup() -> None:
@@ -729,3 +783,43 @@ def test_normalising_by_line_is_normalising_each_line(pieces: list[str]) -> None
 
     text = "".join(pieces)
     assert normalized_by_line(text) == [normalized(line) for line in text.split("\n")]
+
+
+def test_clusters_over_parts_are_the_clusters_over_one() -> None:
+    from thresher.dedup.clusters import PickedRows
+
+    keys = family_keys(300)
+    keys.bands = np.repeat(np.arange(300, dtype=np.uint64)[:, None] // np.uint64(40), 2, axis=1)
+    keys.priority = np.random.default_rng(1).integers(0, 5, 300).astype(np.float64)
+
+    def rows(lo: int, hi: int) -> Keys:
+        picked = np.arange(lo, hi)
+        return Keys(
+            id_hash=keys.id_hash[lo:hi],
+            exact=keys.exact[lo:hi],
+            bands=np.asarray(keys.bands)[lo:hi],
+            priority=keys.priority[lo:hi],
+            signatures=RowStore([PickedRows(keys.signatures, picked)]),
+            shingles=RowStore([PickedRows(keys.shingles, picked)]),
+        )
+
+    parts = [rows(0, 70), rows(70, 71), rows(71, 71), rows(71, 300)]
+    split = KeyParts([lambda p=p: p for p in parts], [len(p) for p in parts], 2)
+    whole = cluster(keys, exact=True, near=True, verify="exact", threshold=0.7)
+    found = cluster(split, exact=True, near=True, verify="exact", threshold=0.7)
+    for field in ("rows", "root", "keeper", "size", "exact", "ties"):
+        assert getattr(found, field).tolist() == getattr(whole, field).tolist(), field
+    np.testing.assert_array_equal(found.similarity, whole.similarity)
+    assert (whole.every_row(300).keeper != np.arange(300)).sum() > 50  # copies were joined
+
+
+def test_packed_names_give_back_each_string() -> None:
+    from thresher.dedup.step import _Strings
+
+    texts = ["doc-1", "", "été/über", "https://x.example/a?b=c", "日本語", "\U0001f600"]
+    packed = _Strings()
+    packed.extend([t.encode() for t in texts[:2]])
+    packed.extend([])
+    packed.extend([t.encode() for t in texts[2:]])
+    packed.pack()
+    assert [packed[i] for i in range(len(texts))] == texts

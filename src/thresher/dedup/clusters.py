@@ -11,6 +11,7 @@ computed the keys."""
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -57,10 +58,12 @@ class RowFile:
 
 
 class RowStore:
-    """Many `RowFile`s (or in-memory arrays, or lists of rows) read as one by row number, each
-    file visited once per `take`."""
+    """Many `RowFile`s (or `PickedRows`, in-memory arrays, or lists of rows) read as one by row
+    number, each file visited once per `take`."""
 
-    def __init__(self, parts: Sequence[RowFile | np.ndarray | Sequence[np.ndarray]]) -> None:
+    def __init__(
+        self, parts: Sequence[RowFile | PickedRows | np.ndarray | Sequence[np.ndarray]]
+    ) -> None:
         self.parts = list(parts)
         self.offsets = np.cumsum([0, *(len(p) for p in self.parts)])
 
@@ -75,12 +78,27 @@ class RowStore:
             selected = rows[which == part]
             local = selected - self.offsets[part]
             source = self.parts[part]
-            if isinstance(source, RowFile):
+            if isinstance(source, RowFile | PickedRows):
                 values = source.take(local)
             else:
                 values = [np.asarray(source[i]) for i in local.tolist()]
             found.update(zip(selected.tolist(), values, strict=True))
         return found
+
+
+class PickedRows:
+    """Some rows of a `RowStore` (`rows`, ascending), numbered again from 0."""
+
+    def __init__(self, store: RowStore, rows: np.ndarray) -> None:
+        self.store, self.rows = store, rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def take(self, rows: np.ndarray) -> list[np.ndarray]:
+        wanted = self.rows[rows]
+        found = self.store.take(wanted)
+        return [found[row] for row in wanted.tolist()]
 
 
 class BandKeys:
@@ -122,6 +140,19 @@ class Keys:
 
     def __len__(self) -> int:
         return len(self.id_hash)
+
+    def pick(self, rows: np.ndarray) -> Keys:
+        """The keys of `rows` (ascending) as rows 0, 1, ..., without band keys."""
+        rows = rows.astype(row_dtype(len(self)))
+        return Keys(
+            id_hash=self.id_hash[rows],
+            exact=self.exact[rows],
+            bands=np.zeros((len(rows), 0), np.uint64),
+            priority=self.priority[rows],
+            signatures=RowStore([PickedRows(self.signatures, rows)]),
+            shingles=RowStore([PickedRows(self.shingles, rows)]),
+            tie=self.ties()[rows],
+        )
 
     @classmethod
     def concat(cls, parts: Sequence[Keys], bands: int, release: bool = False) -> Keys:
@@ -232,20 +263,80 @@ def _band_parts(bands: np.ndarray | BandKeys) -> list[np.ndarray | tuple[Path, i
 
 
 @dataclass
-class Clusters:
-    """`root[i]`: the cluster of row i (a row number); `keeper[i]`: the row kept in it;
-    `size[i]`: its size (the three int32 below 2**31 rows); `similarity[i]`: how much row i
-    resembles its keeper, as verified (1 for the same normalised text; NaN where nothing was
-    measured: no verification)."""
+class KeyParts:
+    """Keys of many parts, one part in memory at a time: `loaders[i]()` gives part i's keys
+    (its signatures and shingle sets left on disk), `sizes[i]` its rows, `width` the band
+    columns of each. Clustering reads every part's exact and band keys once, to find the rows
+    that share a key with another, then the other columns of those rows alone: memory grows
+    with the candidates, not with the corpus."""
 
+    loaders: list[Callable[[], Keys]]
+    sizes: list[int]
+    width: int
+
+    @classmethod
+    def of(cls, keys: Keys) -> KeyParts:
+        width = keys.bands.width if isinstance(keys.bands, BandKeys) else keys.bands.shape[1]
+        return cls([lambda: keys], [len(keys)], width)
+
+    def __len__(self) -> int:
+        return sum(self.sizes)
+
+    def scan(self) -> Iterator[tuple[int, Keys]]:
+        """Each part's first row number and keys."""
+        start = 0
+        for load, size in zip(self.loaders, self.sizes, strict=True):
+            yield start, load()
+            start += size
+
+    def select(self, rows: np.ndarray) -> Keys:
+        """The keys of `rows` (ascending row numbers) as rows 0, 1, ... of one `Keys`, without
+        band keys; signatures and shingle sets stay where they are, read when taken."""
+        picked: list[Keys] = []
+        start = 0
+        for load, size in zip(self.loaders, self.sizes, strict=True):
+            bounds = np.array([start, start + size], rows.dtype)  # another type converts `rows`
+            lo, hi = np.searchsorted(rows, bounds).tolist()
+            if hi > lo:
+                picked.append(load().pick(rows[lo:hi].astype(np.int64) - start))
+            start += size
+        return Keys.concat(picked, 0, release=True)
+
+
+@dataclass
+class Clusters:
+    """Clusters of the candidate rows, those that share a key with another row (every other
+    row is alone in its own). `rows`: the candidates' row numbers, ascending; for each
+    candidate i, as positions among the candidates: `root[i]`, its cluster; `keeper[i]`, the
+    candidate kept in it; `size[i]`, its size (the three int32 below 2**31 rows);
+    `similarity[i]`, how much it resembles its keeper, as verified (1 for the same normalised
+    text; NaN where nothing was measured: no verification); `exact[i]`, its exact key;
+    `ties[i]`, its document key."""
+
+    rows: np.ndarray
     root: np.ndarray
     keeper: np.ndarray
     size: np.ndarray
     similarity: np.ndarray
+    exact: np.ndarray
+    ties: np.ndarray
+
+    def every_row(self, total: int) -> Clusters:
+        """The same clusters with an entry for each of `total` rows (row numbers, not
+        positions): a row that is no candidate is its own root and keeper, of size 1 and
+        similarity 1."""
+        rows = self.rows.astype(np.int64)
+        root, keeper = np.arange(total), np.arange(total)
+        root[rows], keeper[rows] = rows[self.root], rows[self.keeper]
+        size, similarity = np.ones(total, np.int64), np.ones(total)
+        size[rows], similarity[rows] = self.size, self.similarity
+        exact, ties = np.zeros((total, 2), np.uint64), np.zeros(total, np.uint64)
+        exact[rows], ties[rows] = self.exact, self.ties
+        return Clusters(np.arange(total), root, keeper, size, similarity, exact, ties)
 
 
 def cluster(
-    keys: Keys,
+    keys: Keys | KeyParts,
     *,
     exact: bool,
     near: bool,
@@ -255,85 +346,184 @@ def cluster(
 ) -> Clusters:
     """Clusters of `keys`: candidate groups from the exact hash and (when `near`) the LSH
     bands, cut into verified stars unless `verify` is "none"."""
-    rows = UnionFind(len(keys))
-    if exact and len(keys):
-        _join_groups(rows, keys.exact[:, 1], keys.exact[:, 0])
-    if near and len(keys):
-        bands = keys.bands
-        if not isinstance(bands, BandKeys):
-            bands = BandKeys([bands], bands.shape[1])
-        _join_bands(rows, bands, spill)
-    root = rows.roots()  # int32 below 2**31 rows
-    del rows  # the union-find's parents are not needed past here
-    similarity = np.ones(len(keys)) if not near else np.full(len(keys), np.nan)
+    parts = keys if isinstance(keys, KeyParts) else KeyParts.of(keys)
+    rows, group = _candidate_groups(parts, exact=exact, near=near, spill=spill)
+    found = parts.select(rows)
+    similarity = np.ones(len(rows)) if not near else np.full(len(rows), np.nan)
+    root = group
     if near and verify != "none":
-        root = _stars(keys, root, verify, threshold, similarity)
-    keeper = _keepers(keys, root)
-    same_text = np.ones(len(keys), bool)
-    for column in range(keys.exact.shape[1]):  # a column at a time: 8 bytes a row, not 16
-        same_text &= keys.exact[:, column] == keys.exact[keeper, column]
+        root = _stars(found, group, verify, threshold, similarity)
+    keeper = _keepers(found, root)
+    same_text = np.ones(len(rows), bool)
+    for column in range(found.exact.shape[1]):  # a column at a time: 8 bytes a row, not 16
+        same_text &= found.exact[:, column] == found.exact[keeper, column]
     similarity[same_text] = 1.0
     del same_text
-    size = np.bincount(root)[root].astype(root.dtype)
-    return Clusters(root=root, keeper=keeper, size=size, similarity=similarity)
+    size = np.bincount(root, minlength=len(root))[root].astype(root.dtype)
+    return Clusters(rows, root, keeper, size, similarity, found.exact, found.ties())
 
 
-def _join_groups(rows: UnionFind, low: np.ndarray, high: np.ndarray | None) -> None:
-    """Union the rows that share a key (`high`, `low`)."""
-    ordered = np.argsort(low, kind="stable") if high is None else np.lexsort((low, high))
-    ordered = ordered.astype(rows.parent.dtype, copy=False)
-    column = low[ordered]
-    same = column[1:] == column[:-1]
-    if high is not None:
-        column = high[ordered]
-        same &= column[1:] == column[:-1]
-    del column
-    joined = np.flatnonzero(same)
-    del same
-    rows.union_pairs(ordered[joined], ordered[joined + 1])
+def _candidate_groups(
+    parts: KeyParts,
+    *,
+    exact: bool,
+    near: bool,
+    spill: Path | None,
+    limit: int = BAND_PAIRS_PER_PARTITION,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows that share the exact key, or (when `near`) a band's key, with another row,
+    ascending, and the group of each: the position of its group's smallest row. Keys are cut
+    by value into partitions of about `limit` (band, key) values' worth of bytes, each sorted
+    on its own (spilled to files in `spill`, or the system's temporary folder, when there are
+    several); the pairs of rows found equal are kept (on disk likewise), then joined by
+    union-find over the candidates alone. The result is the same for any partitioning:
+    union-find's roots are the smallest rows, whatever order the unions come in."""
+    total = len(parts)
+    width = parts.width if near else 0
+    counts = (total * 3 if exact else 0, total * width * 2)  # 64-bit words of each kind
+    if not any(counts):
+        return np.zeros(0, row_dtype(total)), np.zeros(0, row_dtype(0))
+    spilled = max(counts) > 2 * limit
+    with tempfile.TemporaryDirectory(prefix="thresher-keys-", dir=spill) as folder:
+        where = Path(folder) if spilled else None
+        same = _Spill(counts[0], 3, limit, where, "exact")
+        banded = _Spill(counts[1], 2, limit, where, "band")
+        for start, keys in parts.scan():
+            if exact:
+                rows = np.arange(start, start + len(keys), dtype=np.uint64)
+                same.add(np.column_stack([keys.exact, rows]))
+            if width:
+                for values, rows in _band_values(keys.bands, width, start):
+                    banded.add(np.column_stack([values, rows.astype(np.uint64)]))
+        pairs = _Pairs(total, where)
+        for records in itertools.chain(same.partitions(), banded.partitions()):  # one at a time
+            pairs.add(*_equal_neighbours(records))
+        candidates = pairs.rows()
+        groups = UnionFind(len(candidates))
+        for a, b in pairs.blocks():
+            groups.union_pairs(np.searchsorted(candidates, a), np.searchsorted(candidates, b))
+    return candidates, groups.roots()
 
 
-def _join_bands(
-    rows: UnionFind, bands: BandKeys, spill: Path | None, limit: int = BAND_PAIRS_PER_PARTITION
-) -> None:
-    """Union the rows that share a band's key. Each (band, key) is one 64-bit value; they are
-    cut by value into partitions of about `limit` and each partition joined on its own, so
-    memory holds one partition's keys (spilled to files in `spill`, or the system's temporary
-    folder, in between when there are several).
-    The result is the same for any number of partitions: union-find's roots are the smallest
-    rows, whatever order the unions come in."""
-    total = len(bands) * bands.width
-    if total == 0:
-        return
-    count = -(-total // limit)
-    if count == 1:
-        values, ids = zip(*_band_values(bands), strict=True)
-        _join_equal(rows, np.concatenate(values), np.concatenate(ids))
-        return
-    with tempfile.TemporaryDirectory(prefix="thresher-bands-", dir=spill) as folder:
-        files = [Path(folder) / f"{p}.bin" for p in range(count)]
-        for values, ids in _band_values(bands):
-            which = values % np.uint64(count)
-            for p in np.unique(which).tolist():
-                mine = which == p
-                pairs = np.stack([values[mine], ids[mine].astype(np.uint64)], axis=1)
-                with files[p].open("ab") as out:  # one file open at a time, whatever the count
-                    out.write(pairs.tobytes())
-        for path in files:
+class _Spill:
+    """Records (uint64 rows of key columns, then the row number) cut by their first column into
+    partitions of about `limit` (band, key) values' worth of bytes: held in memory when one is
+    enough, else gathered in a buffer and appended to files in `folder`, one open at a time."""
+
+    def __init__(self, words: int, columns: int, limit: int, folder: Path | None, name: str):
+        self.columns = columns
+        count = max(1, -(-words // (2 * limit)))
+        self.files = [folder / f"{name}-{p}.bin" for p in range(count)] if folder else []
+        self.buffer: list[np.ndarray] = []
+        self.buffered = 0  # records in `buffer`
+        self.flush_at = max(1, limit // 4)
+
+    def add(self, records: np.ndarray) -> None:
+        self.buffer.append(records)
+        self.buffered += len(records)
+        if self.files and self.buffered >= self.flush_at:
+            self._flush()
+
+    def _flush(self) -> None:
+        records = np.concatenate([np.zeros((0, self.columns), np.uint64), *self.buffer])
+        self.buffer, self.buffered = [], 0
+        which = records[:, 0] % np.uint64(len(self.files))
+        for p in np.unique(which).tolist():
+            with self.files[p].open("ab") as out:
+                out.write(records[which == p].tobytes())
+
+    def partitions(self) -> Iterator[np.ndarray]:
+        """Each partition's records (in no set order), its file removed once read."""
+        if not self.files:
+            if self.buffer:
+                yield np.concatenate(self.buffer)
+            self.buffer = []
+            return
+        self._flush()
+        for path in self.files:
             if path.exists():
-                pairs = np.fromfile(path, np.uint64).reshape(-1, 2)
-                _join_equal(rows, pairs[:, 0], pairs[:, 1].astype(np.int64))
+                records = np.fromfile(path, np.uint64).reshape(-1, self.columns)
                 path.unlink()
+                yield records
 
 
-def _band_values(bands: BandKeys) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Per part: each (band, key) as one mixed 64-bit value, and its row."""
-    salt = (np.arange(bands.width, dtype=np.uint64) + np.uint64(1)) * _BAND_SALT
-    start = 0
-    for array in bands.arrays():
+def _equal_neighbours(records: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The row numbers of each two records with equal keys that are next to each other once
+    sorted by key: every set of equal keys becomes a chain of pairs."""
+    keys = records.shape[1] - 1
+    if keys == 1:
+        order = np.argsort(records[:, 0])
+    else:
+        order = np.lexsort([records[:, column] for column in reversed(range(keys))])
+    same = np.ones(max(len(order) - 1, 0), bool)
+    for column in range(keys):
+        ordered = records[order, column]
+        same &= ordered[1:] == ordered[:-1]
+    del ordered
+    joined = np.flatnonzero(same)
+    rows = records[order[joined], keys], records[order[joined + 1], keys]
+    return rows[0].astype(np.int64), rows[1].astype(np.int64)
+
+
+class _Pairs:
+    """Pairs of row numbers to join, in memory or appended to a file in `folder`, and which
+    rows are in any: a bit a row, the one per-row state of the candidate search."""
+
+    BLOCK = 1 << 22  # pairs read back at once
+
+    def __init__(self, total: int, folder: Path | None) -> None:
+        self.dtype = row_dtype(total)
+        self.marks = np.zeros((total + 7) // 8, np.uint8)
+        self.path = folder / "pairs.bin" if folder else None
+        self.held: list[np.ndarray] = []
+
+    def add(self, a: np.ndarray, b: np.ndarray) -> None:
+        if not len(a):
+            return
+        for rows in (a, b):
+            np.bitwise_or.at(self.marks, rows >> 3, np.left_shift(1, rows & 7).astype(np.uint8))
+        pairs = np.column_stack([a, b]).astype(self.dtype)
+        if self.path is None:
+            self.held.append(pairs)
+            return
+        with self.path.open("ab") as out:
+            out.write(pairs.tobytes())
+
+    def rows(self) -> np.ndarray:
+        """The rows in any pair, ascending."""
+        found = [np.zeros(0, np.int64)]
+        step = 1 << 20
+        for lo in range(0, len(self.marks), step):
+            bits = np.unpackbits(self.marks[lo : lo + step], bitorder="little")
+            found.append(np.flatnonzero(bits) + lo * 8)
+        return np.concatenate(found).astype(self.dtype)
+
+    def blocks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        if self.path is None:
+            for pairs in self.held:
+                yield pairs[:, 0], pairs[:, 1]
+            return
+        if not self.path.exists():
+            return
+        size = np.dtype(self.dtype).itemsize * 2
+        pairs_in_file = self.path.stat().st_size // size
+        for first in range(0, pairs_in_file, self.BLOCK):
+            count = min(self.BLOCK, pairs_in_file - first)
+            pairs = np.fromfile(self.path, self.dtype, count * 2, offset=first * size)
+            pairs = pairs.reshape(-1, 2)
+            yield pairs[:, 0], pairs[:, 1]
+
+
+def _band_values(
+    bands: np.ndarray | BandKeys, width: int, start: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Each (band, key) of a part as one mixed 64-bit value, and its row (from `start`)."""
+    salt = (np.arange(width, dtype=np.uint64) + np.uint64(1)) * _BAND_SALT
+    arrays = bands.arrays() if isinstance(bands, BandKeys) else [bands]
+    for array in arrays:
         count = len(array)
         values = _mix64(array ^ salt).ravel()
-        ids = np.repeat(np.arange(start, start + count, dtype=np.int64), bands.width)
+        ids = np.repeat(np.arange(start, start + count, dtype=np.int64), width)
         yield values, ids
         start += count
 
@@ -343,14 +533,6 @@ def _mix64(values: np.ndarray) -> np.ndarray:
     values = values * np.uint64(0x9E3779B97F4A7C15)
     mixed: np.ndarray = values ^ (values >> np.uint64(29))
     return mixed
-
-
-def _join_equal(rows: UnionFind, values: np.ndarray, ids: np.ndarray) -> None:
-    ordered = np.argsort(values, kind="stable")
-    column = values[ordered]
-    joined = np.flatnonzero(column[1:] == column[:-1])
-    del column
-    rows.union_pairs(ids[ordered[joined]], ids[ordered[joined + 1]])
 
 
 def _stars(

@@ -127,6 +127,12 @@ def load_keys(folder: Path) -> Keys:
         )
 
 
+def part_rows(folder: Path) -> int:
+    """A part's rows, from the header of its `id_hash` array alone."""
+    with zipfile.ZipFile(folder / KEYS) as keys, keys.open("id_hash.npy") as member:
+        return _array_length(member)
+
+
 def load_part(folder: Path) -> PartArrays:
     """A part's keys, all in memory (one chunk: small)."""
     ids, urls = load_meta(folder)

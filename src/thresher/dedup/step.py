@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ import numpy as np
 import orjson
 import xxhash
 
-from thresher.dedup.clusters import SHINGLE_DTYPE, VERIFY, Clusters, Keys, cluster
+from thresher.dedup.clusters import SHINGLE_DTYPE, VERIFY, Clusters, KeyParts, Keys, cluster
 from thresher.dedup.index import (
     DedupIndex,
     PartArrays,
@@ -23,6 +23,7 @@ from thresher.dedup.index import (
     load_keys,
     load_meta,
     load_part,
+    part_rows,
     save_part,
 )
 from thresher.dedup.minhash import (
@@ -50,7 +51,6 @@ SIMILARITY = "duplicate_similarity"
 DOCS_FILE = "documents.npy"  # each row's `document_key`
 DECISIONS_FILE = "decisions.jsonl"
 REPORT_CLUSTERS = 20
-KEY_BLOCK_ROWS = 1 << 18  # rows of per-part key columns joined at once while they are read
 NEAR_BATCH_BYTES = 1 << 20  # normalised text whose near-duplicate keys are computed together
 # and at most this many documents (a batch's arrays hold a row of signature per document:
 # a megabyte of one-word documents would be a million rows)
@@ -256,39 +256,37 @@ class Dedup(CorpusStep):
         index = DedupIndex(state, self.settings()) if state is not None else None
         # what this very run added (a resumed run whose commit began) is not an earlier copy
         old = list(index.parts(besides=run_id)) if index else []
-        keys, sizes = _load_keys(old, folders, self._hasher.bands if self.near else 0)
+        parts = _key_parts(old, folders, self._hasher.bands if self.near else 0)
         found = cluster(
-            keys,
+            parts,
             exact=self.exact,
             near=self.near,
             verify=self.verify,
             threshold=self.verify_threshold,
             spill=folders[0].parent if folders else None,  # the run's work folder
         )
-        # past clustering, only the exact keys are read for every row (cluster names); the
-        # document keys only for rows in clusters; the rest of the columns can go
-        exact, ties = keys.exact, keys.ties()[found.size > 1]
-        del keys
-        names = _names_of(found, old + folders, sizes)
-        offsets = np.cumsum([0, *sizes]).tolist()
-        first_new = offsets[len(old)]
-        members = _members(found, names, ties)
-        del ties
+        names = _names_of(found, old + folders, parts.sizes)
+        offsets = np.cumsum([0, *parts.sizes]).tolist()
+        first_new = int(np.searchsorted(found.rows, offsets[len(old)]))  # a candidate position
+        members = _members(found, names)
         report = _Report()
         for n, folder in enumerate(folders):
             lo, hi = offsets[len(old) + n], offsets[len(old) + n + 1]
             doc_keys = np.load(folder / DOCS_FILE)
-            rows = lo + np.flatnonzero(found.size[lo:hi] > 1)
-            at = np.searchsorted(names.rows, rows)
-            keeper_at = np.searchsorted(names.rows, found.keeper[rows])
+            bounds = np.array([lo, hi], found.rows.dtype)  # another type converts `rows`
+            first, last = np.searchsorted(found.rows, bounds).tolist()
+            here = first + np.flatnonzero(found.size[first:last] > 1)  # candidate positions
+            at = np.searchsorted(names.rows, here)
+            keeper_at = np.searchsorted(names.rows, found.keeper[here])
             with (folder / DECISIONS_FILE).open("wb") as out:
-                for row, here, there in zip(
-                    rows.tolist(), at.tolist(), keeper_at.tolist(), strict=True
+                for row, position, keeper_position in zip(
+                    here.tolist(), at.tolist(), keeper_at.tolist(), strict=True
                 ):
                     decision = self._decision(
-                        found, exact, names, members, (row, here, there), first_new
+                        found, names, members, (row, position, keeper_position), first_new
                     )
-                    decision["key"], decision["doc"] = row - lo, int(doc_keys[row - lo])
+                    key = int(found.rows[row]) - lo
+                    decision["key"], decision["doc"] = key, int(doc_keys[key])
                     report.add(decision, int(found.root[row]))
                     out.write(orjson.dumps(decision) + b"\n")
         return report.to_dict(index.documents_besides(run_id) if index else 0)
@@ -296,16 +294,17 @@ class Dedup(CorpusStep):
     def _decision(
         self,
         found: Clusters,
-        exact: np.ndarray,
         names: _Names,
         members: _Members,
         where: tuple[int, int, int],
         first_new: int,
     ) -> dict[str, Any]:
-        """The decision on `row` of `where` (row, its position in `names`, its keeper's)."""
+        """The decision on candidate `row` of `where` (row, its position in `names`, its
+        keeper's); `first_new`: the first candidate of this run (not of the index)."""
         row, here, there = where
         keeper = int(found.keeper[row])
         keeper_id = names.ids[there]
+        exact = found.exact
         decision: dict[str, Any] = {
             "id": names.ids[here],
             CLUSTER: _cluster_id(keeper_id, exact[keeper]),
@@ -371,31 +370,24 @@ def _kept_part(folder: Path) -> PartArrays:
     return part.select(keep)
 
 
-def _load_keys(old: list[Path], folders: list[Path], bands: int) -> tuple[Keys, list[int]]:
+def _key_parts(old: list[Path], folders: list[Path], bands: int) -> KeyParts:
     """The keys of the index parts `old` (kept first: their priority is -inf) and of this
-    run's `folders`, one row each, and the number of rows of each. Parts are joined in blocks
-    of about `KEY_BLOCK_ROWS` rows as they are read, then the blocks: memory holds the
-    per-document columns once, plus one block's worth of small per-part arrays (which the next
-    block reuses), rather than every part's copy next to the joined one."""
-    blocks: list[Keys] = []
-    pending: list[Keys] = []
-    sizes: list[int] = []
-    waiting = 0  # rows in `pending`
-    for n, path in enumerate(old + folders):
-        part = load_keys(path)
-        if n < len(old):
-            part.priority = np.full(len(part), -math.inf)  # what earlier runs kept stays kept
-        else:
-            part.tie = np.load(path / DOCS_FILE).astype(np.uint64)
-        pending.append(part)
-        sizes.append(len(part))
-        waiting += len(part)
-        if waiting >= KEY_BLOCK_ROWS:
-            blocks.append(Keys.concat(pending, bands, release=True))
-            pending, waiting = [], 0
-    blocks.append(Keys.concat(pending, bands, release=True))
-    del pending
-    return Keys.concat(blocks, bands, release=True), sizes
+    run's `folders`, read part by part."""
+    loaders: list[Callable[[], Keys]] = [partial(_indexed_keys, path) for path in old]
+    loaders += [partial(_run_keys, path) for path in folders]
+    return KeyParts(loaders, [part_rows(path) for path in old + folders], bands)
+
+
+def _indexed_keys(folder: Path) -> Keys:
+    keys = load_keys(folder)
+    keys.priority = np.full(len(keys), -math.inf)  # what earlier runs kept stays kept
+    return keys
+
+
+def _run_keys(folder: Path) -> Keys:
+    keys = load_keys(folder)
+    keys.tie = np.load(folder / DOCS_FILE).astype(np.uint64)
+    return keys
 
 
 class _NearKeys:
@@ -474,34 +466,59 @@ def _cluster_id(keeper_id: str, keeper_exact: np.ndarray) -> str:
     return "c" + digest.hexdigest()
 
 
+class _Strings:
+    """Strings packed as UTF-8 in one buffer, about their length each (a Python `str` in a
+    list costs some 60 bytes more): the ids and URLs of millions of clustered rows."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+        self._lengths: list[np.ndarray] = [np.zeros(1, np.int64)]  # offsets start at 0
+        self.blob, self.offsets = b"", np.zeros(1, np.int64)
+
+    def extend(self, encoded: list[bytes]) -> None:
+        self._chunks.append(b"".join(encoded))
+        self._lengths.append(np.fromiter(map(len, encoded), np.int64, len(encoded)))
+
+    def pack(self) -> _Strings:
+        self.blob, self.offsets = b"".join(self._chunks), np.cumsum(np.concatenate(self._lengths))
+        self._chunks, self._lengths = [], []
+        return self
+
+    def __getitem__(self, index: int) -> str:
+        lo, hi = self.offsets[index : index + 2].tolist()
+        return self.blob[lo:hi].decode("utf-8", "surrogatepass")
+
+
 @dataclass
 class _Names:
-    """Id and URL of every row in a cluster of two or more: `rows` (ascending), and at the
-    same positions their `ids`, `urls` and `hashes` (xxh3 of the id: the members' order).
-    Lists and arrays, not a dict of tuples: about 100 bytes less a clustered row."""
+    """Id and URL of every candidate in a cluster of two or more: `rows` (candidate positions,
+    ascending), and at the same positions their `ids`, `urls` and `hashes` (xxh3 of the id:
+    the members' order)."""
 
     rows: np.ndarray
-    ids: list[str]
-    urls: list[str]
+    ids: _Strings
+    urls: _Strings
     hashes: np.ndarray
 
 
 def _names_of(found: Clusters, sources: list[Path], sizes: list[int]) -> _Names:
-    """Id and URL of every row in a cluster of two or more, read part by part."""
+    """Id and URL of every candidate in a cluster of two or more, read part by part."""
     wanted = np.flatnonzero(found.size > 1)
-    ids: list[str] = []
-    urls: list[str] = []
+    row_numbers = found.rows[wanted].astype(np.int64)
+    ids, urls = _Strings(), _Strings()
+    hashes = [np.zeros(0, np.uint64)]
     start = 0
     for source, size in zip(sources, sizes, strict=True):
-        rows = wanted[(wanted >= start) & (wanted < start + size)]
-        if len(rows):
+        lo, hi = np.searchsorted(row_numbers, [start, start + size]).tolist()
+        if hi > lo:
             part_ids, part_urls = load_meta(source)  # a part folder
-            for row in (rows - start).tolist():
-                ids.append(part_ids[row])
-                urls.append(part_urls[row])
+            picked = (row_numbers[lo:hi] - start).tolist()
+            encoded = [part_ids[row].encode("utf-8", "surrogatepass") for row in picked]
+            hashes.append(np.fromiter(map(xxhash.xxh3_64_intdigest, encoded), np.uint64))
+            ids.extend(encoded)
+            urls.extend([part_urls[row].encode("utf-8", "surrogatepass") for row in picked])
         start += size
-    hashes = np.fromiter((xxhash.xxh3_64_intdigest(i.encode()) for i in ids), np.uint64, len(ids))
-    return _Names(rows=wanted, ids=ids, urls=urls, hashes=hashes)
+    return _Names(wanted, ids.pack(), urls.pack(), np.concatenate(hashes))
 
 
 @dataclass
@@ -520,11 +537,10 @@ class _Members:
         return found
 
 
-def _members(found: Clusters, names: _Names, ties: np.ndarray) -> _Members:
+def _members(found: Clusters, names: _Names) -> _Members:
     """Rows of each cluster of two or more (as positions in `names`), keyed by root, in
-    id-hash order (then by document key, `ties`, one per row of `names`: the same order
-    whatever the order of the parts)."""
-    order = np.lexsort((names.rows, ties, names.hashes))
+    id-hash order (then by document key: the same order whatever the order of the parts)."""
+    order = np.lexsort((names.rows, found.ties[names.rows], names.hashes))
     roots = found.root[names.rows[order]]
     by_root = np.argsort(roots, kind="stable")  # keeps the id-hash order within a cluster
     return _Members(positions=order[by_root], roots=roots[by_root])
