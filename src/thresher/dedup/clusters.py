@@ -48,13 +48,14 @@ class RowFile:
         return self.rows
 
     def take(self, rows: np.ndarray) -> list[np.ndarray]:
-        data = _mapped(self.path)
+        data = _mapped(self.path).view(np.ndarray)  # a memmap's own slicing is slow Python
         if self.offsets is None:
-            return list(np.asarray(data[rows]))
-        bounds = _mapped(self.offsets)
+            return list(data[rows])
+        bounds = _mapped(self.offsets).view(np.ndarray)
         # copies, not views: a view would keep its file mapped (and its pages counted in this
         # process's memory) after the cache lets the file go
-        return [np.array(data[bounds[r] : bounds[r + 1]]) for r in rows.tolist()]
+        starts, ends = bounds[rows].tolist(), bounds[rows + 1].tolist()
+        return [data[start:end].copy() for start, end in zip(starts, ends, strict=True)]
 
 
 class RowStore:
@@ -428,9 +429,16 @@ class _Spill:
         records = np.concatenate([np.zeros((0, self.columns), np.uint64), *self.buffer])
         self.buffer, self.buffered = [], 0
         which = records[:, 0] % np.uint64(len(self.files))
-        for p in np.unique(which).tolist():
-            with self.files[p].open("ab") as out:
-                out.write(records[which == p].tobytes())
+        if len(self.files) <= 1 << 16:
+            which = which.astype(np.uint16)  # numpy sorts 16-bit integers by radix: fast
+        # one sort by partition, then a slice each: not a pass over the buffer per partition
+        order = np.argsort(which, kind="stable")
+        ends = np.cumsum(np.bincount(which, minlength=len(self.files))).tolist()
+        records = records[order]
+        for p, (lo, hi) in enumerate(itertools.pairwise([0, *ends])):
+            if hi > lo:
+                with self.files[p].open("ab") as out:
+                    out.write(records[lo:hi].tobytes())
 
     def partitions(self) -> Iterator[np.ndarray]:
         """Each partition's records (in no set order), its file removed once read."""
@@ -566,12 +574,42 @@ def _stars(
         estimates = keys.signatures.take(batch) if large and verify == "exact" else vectors
         for g in range(first, last):
             group_rows = order[bounds[g] : bounds[g + 1]]
+            if len(group_rows) == 2:  # most groups: a document and one copy
+                _cut_pair(keys, group_rows, vectors, similar, threshold, (label, similarity))
+                continue
             star = _Star(keys, group_rows, vectors, similar, threshold)
             if len(group_rows) > LARGE_GROUP:
                 star.prefilter(np.stack([estimates[row] for row in group_rows.tolist()]))
             star.cut(label, similarity)
         first = last
     return label
+
+
+def _cut_pair(
+    keys: Keys,
+    rows: np.ndarray,
+    vectors: dict[int, np.ndarray],
+    similar: Callable[[np.ndarray, np.ndarray], float],
+    threshold: float,
+    out: tuple[np.ndarray, np.ndarray],
+) -> None:
+    """What `_Star.cut` does with a group of two (keeper first), on Python numbers."""
+    label, similarity = out
+    keeper, other = rows.tolist()
+    label[keeper] = label[other] = keeper
+    if keys.exact[keeper].tolist() == keys.exact[other].tolist():
+        similarity[other] = 1.0
+        return
+    if similar is _jaccard:  # the sizes' bound, as `_Star._candidates` computes it
+        mine, theirs = float(len(vectors[keeper])), float(len(vectors[other]))
+        if not min(mine, theirs) >= (threshold - 1e-9) * max(mine, theirs):
+            label[other] = other
+            return
+    value = similar(vectors[other], vectors[keeper])
+    if value >= threshold:
+        similarity[other] = value
+    else:
+        label[other] = other
 
 
 class _Star:
@@ -601,8 +639,9 @@ class _Star:
     def prefilter(self, signatures: np.ndarray) -> None:
         self.signatures = signatures
 
-    def _candidates(self, keeper: int, others: np.ndarray) -> np.ndarray:
-        """Positions among `others` worth an exact comparison with `keeper` (positions)."""
+    def _candidates(self, keeper: int, others: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which of `others` (indices into it) are worth an exact comparison with `keeper`, and
+        whether each of those has the keeper's very text."""
         possible = np.ones(len(others), bool)
         if self.sizes is not None:
             mine, theirs = self.sizes[keeper], self.sizes[others]
@@ -612,8 +651,8 @@ class _Star:
             agree = (self.signatures[others] == self.signatures[keeper]).mean(axis=1)
             possible &= agree >= self.threshold - ESTIMATE_MARGIN
         same = (self.exact[others] == self.exact[keeper]).all(axis=1)
-        candidates: np.ndarray = others[possible | same]
-        return candidates
+        chosen = np.flatnonzero(possible | same)
+        return chosen, same[chosen]
 
     def cut(self, label: np.ndarray, similarity: np.ndarray) -> None:
         remaining = np.arange(len(self.rows))
@@ -621,17 +660,18 @@ class _Star:
             keeper, others = int(remaining[0]), remaining[1:]
             keeper_row = int(self.rows[keeper])
             label[keeper_row] = keeper_row
-            joined = []
-            for position in self._candidates(keeper, others).tolist():
-                row = int(self.rows[position])
-                if (self.exact[position] == self.exact[keeper]).all():
+            left = np.ones(len(others), bool)
+            chosen, same = self._candidates(keeper, others)
+            for index, same_text in zip(chosen.tolist(), same.tolist(), strict=True):
+                row = int(self.rows[others[index]])
+                if same_text:
                     value = 1.0
                 else:
                     value = self.similar(self.vectors[row], self.vectors[keeper_row])
                 if value >= self.threshold:
                     label[row], similarity[row] = keeper_row, value
-                    joined.append(position)
-            remaining = np.setdiff1d(others, joined, assume_unique=True) if joined else others
+                    left[index] = False
+            remaining = others[left]  # in order, as they were
 
 
 def _jaccard(a: np.ndarray, b: np.ndarray) -> float:

@@ -571,8 +571,10 @@ class _Report:
             "removed": [d["id"] for d in decision[DUPLICATES][:5]],
             "removed_count": decision["removed_count"],
         }
+        if len(self.largest) == REPORT_CLUSTERS and _rank(entry) >= _rank(self.largest[-1]):
+            return  # sorting it in (after its equals) would put it past the end
         self.largest.append(entry)
-        self.largest.sort(key=lambda e: (-e[CLUSTER_SIZE], e["kept"]))
+        self.largest.sort(key=_rank)
         del self.largest[REPORT_CLUSTERS:]
 
     def to_dict(self, indexed: int) -> dict[str, Any]:
@@ -582,3 +584,8 @@ class _Report:
             "indexed_before": indexed,
             "largest_clusters": self.largest,
         }
+
+
+def _rank(entry: dict[str, Any]) -> tuple[int, str]:
+    """The order of the largest clusters: by size, largest first, then by kept id."""
+    return -entry[CLUSTER_SIZE], entry["kept"]
