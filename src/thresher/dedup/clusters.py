@@ -24,6 +24,7 @@ SIG_DTYPE = np.uint32  # signatures are kept as their low 32 bits: enough to com
 SHINGLE_DTYPE = np.uint32  # shingle sets likewise, for exact Jaccard
 VERIFY = ("exact", "estimate", "none")
 STAR_BATCH_ROWS = 20_000
+COPY_BLOCK_ROWS = 1 << 16  # candidates' shingle sets (or signatures) copied at once
 BAND_PAIRS_PER_PARTITION = 1 << 22  # (band, key) values joined at once: 64 MiB with their rows
 _BAND_SALT = np.uint64(0xD6E8FEB86659FD93)  # makes a key of band 1 differ from the same of band 2
 LARGE_GROUP = 256  # members from which a group's stars are cut with a signature prefilter
@@ -63,7 +64,8 @@ class RowStore:
     number, each file visited once per `take`."""
 
     def __init__(
-        self, parts: Sequence[RowFile | PickedRows | np.ndarray | Sequence[np.ndarray]]
+        self,
+        parts: Sequence[RowFile | PickedRows | CopiedRows | np.ndarray | Sequence[np.ndarray]],
     ) -> None:
         self.parts = list(parts)
         self.offsets = np.cumsum([0, *(len(p) for p in self.parts)])
@@ -79,7 +81,7 @@ class RowStore:
             selected = rows[which == part]
             local = selected - self.offsets[part]
             source = self.parts[part]
-            if isinstance(source, RowFile | PickedRows):
+            if isinstance(source, RowFile | PickedRows | CopiedRows):
                 values = source.take(local)
             else:
                 values = [np.asarray(source[i]) for i in local.tolist()]
@@ -100,6 +102,52 @@ class PickedRows:
         wanted = self.rows[rows]
         found = self.store.take(wanted)
         return [found[row] for row in wanted.tolist()]
+
+
+class CopiedRows:
+    """Rows of a store copied one after the other into one file (`copy_rows`): row i is
+    `flat[offsets[i]:offsets[i + 1]]`. With `positions` (ascending), row i is the one at
+    `positions[i]` and `take` is asked for positions."""
+
+    def __init__(
+        self, path: Path, dtype: np.dtype, offsets: np.ndarray, positions: np.ndarray | None
+    ) -> None:
+        self.path, self.dtype, self.offsets, self.positions = path, dtype, offsets, positions
+        self._data: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def take(self, rows: np.ndarray) -> list[np.ndarray]:
+        if self.positions is not None:
+            rows = np.searchsorted(self.positions, rows)
+        if self._data is None:  # one mapping, held while the rows are read
+            empty = not self.offsets[-1]
+            mapped = np.zeros(0, self.dtype) if empty else np.memmap(self.path, self.dtype, "r")
+            self._data = mapped.view(np.ndarray)
+        data = self._data
+        starts, ends = self.offsets[rows].tolist(), self.offsets[rows + 1].tolist()
+        return [data[start:end].copy() for start, end in zip(starts, ends, strict=True)]
+
+
+def copy_rows(store: RowStore, rows: np.ndarray, path: Path, positions: bool = False) -> CopiedRows:
+    """`rows` of `store` (ascending) copied into the file `path`, `COPY_BLOCK_ROWS` at a time:
+    each of the store's files is read about once, where taking the rows a batch of groups at a
+    time reads every file once a batch. With `positions`, the copy is taken by those rows'
+    numbers in `store`; else by 0, 1, ..."""
+    dtype: np.dtype | None = None
+    lengths = [np.zeros(1, np.int64)]
+    with path.open("wb") as out:
+        for lo in range(0, len(rows), COPY_BLOCK_ROWS):
+            block = rows[lo : lo + COPY_BLOCK_ROWS]
+            found = store.take(block)
+            arrays = [np.ravel(found[row]) for row in block.tolist()]
+            del found
+            dtype = dtype or arrays[0].dtype
+            out.write(np.concatenate(arrays).astype(dtype, copy=False).tobytes())
+            lengths.append(np.fromiter(map(len, arrays), np.int64, len(arrays)))
+    offsets = np.cumsum(np.concatenate(lengths))
+    return CopiedRows(path, dtype or np.dtype(np.uint32), offsets, rows if positions else None)
 
 
 class BandKeys:
@@ -353,7 +401,10 @@ def cluster(
     similarity = np.ones(len(rows)) if not near else np.full(len(rows), np.nan)
     root = group
     if near and verify != "none":
-        root = _stars(found, group, verify, threshold, similarity)
+        with tempfile.TemporaryDirectory(prefix="thresher-rows-", dir=spill) as folder:
+            _copy_vectors(found, group, verify, Path(folder))
+            root = _stars(found, group, verify, threshold, similarity)
+            found.signatures = found.shingles = RowStore([])  # their mappings go
     keeper = _keepers(found, root)
     same_text = np.ones(len(rows), bool)
     for column in range(found.exact.shape[1]):  # a column at a time: 8 bytes a row, not 16
@@ -543,6 +594,22 @@ def _mix64(values: np.ndarray) -> np.ndarray:
     return mixed
 
 
+def _copy_vectors(keys: Keys, group: np.ndarray, verify: str, folder: Path) -> None:
+    """Copy what the stars read into `folder`, one file each, in candidate order: every
+    candidate's shingle set (or signature), and for exact verification the signatures of the
+    members of large groups. The stars then read one mapping per kind, not each part's files
+    once per batch of groups (the parts are too many to keep open, and opening one costs more
+    than reading its rows)."""
+    everyone = np.arange(len(keys))
+    if verify == "exact":
+        keys.shingles = RowStore([copy_rows(keys.shingles, everyone, folder / "shingles")])
+        large = np.flatnonzero(np.bincount(group)[group] > LARGE_GROUP)
+        copied = copy_rows(keys.signatures, large, folder / "signatures", positions=True)
+    else:
+        copied = copy_rows(keys.signatures, everyone, folder / "signatures")
+    keys.signatures = RowStore([copied])
+
+
 def _stars(
     keys: Keys, group: np.ndarray, verify: str, threshold: float, similarity: np.ndarray
 ) -> np.ndarray:
@@ -570,8 +637,14 @@ def _stars(
             last += 1
         batch = order[bounds[first] : bounds[last]]
         vectors = store.take(batch)
-        large = max(np.diff(bounds[first : last + 1])) > LARGE_GROUP
-        estimates = keys.signatures.take(batch) if large and verify == "exact" else vectors
+        sizes = np.diff(bounds[first : last + 1])
+        large = [
+            order[bounds[g] : bounds[g + 1]]
+            for g in (first + np.flatnonzero(sizes > LARGE_GROUP)).tolist()
+        ]
+        estimates = vectors
+        if large and verify == "exact":
+            estimates = keys.signatures.take(np.concatenate(large))
         for g in range(first, last):
             group_rows = order[bounds[g] : bounds[g + 1]]
             if len(group_rows) == 2:  # most groups: a document and one copy
