@@ -823,3 +823,16 @@ def test_packed_names_give_back_each_string() -> None:
     packed.extend([t.encode() for t in texts[2:]])
     packed.pack()
     assert [packed[i] for i in range(len(texts))] == texts
+
+
+def test_large_and_small_groups_together_are_cut_as_without_the_prefilter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    keys = family_keys(420)
+    keys.bands = (np.arange(420) >= 120).astype(np.uint64)[:, None]  # a group of 120, then 300
+    prefiltered = cluster(keys, exact=True, near=True, verify="exact", threshold=0.7)
+    monkeypatch.setattr(clusters_module, "LARGE_GROUP", 10_000)
+    compared = cluster(keys, exact=True, near=True, verify="exact", threshold=0.7)
+    assert prefiltered.keeper.tolist() == compared.keeper.tolist()
+    np.testing.assert_array_equal(prefiltered.similarity, compared.similarity)
+    assert not set(prefiltered.root[:120].tolist()) & set(prefiltered.root[120:].tolist())

@@ -106,21 +106,16 @@ class PickedRows:
 
 class CopiedRows:
     """Rows of a store copied one after the other into one file (`copy_rows`): row i is
-    `flat[offsets[i]:offsets[i + 1]]`. With `positions` (ascending), row i is the one at
-    `positions[i]` and `take` is asked for positions."""
+    `flat[offsets[i]:offsets[i + 1]]`."""
 
-    def __init__(
-        self, path: Path, dtype: np.dtype, offsets: np.ndarray, positions: np.ndarray | None
-    ) -> None:
-        self.path, self.dtype, self.offsets, self.positions = path, dtype, offsets, positions
+    def __init__(self, path: Path, dtype: np.dtype, offsets: np.ndarray) -> None:
+        self.path, self.dtype, self.offsets = path, dtype, offsets
         self._data: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
     def take(self, rows: np.ndarray) -> list[np.ndarray]:
-        if self.positions is not None:
-            rows = np.searchsorted(self.positions, rows)
         if self._data is None:  # one mapping, held while the rows are read
             empty = not self.offsets[-1]
             mapped = np.zeros(0, self.dtype) if empty else np.memmap(self.path, self.dtype, "r")
@@ -130,13 +125,13 @@ class CopiedRows:
         return [data[start:end].copy() for start, end in zip(starts, ends, strict=True)]
 
 
-def copy_rows(store: RowStore, rows: np.ndarray, path: Path, positions: bool = False) -> CopiedRows:
-    """`rows` of `store` (ascending) copied into the file `path`, `COPY_BLOCK_ROWS` at a time:
-    each of the store's files is read about once, where taking the rows a batch of groups at a
-    time reads every file once a batch. With `positions`, the copy is taken by those rows'
-    numbers in `store`; else by 0, 1, ..."""
+def copy_rows(store: RowStore, rows: np.ndarray, path: Path) -> CopiedRows:
+    """The `rows` of `store` (ascending) copied into the file `path`, `COPY_BLOCK_ROWS` at a
+    time, as a store of as many rows as `store` (every other row left empty): each of the
+    store's files is read about once, where taking the rows a batch of groups at a time reads
+    every file once a batch."""
     dtype: np.dtype | None = None
-    lengths = [np.zeros(1, np.int64)]
+    lengths = np.zeros(len(store) + 1, np.int64)
     with path.open("wb") as out:
         for lo in range(0, len(rows), COPY_BLOCK_ROWS):
             block = rows[lo : lo + COPY_BLOCK_ROWS]
@@ -145,9 +140,8 @@ def copy_rows(store: RowStore, rows: np.ndarray, path: Path, positions: bool = F
             del found
             dtype = dtype or arrays[0].dtype
             out.write(np.concatenate(arrays).astype(dtype, copy=False).tobytes())
-            lengths.append(np.fromiter(map(len, arrays), np.int64, len(arrays)))
-    offsets = np.cumsum(np.concatenate(lengths))
-    return CopiedRows(path, dtype or np.dtype(np.uint32), offsets, rows if positions else None)
+            lengths[block + 1] = np.fromiter(map(len, arrays), np.int64, len(arrays))
+    return CopiedRows(path, dtype or np.dtype(np.uint32), np.cumsum(lengths))
 
 
 class BandKeys:
@@ -604,7 +598,7 @@ def _copy_vectors(keys: Keys, group: np.ndarray, verify: str, folder: Path) -> N
     if verify == "exact":
         keys.shingles = RowStore([copy_rows(keys.shingles, everyone, folder / "shingles")])
         large = np.flatnonzero(np.bincount(group)[group] > LARGE_GROUP)
-        copied = copy_rows(keys.signatures, large, folder / "signatures", positions=True)
+        copied = copy_rows(keys.signatures, large, folder / "signatures")
     else:
         copied = copy_rows(keys.signatures, everyone, folder / "signatures")
     keys.signatures = RowStore([copied])
