@@ -12,6 +12,7 @@ computed the keys."""
 from __future__ import annotations
 
 import itertools
+import mmap
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -110,19 +111,24 @@ class CopiedRows:
 
     def __init__(self, path: Path, dtype: np.dtype, offsets: np.ndarray) -> None:
         self.path, self.dtype, self.offsets = path, dtype, offsets
-        self._data: np.ndarray | None = None
+        self._map: mmap.mmap | None = None
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
     def take(self, rows: np.ndarray) -> list[np.ndarray]:
-        if self._data is None:  # one mapping, held while the rows are read
-            empty = not self.offsets[-1]
-            mapped = np.zeros(0, self.dtype) if empty else np.memmap(self.path, self.dtype, "r")
-            self._data = mapped.view(np.ndarray)
-        data = self._data
+        if not self.offsets[-1]:
+            return [np.zeros(0, self.dtype) for _ in range(len(rows))]
+        if self._map is None:  # one mapping, held while the rows are read
+            with self.path.open("rb") as file:
+                self._map = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        data = np.frombuffer(self._map, self.dtype)
         starts, ends = self.offsets[rows].tolist(), self.offsets[rows + 1].tolist()
-        return [data[start:end].copy() for start, end in zip(starts, ends, strict=True)]
+        found = [data[start:end].copy() for start, end in zip(starts, ends, strict=True)]
+        del data
+        if hasattr(self._map, "madvise"):  # the pages read leave this process (not the cache)
+            self._map.madvise(mmap.MADV_DONTNEED)
+        return found
 
 
 def copy_rows(store: RowStore, rows: np.ndarray, path: Path) -> CopiedRows:
