@@ -12,12 +12,13 @@ computed the keys."""
 from __future__ import annotations
 
 import itertools
-import mmap
+import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -111,24 +112,28 @@ class CopiedRows:
 
     def __init__(self, path: Path, dtype: np.dtype, offsets: np.ndarray) -> None:
         self.path, self.dtype, self.offsets = path, dtype, offsets
-        self._map: mmap.mmap | None = None
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
     def take(self, rows: np.ndarray) -> list[np.ndarray]:
-        if not self.offsets[-1]:
-            return [np.zeros(0, self.dtype) for _ in range(len(rows))]
-        if self._map is None:  # one mapping, held while the rows are read
-            with self.path.open("rb") as file:
-                self._map = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-        data = np.frombuffer(self._map, self.dtype)
+        """The rows, each read on its own: a mapping of the file would count a whole batch's
+        spread of pages (and the kernel's read-around) in this process's memory."""
+        size = self.dtype.itemsize
         starts, ends = self.offsets[rows].tolist(), self.offsets[rows + 1].tolist()
-        found = [data[start:end].copy() for start, end in zip(starts, ends, strict=True)]
-        del data
-        if hasattr(self._map, "madvise"):  # the pages read leave this process (not the cache)
-            self._map.madvise(mmap.MADV_DONTNEED)
-        return found
+        with self.path.open("rb", buffering=0) as file:
+            read = partial(_read_at, file)
+            return [
+                np.frombuffer(read((end - start) * size, start * size), self.dtype)
+                for start, end in zip(starts, ends, strict=True)
+            ]
+
+
+def _read_at(file: BinaryIO, count: int, offset: int) -> bytes:
+    if hasattr(os, "pread"):
+        return os.pread(file.fileno(), count, offset)
+    file.seek(offset)
+    return file.read(count)
 
 
 def copy_rows(store: RowStore, rows: np.ndarray, path: Path) -> CopiedRows:
