@@ -69,22 +69,24 @@ def value(doc: np.ndarray, column: np.ndarray, stream: int) -> np.ndarray:
 # ---------------------------------------------------------------------------- structure
 
 
-def structure(n: int, seed: int) -> dict[str, Any]:
-    """Per document: kind (0 unique, 1 exact copy, 2 near copy), source row, Jaccard to it."""
+def structure(n: int, seed: int, share: float = 0.1) -> dict[str, Any]:
+    """Per document: kind (0 unique, 1 exact copy, 2 near copy), source row, Jaccard to it.
+    `share`: the documents that are copies of another (half exact, half near; the large
+    clusters scale with it: one per 20,000 documents at 0.1)."""
     rng = np.random.default_rng(seed)
     kind = np.zeros(n, np.int8)
     source = np.arange(n, dtype=np.int64)
     jac = np.ones(n)
     perm = rng.permutation(n)
     used = 0
-    big = max(1, n // 20_000)
+    big = max(1, round(n * share / 2_000)) if share else 0
     sizes = np.exp(rng.uniform(np.log(10), np.log(1000), big)).round().astype(np.int64)
     for size in sizes.tolist():
         centre, members = perm[used], perm[used + 1 : used + size]
         used += size
         kind[members], source[members] = 2, centre
         jac[members] = rng.uniform(0.72, 0.95, len(members))
-    n_exact = n_near = n // 20
+    n_exact = n_near = round(n * share / 2)
     copies = perm[used : used + n_exact + n_near]
     sources = perm[used + n_exact + n_near : used + 2 * (n_exact + n_near)]  # unique documents
     kind[copies[:n_exact]] = 1
@@ -172,22 +174,25 @@ def write_folder(folder: Path, lo: int, hi: int, plan: dict[str, Any]) -> None:
     np.save(folder / DOCS_FILE, value(doc, np.zeros(n, np.uint64), 8).view(np.int64))
 
 
-def generate(root: Path, n: int, seed: int, reuse: bool = False) -> dict[str, Any]:
+def generate(
+    root: Path, n: int, seed: int, reuse: bool = False, share: float = 0.1
+) -> dict[str, Any]:
     saved = root / "info.json"
     if reuse and saved.is_file():
         info: dict[str, Any] = json.loads(saved.read_text())
-        if info.get("documents") == n and info.get("seed") == seed:
+        same = info.get("documents") == n and info.get("seed") == seed
+        if same and info.get("share", 0.1) == share:
             return info
     if root.exists():
         shutil.rmtree(root)
     start = time.perf_counter()
-    plan = structure(n, seed)
+    plan = structure(n, seed, share)
     for number, lo in enumerate(range(0, n, PER_FOLDER)):
         write_folder(root / f"keys-{number:06d}", lo, min(n, lo + PER_FOLDER), plan)
     info = {k: v for k, v in plan.items() if not isinstance(v, np.ndarray)}
     info["seconds"] = round(time.perf_counter() - start, 1)
     info["bytes_on_disk"] = sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
-    saved.write_text(json.dumps({**info, "documents": n, "seed": seed}))
+    saved.write_text(json.dumps({**info, "documents": n, "seed": seed, "share": share}))
     return info
 
 
@@ -303,6 +308,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 300_000, 1_000_000])
     parser.add_argument("--seed", type=int, default=18)
+    parser.add_argument(
+        "--duplicates",
+        type=float,
+        default=0.1,
+        help="share of the documents that are copies of another (default 0.1)",
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--keep", action="store_true", help="keep the key folders")
     parser.add_argument(
@@ -319,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for n in args.sizes:
         root = args.out / f"n{n}"
-        info = generate(root, n, args.seed, args.reuse)
+        info = generate(root, n, args.seed, args.reuse, args.duplicates)
         print(
             f"# {n:,} documents ready ({info['seconds']} s to write)", file=sys.stderr, flush=True
         )
