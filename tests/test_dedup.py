@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -836,3 +837,39 @@ def test_large_and_small_groups_together_are_cut_as_without_the_prefilter(
     assert prefiltered.keeper.tolist() == compared.keeper.tolist()
     np.testing.assert_array_equal(prefiltered.similarity, compared.similarity)
     assert not set(prefiltered.root[:120].tolist()) & set(prefiltered.root[120:].tolist())
+
+
+def test_a_spill_of_more_partitions_than_16_bits_gives_each_record_back(tmp_path: Path) -> None:
+    from thresher.dedup.clusters import _Spill
+
+    spill = _Spill(140_000, 2, 1, tmp_path, "band")  # 70,000 partitions: keys over 16 bits
+    keys = np.array([5, 70_005, 69_999, 139_999, 65_536, 5], np.uint64)
+    spill.add(np.column_stack([keys, np.arange(6, dtype=np.uint64)]))
+    found = [records.tolist() for records in spill.partitions()]
+    assert sorted(map(tuple, itertools.chain.from_iterable(found))) == sorted(
+        zip(keys.tolist(), range(6), strict=True)
+    )
+    assert all(len({key % 70_000 for key, _ in records}) == 1 for records in found)
+    assert len(found) == 3 and not list(tmp_path.iterdir())
+
+
+def test_copied_rows_read_back_whatever_the_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from thresher.dedup.clusters import copy_rows
+
+    rows = [np.array([1, 2, 70_000], np.uint32)] * 3 + [np.array([9], np.int64)] * 3
+    rows += [np.zeros(0, np.uint32), np.array([4], np.uint32)]
+    monkeypatch.setattr(clusters_module, "COPY_BLOCK_ROWS", 2)
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        copied = copy_rows(RowStore([rows]), np.array([0, 2, 3, 5, 6, 7]), folder / "rows")
+        back = copied.take(np.arange(8))
+    assert [r.tolist() for r in back] == [
+        [1, 2, 70_000],
+        [],
+        [1, 2, 70_000],
+        [9],
+        [],
+        [9],
+        [],
+        [4],
+    ]  # rows not copied are empty

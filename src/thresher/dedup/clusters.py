@@ -149,7 +149,8 @@ def copy_rows(store: RowStore, rows: np.ndarray, path: Path) -> CopiedRows:
             found = store.take(block)
             arrays = [np.ravel(found[row]) for row in block.tolist()]
             del found
-            dtype = dtype or arrays[0].dtype
+            if dtype is None:  # not `or`: a dtype is falsy on numpy 1.x (no fields)
+                dtype = arrays[0].dtype
             out.write(np.concatenate(arrays).astype(dtype, copy=False).tobytes())
             lengths[block + 1] = np.fromiter(map(len, arrays), np.int64, len(arrays))
     return CopiedRows(path, dtype or np.dtype(np.uint32), np.cumsum(lengths))
@@ -485,8 +486,8 @@ class _Spill:
         records = np.concatenate([np.zeros((0, self.columns), np.uint64), *self.buffer])
         self.buffer, self.buffered = [], 0
         which = records[:, 0] % np.uint64(len(self.files))
-        if len(self.files) <= 1 << 16:
-            which = which.astype(np.uint16)  # numpy sorts 16-bit integers by radix: fast
+        # numpy sorts 16-bit integers by radix (fast); bincount takes no uint64 on numpy 1.x
+        which = which.astype(np.uint16 if len(self.files) <= 1 << 16 else np.intp)
         # one sort by partition, then a slice each: not a pass over the buffer per partition
         order = np.argsort(which, kind="stable")
         ends = np.cumsum(np.bincount(which, minlength=len(self.files))).tolist()
@@ -652,7 +653,7 @@ def _stars(
             estimates = keys.signatures.take(np.concatenate(large))
         for g in range(first, last):
             group_rows = order[bounds[g] : bounds[g + 1]]
-            if len(group_rows) == 2:  # most groups: a document and one copy
+            if len(group_rows) == 2 <= LARGE_GROUP:  # most groups: a document and one copy
                 _cut_pair(keys, group_rows, vectors, similar, threshold, (label, similarity))
                 continue
             star = _Star(keys, group_rows, vectors, similar, threshold)
