@@ -840,17 +840,20 @@ def test_large_and_small_groups_together_are_cut_as_without_the_prefilter(
 
 
 def test_a_spill_of_more_partitions_than_16_bits_gives_each_record_back(tmp_path: Path) -> None:
-    from thresher.dedup.clusters import _Spill
+    from thresher.dedup.clusters import SPILL_FANOUT, _Spill
 
-    spill = _Spill(140_000, 2, 1, tmp_path, "band")  # 70,000 partitions: keys over 16 bits
-    keys = np.array([5, 70_005, 69_999, 139_999, 65_536, 5], np.uint64)
-    spill.add(np.column_stack([keys, np.arange(6, dtype=np.uint64)]))
+    spill = _Spill(140_000, 2, 1, tmp_path, "band")  # 70,000 partitions and more: two levels
+    assert spill.count >= 70_000 and spill.count % SPILL_FANOUT == 0
+    keys = np.array([5, 70_005, 69_999, 139_999, 65_536, 5, 2**64 - 1], np.uint64)
+    for row, key in enumerate(keys.tolist()):  # a flush each: several appends to a file
+        spill.add(np.array([[key, row]], np.uint64))
     found = [records.tolist() for records in spill.partitions()]
     assert sorted(map(tuple, itertools.chain.from_iterable(found))) == sorted(
-        zip(keys.tolist(), range(6), strict=True)
+        zip(keys.tolist(), range(len(keys)), strict=True)
     )
-    assert all(len({key % 70_000 for key, _ in records}) == 1 for records in found)
-    assert len(found) == 3 and not list(tmp_path.iterdir())
+    assert all(len({key % spill.count for key, _ in records}) == 1 for records in found)
+    assert len(found) == len({key % spill.count for key in keys.tolist()})
+    assert not list(tmp_path.iterdir())
 
 
 def test_copied_rows_read_back_whatever_the_blocks(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -26,6 +26,7 @@ SIG_DTYPE = np.uint32  # signatures are kept as their low 32 bits: enough to com
 SHINGLE_DTYPE = np.uint32  # shingle sets likewise, for exact Jaccard
 VERIFY = ("exact", "estimate", "none")
 STAR_BATCH_ROWS = 20_000
+SPILL_FANOUT = 256  # partition files a spill writes at once; more are reached in two levels
 COPY_BLOCK_ROWS = 1 << 13  # candidates whose shingle sets (or signatures) are copied at once
 BAND_PAIRS_PER_PARTITION = 1 << 22  # (band, key) values joined at once: 64 MiB with their rows
 _BAND_SALT = np.uint64(0xD6E8FEB86659FD93)  # makes a key of band 1 differ from the same of band 2
@@ -466,12 +467,19 @@ def _candidate_groups(
 class _Spill:
     """Records (uint64 rows of key columns, then the row number) cut by their first column into
     partitions of about `limit` (band, key) values' worth of bytes: held in memory when one is
-    enough, else gathered in a buffer and appended to files in `folder`, one open at a time."""
+    enough, else gathered in a buffer and appended to files in `folder`, one open at a time.
+    Past `SPILL_FANOUT` partitions, in two levels: a buffer goes to `SPILL_FANOUT` coarse files
+    (partition p lies in coarse file p % SPILL_FANOUT), each cut into its partitions when read,
+    so that a buffer costs `SPILL_FANOUT` file opens, not one per partition."""
 
     def __init__(self, words: int, columns: int, limit: int, folder: Path | None, name: str):
-        self.columns = columns
+        self.columns, self.limit = columns, limit
         count = max(1, -(-words // (2 * limit)))
-        self.files = [folder / f"{name}-{p}.bin" for p in range(count)] if folder else []
+        if count > SPILL_FANOUT:  # a multiple of the fan-out: p % count % fan-out == p % fan-out
+            count = -(-count // SPILL_FANOUT) * SPILL_FANOUT
+        self.count = count
+        coarse = min(count, SPILL_FANOUT)
+        self.files = [folder / f"{name}-{p}.bin" for p in range(coarse)] if folder else []
         self.buffer: list[np.ndarray] = []
         self.buffered = 0  # records in `buffer`
         self.flush_at = max(1, limit // 4)
@@ -485,17 +493,7 @@ class _Spill:
     def _flush(self) -> None:
         records = np.concatenate([np.zeros((0, self.columns), np.uint64), *self.buffer])
         self.buffer, self.buffered = [], 0
-        which = records[:, 0] % np.uint64(len(self.files))
-        # numpy sorts 16-bit integers by radix (fast); bincount takes no uint64 on numpy 1.x
-        which = which.astype(np.uint16 if len(self.files) <= 1 << 16 else np.intp)
-        # one sort by partition, then a slice each: not a pass over the buffer per partition
-        order = np.argsort(which, kind="stable")
-        ends = np.cumsum(np.bincount(which, minlength=len(self.files))).tolist()
-        records = records[order]
-        for p, (lo, hi) in enumerate(itertools.pairwise([0, *ends])):
-            if hi > lo:
-                with self.files[p].open("ab") as out:
-                    out.write(records[lo:hi].tobytes())
+        _append_by(records, records[:, 0] % np.uint64(len(self.files)), self.files)
 
     def partitions(self) -> Iterator[np.ndarray]:
         """Each partition's records (in no set order), its file removed once read."""
@@ -506,10 +504,48 @@ class _Spill:
             return
         self._flush()
         for path in self.files:
-            if path.exists():
-                records = np.fromfile(path, np.uint64).reshape(-1, self.columns)
-                path.unlink()
-                yield records
+            if self.count > len(self.files):
+                yield from self._split(path)
+            elif path.exists():
+                yield _read_records(path, self.columns)
+
+    def _split(self, path: Path) -> Iterator[np.ndarray]:
+        """A coarse file's records cut into its partitions, read a block at a time."""
+        if not path.exists():
+            return
+        coarse = np.uint64(len(self.files))
+        fine = [
+            path.with_name(f"{path.stem}-{q}.bin") for q in range(self.count // len(self.files))
+        ]
+        block = self.flush_at * self.columns * 8  # bytes: a buffer's worth of records
+        with path.open("rb") as source:
+            while data := source.read(block):
+                records = np.frombuffer(data, np.uint64).reshape(-1, self.columns)
+                _append_by(records, records[:, 0] % np.uint64(self.count) // coarse, fine)
+        path.unlink()
+        for part in fine:
+            if part.exists():
+                yield _read_records(part, self.columns)
+
+
+def _append_by(records: np.ndarray, which: np.ndarray, files: list[Path]) -> None:
+    """Append each record to `files[which]`: one sort by file, then a slice each (not a pass
+    over the records per file), one file open at a time."""
+    # numpy sorts 16-bit integers by radix (fast); bincount takes no uint64 on numpy 1.x
+    which = which.astype(np.uint16 if len(files) <= 1 << 16 else np.intp)
+    order = np.argsort(which, kind="stable")
+    ends = np.cumsum(np.bincount(which, minlength=len(files))).tolist()
+    records = records[order]
+    for p, (lo, hi) in enumerate(itertools.pairwise([0, *ends])):
+        if hi > lo:
+            with files[p].open("ab") as out:
+                out.write(records[lo:hi].tobytes())
+
+
+def _read_records(path: Path, columns: int) -> np.ndarray:
+    records = np.fromfile(path, np.uint64).reshape(-1, columns)
+    path.unlink()
+    return records
 
 
 def _equal_neighbours(records: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
