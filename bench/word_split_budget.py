@@ -90,7 +90,10 @@ def main() -> None:
     for folder in args.corpora:
         files = corpus_files(folder)
         texts = texts_of(files)
-        chars = sum(map(len, texts)) / max(len(texts), 1)
+        if not texts:
+            print(f"{folder}: no documents")
+            continue
+        chars = sum(map(len, texts)) / len(texts)
         print(f"{folder}: {len(texts):,} documents, {chars:,.0f} characters a document")
         print(line("thresher, one process", thresher_split(texts), len(texts)))
         halves = [texts_of(files[start::2]) for start in (0, 1)]
