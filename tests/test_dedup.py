@@ -668,9 +668,10 @@ def candidate_keys(bands: np.ndarray, exact: np.ndarray, parts: int) -> KeyParts
     return KeyParts([lambda k=k: k for k in keys], [len(k) for k in keys], bands.shape[1])
 
 
+@pytest.mark.parametrize("threads", [1, 3])
 @pytest.mark.parametrize("limit", [None, 500, 2])
 def test_candidates_in_partitions_are_the_groups_of_union_find(
-    tmp_path: Path, limit: int | None
+    tmp_path: Path, limit: int | None, threads: int
 ) -> None:
     rng = np.random.default_rng(3)
     bands = rng.integers(0, 30_000, (600, 6), dtype=np.uint64)
@@ -678,7 +679,7 @@ def test_candidates_in_partitions_are_the_groups_of_union_find(
     exact = rng.integers(0, 2000, (600, 2), dtype=np.uint64) // np.uint64(1000)
     exact[:, 0] = rng.integers(0, 1000, 600, dtype=np.uint64)
     expected = groups_by_union_find(bands, exact)
-    options = {} if limit is None else {"limit": limit}
+    options = {"threads": threads} if limit is None else {"limit": limit, "threads": threads}
     keys = candidate_keys(bands, exact, parts=3)
     rows, group = _candidate_groups(keys, exact=True, near=True, spill=tmp_path, **options)
     found = np.arange(600)
@@ -688,6 +689,55 @@ def test_candidates_in_partitions_are_the_groups_of_union_find(
     assert sorted(set(range(600)) - set(rows.tolist())) == alone  # candidates: rows not alone
     assert 0 < len(alone) < 600
     assert not list(tmp_path.iterdir())  # the spilled partitions and pairs are gone
+
+
+def test_partitions_sorted_by_threads_give_the_same_pairs_in_the_same_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from thresher.dedup import clusters
+
+    added: dict[int, list[tuple[list[int], list[int]]]] = {}
+    real_add = clusters._Pairs.add
+
+    def noted_add(self: clusters._Pairs, a: np.ndarray, b: np.ndarray) -> None:
+        added.setdefault(threads, []).append((a.tolist(), b.tolist()))
+        real_add(self, a, b)
+
+    monkeypatch.setattr(clusters._Pairs, "add", noted_add)
+    bands = np.random.default_rng(11).integers(0, 400, (500, 3), dtype=np.uint64)
+    exact = np.random.default_rng(12).integers(0, 300, (500, 2), dtype=np.uint64)
+    keys = candidate_keys(bands, exact, parts=5)
+    found = {}
+    for threads in (1, 4):
+        # the same partitions for both (limit / threads values each): the threads only sort
+        options = {"limit": 64 * threads, "threads": threads}
+        found[threads] = _candidate_groups(keys, exact=True, near=True, spill=tmp_path, **options)
+    assert found[1][0].tolist() == found[4][0].tolist()
+    assert found[1][1].tolist() == found[4][1].tolist()
+    assert len(added[1]) > 20 and added[1] == added[4]  # pairs file identical, partition order
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_failed_partition_sort_stops_the_search_and_leaves_no_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from thresher.dedup import clusters
+
+    sorted_so_far = []
+    real = clusters._equal_neighbours
+
+    def failing(records: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        sorted_so_far.append(len(records))
+        if len(sorted_so_far) == 5:
+            raise MemoryError("partition 5")
+        return real(records)
+
+    monkeypatch.setattr(clusters, "_equal_neighbours", failing)
+    bands = np.random.default_rng(13).integers(0, 400, (400, 3), dtype=np.uint64)
+    keys = candidate_keys(bands, np.zeros((400, 2), np.uint64), parts=2)
+    with pytest.raises(MemoryError, match="partition 5"):
+        _candidate_groups(keys, exact=True, near=True, spill=tmp_path, limit=8, threads=3)
+    assert not list(tmp_path.iterdir())
 
 
 def test_exact_keys_join_on_both_words() -> None:
