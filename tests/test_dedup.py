@@ -737,7 +737,33 @@ def test_a_failed_partition_sort_stops_the_search_and_leaves_no_files(
     keys = candidate_keys(bands, np.zeros((400, 2), np.uint64), parts=2)
     with pytest.raises(MemoryError, match="partition 5"):
         _candidate_groups(keys, exact=True, near=True, spill=tmp_path, limit=8, threads=3)
+    assert 5 <= len(sorted_so_far) <= 5 + 2  # stopped there: at most the two others in flight
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_the_search_holds_at_most_one_partition_a_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threads: int
+) -> None:
+    import weakref
+
+    from thresher.dedup import clusters
+
+    seen: list[weakref.ref[np.ndarray]] = []
+    most = 0
+    real = clusters._equal_neighbours
+
+    def counting(records: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        nonlocal most
+        seen.append(weakref.ref(records))
+        most = max(most, sum(ref() is not None for ref in seen))
+        return real(records)
+
+    monkeypatch.setattr(clusters, "_equal_neighbours", counting)
+    bands = np.random.default_rng(14).integers(0, 400, (400, 3), dtype=np.uint64)
+    keys = candidate_keys(bands, np.zeros((400, 2), np.uint64), parts=2)
+    _candidate_groups(keys, exact=True, near=True, spill=tmp_path, limit=6, threads=threads)
+    assert len(seen) > 20 and most <= threads
 
 
 def test_exact_keys_join_on_both_words() -> None:

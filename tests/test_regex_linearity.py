@@ -33,6 +33,7 @@ from thresher.quality.tokens import URL_MAX_CHARS
 
 SMALL, LARGE = 10_000, 100_000
 RATIO = 30.0
+RETRIES = 2  # measures again before a pattern is called non-linear
 FLOOR = 0.004  # seconds for one call on the large input
 SMALL_LIMIT = 0.5  # seconds for one call on the small input: beyond it, fail without the large
 ROUNDS = 3
@@ -255,6 +256,10 @@ def test_pattern_time_grows_linearly(key: str) -> None:
             small = as_input(pattern, small_inputs[shape])
             large = as_input(pattern, large_inputs[shape])
             small_s, large_s, ratio = growth(pattern, op, small, large)
+            for _ in range(RETRIES):  # a busy machine can stall one measure; a slow pattern
+                if ratio <= RATIO:  # fails every time
+                    break
+                small_s, large_s, ratio = growth(pattern, op, small, large)
             if ratio > RATIO:
                 failures.append(
                     f"{op} on {shape}: {small_s * 1e3:.2f} ms at 10k, {large_s * 1e3:.2f} ms at"

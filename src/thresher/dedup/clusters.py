@@ -444,15 +444,17 @@ def _candidate_groups(
     (`threads`: `partition_threads()` unless given), each sorted on its own, `threads` at once
     (spilled to files in `spill`, or the system's temporary folder, when there are several);
     the pairs of rows found equal are kept (on disk likewise), then joined by union-find over
-    the candidates alone. The result is the same for any partitioning and any number of
-    threads: union-find's roots are the smallest rows, whatever order the unions come in."""
+    the candidates alone. The result is the same for any partitioning, hence any number of
+    threads: the pairs differ (other partitions chain equal keys otherwise) but join the same
+    rows, and union-find's roots are the smallest rows, whatever order the unions come in."""
     total = len(parts)
     width = parts.width if near else 0
     counts = (total * 3 if exact else 0, total * width * 2)  # 64-bit words of each kind
     if not any(counts):
         return np.zeros(0, row_dtype(total)), np.zeros(0, row_dtype(0))
-    threads = partition_threads() if threads is None else max(1, threads)
     spilled = max(counts) > 2 * limit
+    # in memory, each kind of key is one partition: nothing for threads to share
+    threads = 1 if not spilled else partition_threads() if threads is None else max(1, threads)
     with tempfile.TemporaryDirectory(prefix="thresher-keys-", dir=spill) as folder:
         where = Path(folder) if spilled else None
         size, buffer = max(1, limit // threads), max(1, limit // 4)
@@ -482,12 +484,14 @@ def partition_threads() -> int:
 
 
 def _join_partitions(partitions: Iterable[np.ndarray], pairs: _Pairs, threads: int) -> None:
-    """Each partition's pairs of equal neighbours added to `pairs`, in partition order (the
-    same pairs file for any number of threads). With more than one thread, partitions are
-    sorted `threads` at once, the next one read meanwhile: at most `threads` are held."""
+    """Each partition's pairs of equal neighbours added to `pairs`, in partition order (for
+    given partitions, the same pairs file whether sorted by one thread or several). With more
+    than one thread, partitions are sorted `threads` at once, the next one read meanwhile: at
+    most `threads` are held (one, with one thread)."""
     if threads == 1:
-        for records in partitions:  # one at a time
+        for records in partitions:
             pairs.add(*_equal_neighbours(records))
+            del records  # gone before the next one is read
         return
     _large_arrays_from_the_system()
     pending: deque[Future[tuple[np.ndarray, np.ndarray]]] = deque()
@@ -506,7 +510,7 @@ def _large_arrays_from_the_system() -> None:
     and give it back when freed (`M_MMAP_THRESHOLD`). By default the threshold rises to the
     size of the last such block freed, up to 32 MiB, so partitions' arrays sorted by threads
     end up in an allocator arena per thread and stay resident once freed (1M synthetic
-    documents: 283 MiB peak against 216 in one thread; 214 with this). The setting is the
+    documents: 283 MiB peak against 216 in one thread; 230 with this). The setting is the
     process's from then on; nothing where the C library has no `mallopt`."""
     with contextlib.suppress(OSError, AttributeError, TypeError):  # TypeError: no CDLL(None)
         ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, MMAP_BYTES)
