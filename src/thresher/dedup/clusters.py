@@ -493,8 +493,8 @@ def _join_partitions(partitions: Iterable[np.ndarray], pairs: _Pairs, threads: i
             pairs.add(*_equal_neighbours(records))
             del records  # gone before the next one is read
         return
-    _large_arrays_from_the_system()
     pending: deque[Future[tuple[np.ndarray, np.ndarray]]] = deque()
+    _one_malloc_arena()
     with ThreadPoolExecutor(threads, thread_name_prefix="thresher-partitions") as pool:
         for records in partitions:
             pending.append(pool.submit(_equal_neighbours, records))
@@ -505,19 +505,19 @@ def _join_partitions(partitions: Iterable[np.ndarray], pairs: _Pairs, threads: i
             pairs.add(*pending.popleft().result())
 
 
-def _large_arrays_from_the_system() -> None:
-    """Have glibc's malloc take every block of `MMAP_BYTES` or more straight from the system
-    and give it back when freed (`M_MMAP_THRESHOLD`). By default the threshold rises to the
-    size of the last such block freed, up to 32 MiB, so partitions' arrays sorted by threads
-    end up in an allocator arena per thread and stay resident once freed (1M synthetic
-    documents: 283 MiB peak against 216 in one thread; 230 with this). The setting is the
-    process's from then on; nothing where the C library has no `mallopt`."""
+def _one_malloc_arena() -> None:
+    """Have glibc's malloc give new threads its existing arenas rather than one arena each:
+    freed partitions stayed resident in the sorting threads' arenas (1M synthetic documents:
+    283 MiB peak against 216 in one thread; 227 with this). glibc computes its arena limit once
+    (`narenas_limit`), so this holds for the rest of the process: its later threads share the
+    arenas too, which costs only lock contention where many threads allocate at once
+    (thresher's workers have none). Where the limit was computed already (a process that had
+    more than eight arenas), or the C library has no `mallopt`, nothing changes."""
     with contextlib.suppress(OSError, AttributeError, TypeError):  # TypeError: no CDLL(None)
-        ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, MMAP_BYTES)
+        ctypes.CDLL(None).mallopt(_M_ARENA_MAX, 1)
 
 
-_M_MMAP_THRESHOLD = -3  # glibc's <malloc.h>
-MMAP_BYTES = 4 << 20
+_M_ARENA_MAX = -8  # glibc's <malloc.h>
 
 
 class _Spill:
