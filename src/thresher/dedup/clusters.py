@@ -479,8 +479,9 @@ def _candidate_groups(
 def partition_threads() -> int:
     """Threads that sort the candidate search's partitions: the usable cores, at most
     `PARTITION_THREADS` (the decide is one task, run while the other workers wait)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(PARTITION_THREADS, cores or 1))
+    from thresher.run.pool import usable_cores  # here: thresher.run imports this module
+
+    return max(1, min(PARTITION_THREADS, usable_cores()))
 
 
 def _join_partitions(partitions: Iterable[np.ndarray], pairs: _Pairs, threads: int) -> None:
@@ -538,7 +539,7 @@ class _Spill:
         name: str,
         buffer: int | None = None,
     ):
-        self.columns, self.limit = columns, limit
+        self.columns = columns
         count = max(1, -(-words // (2 * limit)))
         if count > SPILL_FANOUT:  # a multiple of the fan-out: p % count % fan-out == p % fan-out
             count = -(-count // SPILL_FANOUT) * SPILL_FANOUT
